@@ -1,0 +1,41 @@
+// Lint for the whole workspace. The important rule is Nx's module boundaries:
+// which package may import which, by tag (README "Dependency rules").
+import nx from '@nx/eslint-plugin';
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  { ignores: ['**/dist', '**/node_modules', '**/*.js', '**/*.mjs', 'datasets/**', 'tmp/**'] },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          banTransitiveDependencies: true,
+          checkNestedExternalImports: true,
+          allow: ['@semadapt/*/testing'],
+          depConstraints: [
+            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'scope:losses', onlyDependOnLibsWithTags: ['scope:core'] },
+            { sourceTag: 'scope:translator', onlyDependOnLibsWithTags: ['scope:core', 'scope:losses'] },
+            { sourceTag: 'scope:segmenter', onlyDependOnLibsWithTags: ['scope:core', 'scope:losses'] },
+            { sourceTag: 'scope:data-core', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'scope:data-dataset', onlyDependOnLibsWithTags: ['scope:data-core'] },
+            { sourceTag: 'scope:metrics', onlyDependOnLibsWithTags: ['scope:data-core'] },
+            { sourceTag: 'scope:pipeline', onlyDependOnLibsWithTags: ['*'] },
+            // Data code stays framework-free: no tfjs anywhere under type:data.
+            { sourceTag: 'type:data', bannedExternalImports: ['@tensorflow/*'] },
+          ],
+        },
+      ],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@semadapt/*/src', '@semadapt/*/src/**'], message: 'Import a package through its public entry (src/index.ts), never a deep path.' },
+                     { group: ['../../*/src/**', '../../../packages/**'], message: 'Relative imports across packages are refused: import @semadapt/<package>.' }] },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+];

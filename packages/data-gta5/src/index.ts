@@ -1,0 +1,2 @@
+/** Public API of @semadapt/data-gta5. */
+export {};

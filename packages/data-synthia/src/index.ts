@@ -1,0 +1,2 @@
+/** Public API of @semadapt/data-synthia. */
+export {};
