@@ -1,2 +1,4 @@
 /** Public API of @semadapt/core-layers. */
-export {};
+export * from './lib/module/module';
+export * from './lib/onnx/onnx-graph';
+export * from './lib/init/rng';
