@@ -2,3 +2,5 @@
 export * from './lib/module/module';
 export * from './lib/onnx/onnx-graph';
 export * from './lib/init/rng';
+export * from './lib/backend/init-backend';
+export * from './lib/backend/register-kernels';

@@ -1,0 +1,62 @@
+/** initBackend: preference order, forcing, and the log that explains the choice. */
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, parseBackendKind } from './init-backend';
+
+function hasPackage(name: string): boolean {
+  try {
+    require.resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('initBackend', () => {
+  it('without SEMADAPT_BACKEND picks the best loadable backend and logs why better ones were skipped', async () => {
+    const saved = process.env['SEMADAPT_BACKEND'];
+    delete process.env['SEMADAPT_BACKEND'];
+    try {
+      const lines: string[] = [];
+      const choice = await initBackend({ log: (m) => lines.push(m) });
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`backend: ${choice.kind}`);
+      expect(tf.getBackend()).toBe(choice.tfBackend);
+      // Independent expectation from what is installed on this machine.
+      const gpu = hasPackage('@tensorflow/tfjs-node-gpu');
+      const node = hasPackage('@tensorflow/tfjs-node');
+      if (!gpu && !node) {
+        expect(choice.kind).toBe('wasm');
+        expect(choice.skipped.map((s) => s.kind)).toEqual(['node-gpu', 'node']);
+        expect(choice.skipped[0].reason).toMatch(/not installed/);
+        expect(lines[0]).toMatch(/skipped node-gpu: package not installed .*; node: package not installed/);
+      } else {
+        console.warn(`initBackend spec: tfjs-node${gpu ? '-gpu' : ''} is installed; chose ${choice.kind}`);
+        expect(['node-gpu', 'node', 'wasm', 'cpu']).toContain(choice.kind);
+      }
+    } finally {
+      if (saved !== undefined) process.env['SEMADAPT_BACKEND'] = saved;
+    }
+  });
+
+  it('SEMADAPT_BACKEND=cpu forces cpu', async () => {
+    const saved = process.env['SEMADAPT_BACKEND'];
+    process.env['SEMADAPT_BACKEND'] = 'cpu';
+    try {
+      const lines: string[] = [];
+      const choice = await initBackend({ log: (m) => lines.push(m) });
+      expect(choice).toEqual({ kind: 'cpu', tfBackend: 'cpu', skipped: [] });
+      expect(tf.getBackend()).toBe('cpu');
+      expect(lines[0]).toMatch(/forced by SEMADAPT_BACKEND/);
+    } finally {
+      if (saved === undefined) delete process.env['SEMADAPT_BACKEND'];
+      else process.env['SEMADAPT_BACKEND'] = saved;
+    }
+  });
+
+  it('the backend option wins and bad names throw, quoting the value', async () => {
+    const choice = await initBackend({ backend: 'wasm', log: () => undefined });
+    expect(choice.tfBackend).toBe('wasm');
+    expect(() => parseBackendKind('webgl')).toThrow(/unknown backend 'webgl'/);
+    expect(parseBackendKind('tfjs-node')).toBe('node');
+  });
+});

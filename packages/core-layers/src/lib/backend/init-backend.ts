@@ -1,0 +1,127 @@
+/**
+ * Chooses and starts the tfjs compute backend (issue 3). Preference order:
+ * `@tensorflow/tfjs-node-gpu` (CUDA), `@tensorflow/tfjs-node` (libtensorflow,
+ * multi-threaded CPU), `@tensorflow/tfjs-backend-wasm` (XNNPACK, SIMD), and
+ * the pure-JS cpu backend. `SEMADAPT_BACKEND` forces one. The choice and the
+ * reason each better backend was skipped are logged, so a slow run explains
+ * itself. Our extra kernels (wasm gradients tfjs lacks) are registered here,
+ * explicitly, through `registerExtraKernels()` (STYLE §5).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { registerExtraKernels } from './register-kernels';
+
+/** A backend `initBackend` can choose, best first. */
+export type BackendKind = 'node-gpu' | 'node' | 'wasm' | 'cpu';
+
+/** Preference order used when `SEMADAPT_BACKEND` is unset. */
+export const BACKEND_PREFERENCE: readonly BackendKind[] = ['node-gpu', 'node', 'wasm', 'cpu'];
+
+/** What `initBackend` chose and why the better ones were not used. */
+export interface BackendChoice {
+  /** Our name for the backend (`node-gpu`, `node`, `wasm`, `cpu`). */
+  kind: BackendKind;
+  /** The tfjs backend name now active (`tensorflow`, `wasm`, `cpu`). */
+  tfBackend: string;
+  /** Each better backend that was skipped, with the reason. */
+  skipped: { kind: BackendKind; reason: string }[];
+}
+
+/** Options of `initBackend`. */
+export interface InitBackendOptions {
+  /** Force one backend; default `process.env.SEMADAPT_BACKEND`, else the first that loads. */
+  backend?: BackendKind | string;
+  /** Where the decision is reported; default `console.log`. Pass `() => {}` to silence. */
+  log?: (message: string) => void;
+}
+
+const ALIASES: Record<string, BackendKind> = {
+  'node-gpu': 'node-gpu', 'tfjs-node-gpu': 'node-gpu', gpu: 'node-gpu',
+  node: 'node', 'tfjs-node': 'node', tensorflow: 'node',
+  wasm: 'wasm', cpu: 'cpu',
+};
+
+/** Parses a backend name (also the package-style aliases); throws on anything else. */
+export function parseBackendKind(name: string): BackendKind {
+  const kind = ALIASES[name.trim().toLowerCase()];
+  if (!kind) {
+    throw new Error(`SEMADAPT_BACKEND / backend: unknown backend '${name}'; expected one of ${BACKEND_PREFERENCE.join(', ')}`);
+  }
+  return kind;
+}
+
+/**
+ * The npm package and tfjs backend name of each kind. A `Record` over
+ * `BackendKind`, so a new kind without an entry is a compile error.
+ */
+export const BACKEND_PACKAGES: Readonly<Record<BackendKind, { pkg: string; tfName: string }>> = {
+  // Thin on purpose: needs CUDA + libtensorflow; cannot run on CPU-only machines.
+  'node-gpu': { pkg: '@tensorflow/tfjs-node-gpu', tfName: 'tensorflow' },
+  node: { pkg: '@tensorflow/tfjs-node', tfName: 'tensorflow' },
+  wasm: { pkg: '@tensorflow/tfjs-backend-wasm', tfName: 'wasm' },
+  cpu: { pkg: '@tensorflow/tfjs-backend-cpu', tfName: 'cpu' },
+};
+
+/**
+ * Loads the package of one backend (side effect: the package registers its
+ * backend factory and kernels with tfjs-core, which is how tfjs packages work)
+ * and returns the tfjs backend name. Throws when the package is absent
+ * (the tfjs-node ones are optionalDependencies) or its native part cannot load.
+ * Required by name at run time, so a missing optional package is not a
+ * compile or lint error.
+ */
+function loadBackendPackage(kind: BackendKind): string {
+  const { pkg, tfName } = BACKEND_PACKAGES[kind];
+  require(pkg);
+  return tfName;
+}
+
+function reasonOf(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/Cannot find module/.test(msg)) return `package not installed (${msg.split('\n')[0]})`;
+  return msg.split('\n')[0];
+}
+
+/**
+ * Starts one specific backend, registering our extra kernels first. Throws
+ * if it cannot start. Used by `initBackend` and by the test helpers.
+ */
+export async function startBackend(kind: BackendKind): Promise<string> {
+  const name = loadBackendPackage(kind);
+  registerExtraKernels();
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new Error(`tf.setBackend('${name}') returned false (backend failed to initialize)`);
+  await tf.ready();
+  if (name === 'cpu') {
+    // The cpu backend prints a "install tfjs-node" banner on first use; initBackend
+    // already logs why tfjs-node was skipped, so mark the banner as shown.
+    (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+  }
+  return name;
+}
+
+/**
+ * Selects the best available backend (or the forced one) and makes it
+ * active. Safe to call more than once.
+ */
+export async function initBackend(options: InitBackendOptions = {}): Promise<BackendChoice> {
+  const log = options.log ?? ((m: string) => console.log(m));
+  const forced = options.backend ?? process.env['SEMADAPT_BACKEND'];
+  const skipped: BackendChoice['skipped'] = [];
+  if (forced !== undefined && forced !== '') {
+    const kind = parseBackendKind(forced);
+    const tfBackend = await startBackend(kind);
+    log(`[semadapt] backend: ${kind} (tfjs '${tfBackend}'), forced by ${options.backend ? 'option' : 'SEMADAPT_BACKEND'}`);
+    return { kind, tfBackend, skipped };
+  }
+  for (const kind of BACKEND_PREFERENCE) {
+    try {
+      const tfBackend = await startBackend(kind);
+      const why = skipped.map((s) => `${s.kind}: ${s.reason}`).join('; ');
+      log(`[semadapt] backend: ${kind} (tfjs '${tfBackend}')${why ? `; skipped ${why}` : ''}`);
+      return { kind, tfBackend, skipped };
+    } catch (e) {
+      skipped.push({ kind, reason: reasonOf(e) });
+    }
+  }
+  throw new Error(`no tfjs backend could start: ${skipped.map((s) => `${s.kind}: ${s.reason}`).join('; ')}`);
+}
