@@ -1,2 +1,3 @@
 /** Public API of @semadapt/data-core. */
-export {};
+export * from './lib/image/image';
+export * from './lib/codec/png';
