@@ -1,0 +1,100 @@
+/**
+ * Presets: the paper's four settings (GTA5 or SYNTHIA → Cityscapes, with
+ * DeepLabV2 or FCN8s; SPEC §2–§6) and the CPU demo. A preset is a partial
+ * config; a config file and then command-line flags are merged over it.
+ * Values marked (R) in SPEC are the defaults of the owning packages, so the
+ * presets only set what differs between settings.
+ */
+import { deepMerge } from './run-config';
+
+type Partial = Record<string, unknown>;
+
+const pairs: Record<string, Partial> = {
+  'gta5→cityscapes': {
+    data: {
+      source: { dataset: 'gta5', root: 'datasets/gta5' },
+      target: { dataset: 'cityscapes', root: 'datasets/cityscapes' },
+    },
+    optimization: { selectBy: 'miou19' },
+  },
+  'synthia→cityscapes': {
+    data: {
+      source: { dataset: 'synthia', root: 'datasets/synthia' },
+      target: { dataset: 'cityscapes', root: 'datasets/cityscapes' },
+    },
+  },
+};
+
+const archs: Record<string, Partial> = {
+  deeplabv2: { model: { segmenter: { arch: 'deeplabv2' } } },
+  fcn8s: { model: { segmenter: { arch: 'fcn8s' } } },
+};
+
+/** SPEC §6: SYNTHIA is reported on 13 classes with DeepLabV2, 16 with FCN8s. */
+function selectFor(pair: string, arch: string): Partial {
+  if (pair !== 'synthia→cityscapes') return {};
+  return { optimization: { selectBy: arch === 'deeplabv2' ? 'miou13' : 'miou16' } };
+}
+
+/**
+ * The CPU demo (issue 9 §4): the procedural mini-benchmark of data-core in
+ * datasets/demo, tiny resolution and widths, few steps. Tuned so that the
+ * whole `demo` (source-only, oracle, 2 adaptation rounds) fits in 20 minutes
+ * on 2 cores with the wasm backend; see README for the measured numbers.
+ */
+export const DEMO_PRESET: Partial = {
+  preset: 'demo',
+  backend: 'wasm',
+  data: {
+    source: { dataset: 'gta5', root: 'datasets/demo/gta5' },
+    target: { dataset: 'cityscapes', root: 'datasets/demo/cityscapes' },
+    resize: [64, 32],
+    translatorCrop: null,
+    segmenterCrop: null,
+    workers: 0,
+  },
+  optimization: {
+    sourceSteps: 300,
+    oracleSteps: 300,
+    translatorSteps: 200,
+    segmenterSteps: 300,
+    checkpointEvery: 100,
+    evalEvery: 0,
+    minRounds: 2,
+    maxRounds: 2,
+    batchSize: 4,
+  },
+  model: { segmenter: { arch: 'deeplabv2', pseudoLabel: { kind: 'threshold', threshold: 0.9 } } },
+  logging: { reportImages: 4 },
+};
+
+function canonicalPair(name: string): string | undefined {
+  const n = name.toLowerCase().replace(/->|2|_to_|-to-|→/g, '→');
+  if (n === 'gta5→cityscapes' || n === 'gta→cityscapes') return 'gta5→cityscapes';
+  if (n === 'synthia→cityscapes') return 'synthia→cityscapes';
+  return undefined;
+}
+
+/** Every preset name `--preset` accepts (ASCII spellings like `gta5-to-cityscapes/fcn8s` also work). */
+export const PRESET_NAMES = [
+  ...Object.keys(pairs).flatMap((p) => Object.keys(archs).map((a) => `${p}/${a}`)),
+  'demo',
+];
+
+/**
+ * Resolves a preset name: `<pair>[/<arch>]` (arch default deeplabv2) or
+ * `demo`. Throws listing the valid names.
+ */
+export function presetConfig(name: string): Partial {
+  if (name === 'demo') return structuredClone(DEMO_PRESET);
+  const [pairName, archName = 'deeplabv2'] = name.split('/');
+  const pair = canonicalPair(pairName);
+  const arch = archName.toLowerCase();
+  if (!pair || !archs[arch]) {
+    throw new Error(`unknown preset '${name}'; expected one of: ${PRESET_NAMES.join(', ')}`);
+  }
+  let out: Partial = { preset: `${pair}/${arch}` };
+  out = deepMerge(out, pairs[pair]);
+  out = deepMerge(out, archs[arch]);
+  return deepMerge(out, selectFor(pair, arch));
+}

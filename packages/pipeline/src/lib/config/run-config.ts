@@ -1,0 +1,239 @@
+/**
+ * The run configuration (STYLE §6: config is data). One JSON file per
+ * experiment, grouped in sections; the pipeline validates it into typed
+ * objects before any work starts and hands each package only its own section:
+ *
+ * - `optimization`     — the loop of SPEC §4: steps per stage, rounds, patience,
+ *                        checkpoint and evaluation cadence (the pipeline's own)
+ * - `model.translator` — handed to @semadapt/translator (SPEC §2)
+ * - `model.segmenter`  — handed to @semadapt/segmenter (SPEC §3), plus the
+ *                        pseudo-label rule of SPEC §3
+ * - `data`             — dataset kinds, roots, sizes (SPEC §5)
+ * - `logging`          — progress display, report content
+ *
+ * Unknown keys are errors everywhere (`.strict()`); impossible values are
+ * errors that quote the received value and its path.
+ */
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+const size = z.tuple([positiveInt, positiveInt]).describe('[width, height] in pixels');
+
+/** Source dataset kinds (SPEC §5). */
+export const SOURCE_DATASETS = ['gta5', 'synthia'] as const;
+/** Target dataset kinds (SPEC §5). */
+export const TARGET_DATASETS = ['cityscapes'] as const;
+/** Segmenter architectures (SPEC §3). */
+export const SEGMENTER_ARCHS = ['deeplabv2', 'fcn8s'] as const;
+
+export const OptimizationSchema = z
+  .object({
+    /** Seed of every random choice of the run (init, crops, shuffles). Default 1234. */
+    seed: nonNegativeInt.default(1234),
+    /** Round 0: segmenter steps on source only (the lower bound). SPEC §3: 250k (R). */
+    sourceSteps: positiveInt.default(250_000),
+    /** Oracle: segmenter steps on target labels (the upper bound). Default = sourceSteps. */
+    oracleSteps: positiveInt.optional(),
+    /** Translator steps per round. SPEC §2: poly schedule over 1,000,000 (R). */
+    translatorSteps: positiveInt.default(1_000_000),
+    /** Segmenter steps per adaptation round (SPEC §3: 250k (R)). */
+    segmenterSteps: positiveInt.default(250_000),
+    /** Images per step (SPEC §2, §3: 1). */
+    batchSize: positiveInt.default(1),
+    /** Steps between checkpoints (resume granularity). */
+    checkpointEvery: positiveInt.default(1000),
+    /** Steps between validation mIoU evaluations during segmenter training (best checkpoint). 0 = only at the end. */
+    evalEvery: nonNegativeInt.default(5000),
+    /** Upper bound on adaptation rounds (SPEC §4: until mIoU stops improving). */
+    maxRounds: positiveInt.default(4),
+    /** Rounds always run, even without improvement (the demo asks for 2). */
+    minRounds: positiveInt.default(1),
+    /** The mean that selects the best checkpoint and stops `adapt` (SPEC §6: 19 for GTA5, 16/13 for SYNTHIA). */
+    selectBy: z.enum(['miou19', 'miou16', 'miou13']).default('miou19'),
+    /** Rounds without val mIoU improvement tolerated before `adapt` stops. */
+    patience: nonNegativeInt.default(0),
+  })
+  .strict();
+
+export const DataSchema = z
+  .object({
+    source: z
+      .object({
+        dataset: z.enum(SOURCE_DATASETS),
+        root: z.string().min(1),
+        /** Optional split list (one relative path per line). */
+        split: z.string().min(1).optional(),
+        /** GTA5 has a few image/label size mismatches: skip them (listed) instead of failing. */
+        skipSizeMismatch: z.boolean().default(true),
+      })
+      .strict(),
+    target: z
+      .object({
+        dataset: z.enum(TARGET_DATASETS),
+        root: z.string().min(1),
+        trainSplit: z.string().min(1).default('train'),
+        valSplit: z.string().min(1).default('val'),
+      })
+      .strict(),
+    /** Training resize (SPEC §2–3: 1024×512). */
+    resize: size.default([1024, 512]),
+    /** Random crop for translator training (SPEC §2: 512×512); null = no crop. */
+    translatorCrop: size.nullable().default([512, 512]),
+    /** Random crop for segmenter training (SPEC §3: whole 1024×512 image); null = no crop. */
+    segmenterCrop: size.nullable().default(null),
+    /** Random horizontal flips during training. */
+    flip: z.boolean().default(false),
+    /** Size at which predictions are scored; null = the label's native size (SPEC §6). */
+    evalSize: size.nullable().default(null),
+    /** Size at which the translator and pseudo-labeller run on whole sets; null = `resize`. */
+    inferSize: size.nullable().default(null),
+    /** Decoder worker threads of the data loader. */
+    workers: nonNegativeInt.default(1),
+    /** Prefetch queue length of the data loader. */
+    prefetch: positiveInt.default(4),
+    /** Limit on images per set (0 = all); for smoke runs. */
+    limit: nonNegativeInt.default(0),
+  })
+  .strict();
+
+export const PseudoLabelSchema = z.discriminatedUnion('kind', [
+  /** SPEC §3: argmax where max probability ≥ δ (δ = 0.9 (R)). */
+  z.object({ kind: z.literal('threshold'), threshold: z.number().gt(0).lte(1).default(0.9) }).strict(),
+  /** BDL: per-class median confidence, capped at `cap` (0.9). */
+  z.object({ kind: z.literal('class-median'), cap: z.number().gt(0).lte(1).default(0.9) }).strict(),
+]);
+
+export const SegmenterSectionSchema = z
+  .object({
+    /** SPEC §3: DeepLabV2-ResNet101 or FCN8s-VGG16. */
+    arch: z.enum(SEGMENTER_ARCHS).default('deeplabv2'),
+    /** Network options handed to @semadapt/segmenter (depth, width multiplier...). */
+    network: z.record(z.unknown()).default({}),
+    /** Trainer options handed to @semadapt/segmenter (optimizer, λ_adv, ...). */
+    trainer: z.record(z.unknown()).default({}),
+    /** Pseudo-label rule (SPEC §3). */
+    pseudoLabel: PseudoLabelSchema.default({ kind: 'threshold', threshold: 0.9 }),
+    /** Optional initial weights (safetensors) for the network, e.g. converted ImageNet weights. */
+    init: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const TranslatorSectionSchema = z
+  .object({
+    /** Network options handed to @semadapt/translator (width, blocks, spade, sce...). */
+    network: z.record(z.unknown()).default({}),
+    /** Trainer options handed to @semadapt/translator (loss weights, TTUR lrs, betas, schedule). */
+    trainer: z.record(z.unknown()).default({}),
+  })
+  .strict();
+
+export const LoggingSchema = z
+  .object({
+    /** Progress display: a bar on a TTY, plain lines otherwise ('auto'). */
+    progress: z.enum(['auto', 'bar', 'plain', 'none']).default('auto'),
+    /** Seconds between plain progress lines. */
+    plainEverySeconds: z.number().positive().default(10),
+    /** Rows of the report's image grid. */
+    reportImages: nonNegativeInt.default(4),
+    /** Steps between loss records in metrics.jsonl. */
+    metricsEvery: positiveInt.default(1),
+  })
+  .strict();
+
+export const RunConfigSchema = z
+  .object({
+    /** Name of the preset this config started from (informational). */
+    preset: z.string().optional(),
+    /** tfjs backend ('auto' = best available, see core-layers initBackend). */
+    backend: z.enum(['auto', 'node-gpu', 'node', 'wasm', 'cpu']).default('auto'),
+    /** onnxruntime intra-op threads for the inference stages (0 = all cores). */
+    onnxThreads: nonNegativeInt.default(0),
+    optimization: OptimizationSchema.default({}),
+    model: z
+      .object({
+        translator: TranslatorSectionSchema.default({}),
+        segmenter: SegmenterSectionSchema.default({}),
+      })
+      .strict()
+      .default({}),
+    data: DataSchema,
+    logging: LoggingSchema.default({}),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    for (const key of ['translatorCrop', 'segmenterCrop'] as const) {
+      const crop = c.data[key];
+      if (crop && (crop[0] > c.data.resize[0] || crop[1] > c.data.resize[1])) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['data', key],
+          message: `crop ${JSON.stringify(crop)} is larger than resize ${JSON.stringify(c.data.resize)}`,
+        });
+      }
+    }
+    if (c.optimization.minRounds > c.optimization.maxRounds) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['optimization', 'minRounds'],
+        message: `minRounds ${c.optimization.minRounds} exceeds maxRounds ${c.optimization.maxRounds}`,
+      });
+    }
+  });
+
+/** The validated, defaults-filled configuration of a run. */
+export type RunConfig = z.infer<typeof RunConfigSchema>;
+export type OptimizationConfig = RunConfig['optimization'];
+export type DataConfig = RunConfig['data'];
+export type SegmenterSection = RunConfig['model']['segmenter'];
+export type TranslatorSection = RunConfig['model']['translator'];
+export type LoggingConfig = RunConfig['logging'];
+export type PseudoLabelRule = SegmenterSection['pseudoLabel'];
+
+/** A configuration error: every problem, each with its path and the received value. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function valueAt(obj: unknown, path: (string | number)[]): unknown {
+  let cur: unknown = obj;
+  for (const k of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[k];
+  }
+  return cur;
+}
+
+/**
+ * Validates a raw (merged) config object; throws `ConfigError` listing every
+ * problem with its dotted path and the value received.
+ */
+export function validateRunConfig(raw: unknown): RunConfig {
+  const r = RunConfigSchema.safeParse(raw);
+  if (r.success) return r.data;
+  const problems = r.error.issues.map((i) => {
+    const where = i.path.join('.') || '(root)';
+    if (i.code === z.ZodIssueCode.unrecognized_keys) {
+      return `${where}: unknown key(s) ${i.keys.map((k) => `'${k}'`).join(', ')}`;
+    }
+    const got = valueAt(raw, i.path);
+    return `${where}: ${i.message}${got === undefined ? '' : ` (received ${JSON.stringify(got)})`}`;
+  });
+  throw new ConfigError(problems);
+}
+
+/** Deep merge of plain objects; arrays and scalars of `over` replace those of `base`. */
+export function deepMerge<T>(base: T, over: unknown): T {
+  if (over === undefined) return base;
+  if (!isPlainObject(base) || !isPlainObject(over)) return over as T;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = k in out ? deepMerge(out[k], v) : v;
+  return out as T;
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}

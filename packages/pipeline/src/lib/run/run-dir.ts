@@ -1,0 +1,142 @@
+/**
+ * A run directory (issue 9 §1):
+ *
+ * ```
+ * <run>/config.json        the resolved, validated config
+ * <run>/manifest.json      seed, config hash, versions, backend, commit, data hashes
+ * <run>/log.txt            everything the run printed, with timestamps
+ * <run>/metrics.jsonl      one JSON record per logged step / evaluation
+ * <run>/checkpoints/<stage>/{latest,best}/
+ * <run>/stages/<stage>.json completion markers (resume skips finished stages)
+ * <run>/outputs/...        translated images, pseudo-labels, predictions
+ * <run>/report.html        the self-contained report
+ * ```
+ *
+ * Re-running a command on an existing run directory resumes it; a different
+ * config for the same directory is refused (the hashes would not match).
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from './atomic';
+import { configHash, gitCommit, Manifest, packageVersions } from './manifest';
+
+/** One line of metrics.jsonl. */
+export interface MetricRecord {
+  stage: string;
+  kind: 'train' | 'eval';
+  step: number;
+  time: string;
+  values: Record<string, number>;
+  /** Per-class IoU (eval records). */
+  perClass?: number[];
+}
+
+export class RunDir {
+  readonly root: string;
+  private logStream: number | undefined;
+  /** Where log lines also go (console by default; tests silence it). */
+  echo: (line: string) => void = (l) => console.log(l);
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+  }
+
+  path(...parts: string[]): string {
+    return path.join(this.root, ...parts);
+  }
+
+  get configFile(): string {
+    return this.path('config.json');
+  }
+  get metricsFile(): string {
+    return this.path('metrics.jsonl');
+  }
+  get reportFile(): string {
+    return this.path('report.html');
+  }
+  checkpointDir(stage: string, which: 'latest' | 'best'): string {
+    return this.path('checkpoints', stage, which);
+  }
+  outputDir(...parts: string[]): string {
+    return this.path('outputs', ...parts);
+  }
+
+  /**
+   * Creates or reopens the run: writes config.json (or checks the existing
+   * one has the same hash, unless `allowConfigChange`) and manifest.json.
+   */
+  open(config: unknown, info: { command: string; argv: string[]; seed: number; backend: string; datasets?: Manifest['datasets']; allowConfigChange?: boolean }): Manifest {
+    fs.mkdirSync(this.root, { recursive: true });
+    const hash = configHash(config);
+    const existing = readJsonIfExists<unknown>(this.configFile);
+    if (existing !== undefined && configHash(existing) !== hash && !info.allowConfigChange) {
+      throw new Error(
+        `run directory ${this.root} was created with a different config (hash ${configHash(existing).slice(0, 12)} ≠ ${hash.slice(0, 12)}); ` +
+          'use a new --run-dir, or pass --force-config to overwrite it',
+      );
+    }
+    writeJsonAtomic(this.configFile, config);
+    const manifest: Manifest = {
+      command: info.command,
+      argv: info.argv,
+      createdAt: new Date().toISOString(),
+      seed: info.seed,
+      configHash: hash,
+      packageVersions: packageVersions(),
+      backend: info.backend,
+      gitCommit: gitCommit(path.resolve(__dirname)),
+      datasets: info.datasets ?? {},
+      host: { platform: `${os.platform()}-${os.arch()}`, cpus: os.cpus().length },
+    };
+    writeJsonAtomic(this.path('manifest.json'), manifest);
+    return manifest;
+  }
+
+  /** Appends a timestamped line to log.txt and echoes it. */
+  log(message: string): void {
+    if (this.logStream === undefined) {
+      fs.mkdirSync(this.root, { recursive: true });
+      this.logStream = fs.openSync(this.path('log.txt'), 'a');
+    }
+    fs.writeSync(this.logStream, `${new Date().toISOString()} ${message}\n`);
+    this.echo(message);
+  }
+
+  /** Appends one record to metrics.jsonl (a single write of one line). */
+  metric(record: Omit<MetricRecord, 'time'>): void {
+    const line = JSON.stringify({ ...record, time: new Date().toISOString() }) + '\n';
+    fs.mkdirSync(this.root, { recursive: true });
+    fs.appendFileSync(this.metricsFile, line);
+  }
+
+  /** Every complete record of metrics.jsonl (a torn last line after a crash is ignored). */
+  metrics(): MetricRecord[] {
+    if (!fs.existsSync(this.metricsFile)) return [];
+    const out: MetricRecord[] = [];
+    for (const line of fs.readFileSync(this.metricsFile, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        out.push(JSON.parse(line) as MetricRecord);
+      } catch {
+        /* torn line from a killed run */
+      }
+    }
+    return out;
+  }
+
+  /**
+   * On resume of `stage` from a checkpoint at `step`: drops that stage's
+   * train records after `step` (they will be produced again), so the loss log
+   * of a resumed run equals an uninterrupted one. Rewritten atomically.
+   */
+  truncateMetrics(stage: string, step: number): void {
+    const kept = this.metrics().filter((r) => r.stage !== stage || r.step <= step);
+    writeFileAtomic(this.metricsFile, kept.map((r) => JSON.stringify(r) + '\n').join(''));
+  }
+
+  close(): void {
+    if (this.logStream !== undefined) fs.closeSync(this.logStream);
+    this.logStream = undefined;
+  }
+}

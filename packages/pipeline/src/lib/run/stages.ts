@@ -1,0 +1,51 @@
+/**
+ * Stage markers (SPEC §4: "each step is resumable and its outputs are
+ * files"). A stage — `round0/train-source`, `round1/translate`, … — runs
+ * once; when it ends, a marker `stages/<stage>.json` records its result. A
+ * rerun of the same command skips stages that have a marker and resumes the
+ * first one without, from its own checkpoint. Markers are written atomically
+ * and only after the stage's outputs are complete.
+ */
+import * as fs from 'fs';
+import { readJsonIfExists, writeJsonAtomic } from './atomic';
+import { RunDir } from './run-dir';
+
+/** A completed stage's marker. */
+export interface StageMarker<R> {
+  stage: string;
+  finishedAt: string;
+  seconds: number;
+  result: R;
+}
+
+export function markerFile(run: RunDir, stage: string): string {
+  return run.path('stages', `${stage.replace(/\//g, '__')}.json`);
+}
+
+/** The marker of `stage`, if it has completed. */
+export function stageResult<R>(run: RunDir, stage: string): StageMarker<R> | undefined {
+  return readJsonIfExists<StageMarker<R>>(markerFile(run, stage));
+}
+
+/** Removes a stage's marker (to force it to run again). */
+export function clearStage(run: RunDir, stage: string): void {
+  fs.rmSync(markerFile(run, stage), { force: true });
+}
+
+/**
+ * Runs `fn` unless `stage` already completed; returns its (recorded) result.
+ */
+export async function runStage<R>(run: RunDir, stage: string, fn: () => Promise<R>): Promise<R> {
+  const done = stageResult<R>(run, stage);
+  if (done) {
+    run.log(`[${stage}] already complete (${done.finishedAt}); skipping`);
+    return done.result;
+  }
+  run.log(`[${stage}] start`);
+  const t0 = Date.now();
+  const result = await fn();
+  const seconds = (Date.now() - t0) / 1000;
+  writeJsonAtomic(markerFile(run, stage), { stage, finishedAt: new Date().toISOString(), seconds, result } satisfies StageMarker<R>);
+  run.log(`[${stage}] done in ${seconds.toFixed(1)} s`);
+  return result;
+}
