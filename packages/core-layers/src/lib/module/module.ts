@@ -155,7 +155,8 @@ export abstract class Module {
   }
 
   private assertFreshName(name: string): void {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`Module: invalid member name '${name}' (letters, digits, _)`);
+    // Identifiers, or plain indices ('0', '1', ...) as `Sequential` uses, like PyTorch.
+    if (!/^([A-Za-z_][A-Za-z0-9_]*|[0-9]+)$/.test(name)) throw new Error(`Module: invalid member name '${name}' (letters, digits, _; or an index)`);
     if (this.params.has(name) || this.buffers.has(name) || this.children.has(name)) {
       throw new Error(`Module: '${name}' is already registered on ${this.constructor.name}`);
     }

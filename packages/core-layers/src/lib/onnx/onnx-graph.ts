@@ -24,3 +24,19 @@ export interface OnnxExportable {
   /** Emit this layer (eval-mode semantics) reading `input`; return the output tensor's name. */
   toOnnx(graph: OnnxGraph, input: string, scope: string): string;
 }
+
+/**
+ * Layers that take a second, guidance input (SPADE, SPADE residual blocks;
+ * SPEC §2). `toOnnx(graph, input, scope)` cannot express them, so they
+ * implement this instead: `guidance` names the (NCHW) guidance tensor already
+ * in the graph, typically a model input declared to `exportOnnx`.
+ */
+export interface OnnxGuidedExportable {
+  /** Emit this layer (eval-mode semantics) reading `input` and `guidance`; return the output tensor's name. */
+  toOnnxGuided(graph: OnnxGraph, input: string, guidance: string, scope: string): string;
+}
+
+/** Dotted parameter path: `scopedName('enc.conv', 'weight') === 'enc.conv.weight'`, `scopedName('', 'weight') === 'weight'`. */
+export function scopedName(scope: string, name: string): string {
+  return scope ? `${scope}.${name}` : name;
+}

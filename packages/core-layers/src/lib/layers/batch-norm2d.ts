@@ -1,0 +1,66 @@
+/**
+ * Frozen batch normalization (SPEC §3: DeepLabV2's BatchNorm never updates):
+ * always the running statistics, `(x − running_mean)/√(running_var + eps)·weight + bias`,
+ * in train and eval mode alike. Names follow PyTorch (`weight`, `bias`,
+ * `running_mean`, `running_var`) so ImageNet weights import one to one.
+ * `weight`/`bias` are parameters (freeze the module to keep them fixed, as BDL does).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Module } from '../module/module';
+import { OnnxGraph, scopedName } from '../onnx/onnx-graph';
+import { addParameter, floatConstant } from '../onnx/onnx-constants';
+import { Layer, expectChannels, numberIn, positiveInt } from './layer';
+
+/** Options of `BatchNorm2d`. */
+export interface BatchNorm2dOptions {
+  /** Channels. Required. */
+  channels: number;
+  /** Added to the running variance. Default 1e-5. */
+  eps?: number;
+  /** Per-channel `weight` (init 1) and `bias` (init 0). Default true. */
+  affine?: boolean;
+}
+
+export class BatchNorm2d extends Module implements Layer {
+  readonly channels: number;
+  readonly eps: number;
+  readonly weight: tf.Variable | null;
+  readonly bias: tf.Variable | null;
+  /** Buffer, init 0. */
+  readonly runningMean: tf.Variable;
+  /** Buffer, init 1. */
+  readonly runningVar: tf.Variable;
+
+  constructor(options: BatchNorm2dOptions) {
+    super();
+    this.channels = positiveInt(options.channels, 'channels', 'BatchNorm2d');
+    this.eps = numberIn(options.eps ?? 1e-5, 'eps', 'BatchNorm2d', 0, 1);
+    if (options.affine ?? true) {
+      this.weight = this.registerParameter('weight', tf.ones([this.channels]));
+      this.bias = this.registerParameter('bias', tf.zeros([this.channels]));
+    } else {
+      this.weight = null;
+      this.bias = null;
+    }
+    this.runningMean = this.registerBuffer('running_mean', tf.zeros([this.channels]));
+    this.runningVar = this.registerBuffer('running_var', tf.ones([this.channels]));
+  }
+
+  forward(x: tf.Tensor4D): tf.Tensor4D {
+    expectChannels(x, this.channels, 'BatchNorm2d');
+    return tf.tidy(() => {
+      let y = tf.div(tf.sub(x, this.runningMean), tf.sqrt(tf.add(this.runningVar, this.eps)));
+      if (this.weight && this.bias) y = tf.add(tf.mul(y, this.weight), this.bias);
+      return y as tf.Tensor4D;
+    });
+  }
+
+  toOnnx(graph: OnnxGraph, input: string, scope: string): string {
+    const c = this.channels;
+    const scale = this.weight ? addParameter(graph, scope, 'weight', this.weight) : floatConstant(graph, scopedName(scope, 'ones'), new Array(c).fill(1), [c]);
+    const shift = this.bias ? addParameter(graph, scope, 'bias', this.bias) : floatConstant(graph, scopedName(scope, 'zeros'), new Array(c).fill(0), [c]);
+    const mean = addParameter(graph, scope, 'running_mean', this.runningMean);
+    const variance = addParameter(graph, scope, 'running_var', this.runningVar);
+    return graph.node('BatchNormalization', [input, scale, shift, mean, variance], { epsilon: this.eps }, { name: scopedName(scope, 'batchNorm'), outputs: [graph.fresh(scopedName(scope, 'out'))] })[0];
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Inverted dropout (`torch.nn.Dropout`): in training, zero each element with
+ * probability p and scale survivors by 1/(1−p); identity in eval. The mask is
+ * drawn from a seeded `Rng`, so a resumed run drops the same units.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Module } from '../module/module';
+import { Rng } from '../init/rng';
+import { OnnxGraph, scopedName } from '../onnx/onnx-graph';
+import { Layer, numberIn } from './layer';
+
+/** Options of `Dropout`. */
+export interface DropoutOptions {
+  /** Drop probability in [0, 1). Default 0.5. */
+  p?: number;
+  /** Mask stream. Default `new Rng(0)` (seed it explicitly for independent layers). */
+  rng?: Rng;
+}
+
+export class Dropout extends Module implements Layer {
+  readonly p: number;
+  readonly rng: Rng;
+
+  constructor(options: DropoutOptions = {}) {
+    super();
+    this.p = numberIn(options.p ?? 0.5, 'p', 'Dropout', 0, 1);
+    if (this.p >= 1) throw new Error(`Dropout: p must be < 1, received ${JSON.stringify(options.p)}`);
+    this.rng = options.rng ?? new Rng(0);
+  }
+
+  forward(x: tf.Tensor4D): tf.Tensor4D {
+    if (!this.training || this.p === 0) return tf.clone(x);
+    const keep = 1 - this.p;
+    const mask = new Float32Array(x.size);
+    for (let i = 0; i < mask.length; i++) mask[i] = this.rng.uniform() < keep ? 1 / keep : 0;
+    return tf.tidy(() => tf.mul(x, tf.tensor(mask, x.shape)));
+  }
+
+  toOnnx(graph: OnnxGraph, input: string, scope: string): string {
+    return graph.node('Identity', [input], {}, { name: scopedName(scope, 'dropout'), outputs: [graph.fresh(scopedName(scope, 'out'))] })[0];
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Spatial padding for convolutions, as a discriminated union (STYLE §3), and
+ * a reflect pad whose gradient is right.
+ *
+ * Why not `tf.mirrorPad`: tfjs-core 4.22's MirrorPad gradient only slices the
+ * centre of dy and drops the reflected contributions, so gradients of
+ * reflect-padded convs (every conv of SPEC §2) would be wrong. `reflectPad`
+ * builds the pad from slices, reverses and a concat, whose gradients are exact.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** How a conv pads its input. */
+export type Padding =
+  /** No padding (PyTorch `padding=0`). */
+  | { kind: 'valid' }
+  /** TensorFlow 'SAME': output ⌈in/stride⌉, zero pad, any odd extra on bottom/right (ONNX `auto_pad=SAME_UPPER`). */
+  | { kind: 'same' }
+  /** `size` zeros on every side (PyTorch `padding=size`). */
+  | { kind: 'zero'; size: number }
+  /** `size` reflected pixels on every side (PyTorch `ReflectionPad2d(size)`); size < input extent. */
+  | { kind: 'reflect'; size: number }
+  /** Per-side sizes; `fill` default 'zero'. */
+  | { kind: 'explicit'; top: number; bottom: number; left: number; right: number; fill?: 'zero' | 'reflect' };
+
+/** Resolved per-side pads. */
+export interface Pads {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+  fill: 'zero' | 'reflect';
+}
+
+/** Validate a padding value at construction; throws quoting what was received. */
+export function checkPadding(p: Padding, owner: string): void {
+  const bad = (): never => {
+    throw new Error(`${owner}: invalid padding ${JSON.stringify(p)} (expected {kind:'valid'|'same'} | {kind:'zero'|'reflect', size>=0} | {kind:'explicit', top, bottom, left, right >= 0, fill?: 'zero'|'reflect'})`);
+  };
+  const nonneg = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+  if (typeof p !== 'object' || p === null) bad();
+  switch (p.kind) {
+    case 'valid':
+    case 'same':
+      return;
+    case 'zero':
+    case 'reflect':
+      if (!nonneg(p.size)) bad();
+      return;
+    case 'explicit':
+      if (![p.top, p.bottom, p.left, p.right].every(nonneg)) bad();
+      if (p.fill !== undefined && p.fill !== 'zero' && p.fill !== 'reflect') bad();
+      return;
+    default: {
+      const never: never = p;
+      return bad() ?? never;
+    }
+  }
+}
+
+/**
+ * Per-side pads for an input of `h × w`. For 'same' this is TensorFlow's rule:
+ * total = max((⌈in/s⌉−1)·s + (k−1)·d + 1 − in, 0), top = ⌊total/2⌋.
+ */
+export function resolvePads(p: Padding, h: number, w: number, kernel: [number, number], stride: [number, number], dilation: [number, number]): Pads {
+  switch (p.kind) {
+    case 'valid':
+      return { top: 0, bottom: 0, left: 0, right: 0, fill: 'zero' };
+    case 'same': {
+      const total = (n: number, k: number, s: number, d: number) => Math.max((Math.ceil(n / s) - 1) * s + (k - 1) * d + 1 - n, 0);
+      const th = total(h, kernel[0], stride[0], dilation[0]);
+      const tw = total(w, kernel[1], stride[1], dilation[1]);
+      return { top: Math.floor(th / 2), bottom: th - Math.floor(th / 2), left: Math.floor(tw / 2), right: tw - Math.floor(tw / 2), fill: 'zero' };
+    }
+    case 'zero':
+    case 'reflect':
+      return { top: p.size, bottom: p.size, left: p.size, right: p.size, fill: p.kind };
+    case 'explicit':
+      return { top: p.top, bottom: p.bottom, left: p.left, right: p.right, fill: p.fill ?? 'zero' };
+    default: {
+      const never: never = p;
+      throw new Error(`resolvePads: unknown padding ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** True when every side is 0. */
+export function isZeroPads(p: Pads): boolean {
+  return p.top === 0 && p.bottom === 0 && p.left === 0 && p.right === 0;
+}
+
+/** Reflect-pad one axis of an NHWC tensor (PyTorch `ReflectionPad2d` semantics: the edge is not repeated). */
+function reflectAxis(x: tf.Tensor4D, axis: 1 | 2, before: number, after: number): tf.Tensor4D {
+  if (before === 0 && after === 0) return x;
+  const n = x.shape[axis];
+  if (before >= n || after >= n) {
+    throw new Error(`reflectPad: pad (${before}, ${after}) must be smaller than the padded extent ${n} (input shape [${x.shape}])`);
+  }
+  const take = (start: number, size: number): tf.Tensor4D => {
+    const begin = [0, 0, 0, 0];
+    const sz = [-1, -1, -1, -1];
+    begin[axis] = start;
+    sz[axis] = size;
+    return tf.slice(x, begin, sz);
+  };
+  const parts: tf.Tensor4D[] = [];
+  if (before > 0) parts.push(tf.reverse(take(1, before), axis));
+  parts.push(x);
+  if (after > 0) parts.push(tf.reverse(take(n - 1 - after, after), axis));
+  return tf.concat(parts, axis);
+}
+
+/** Reflect-pad height and width of an NHWC tensor, with exact gradients. */
+export function reflectPad(x: tf.Tensor4D, pads: { top: number; bottom: number; left: number; right: number }): tf.Tensor4D {
+  return tf.tidy(() => reflectAxis(reflectAxis(x, 1, pads.top, pads.bottom), 2, pads.left, pads.right));
+}
+
+/** Apply resolved pads (zero or reflect) to an NHWC tensor. */
+export function applyPads(x: tf.Tensor4D, pads: Pads, zeroValue = 0): tf.Tensor4D {
+  if (isZeroPads(pads)) return x;
+  if (pads.fill === 'reflect') return reflectPad(x, pads);
+  return tf.pad(x, [[0, 0], [pads.top, pads.bottom], [pads.left, pads.right], [0, 0]], zeroValue);
+}
