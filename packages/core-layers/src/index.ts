@@ -4,3 +4,7 @@ export * from './lib/onnx/onnx-graph';
 export * from './lib/init/rng';
 export * from './lib/backend/init-backend';
 export * from './lib/backend/register-kernels';
+export * from './lib/layout';
+export * from './lib/init/initializers';
+export * from './lib/layers/index';
+export * from './lib/onnx/onnx-constants';
