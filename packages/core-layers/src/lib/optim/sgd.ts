@@ -1,0 +1,48 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Optimizer, OptimizerOptions, ParameterSource } from './optimizer';
+
+/** Options of `Sgd` (on top of `lr`, `schedule`, `weightDecay`). */
+export interface SgdOptions extends OptimizerOptions {
+  /** Momentum factor μ. Default 0 (plain SGD). SPEC §3 (DeepLabV2): 0.9. */
+  momentum?: number;
+  /** Nesterov momentum (PyTorch's formulation). Default false. */
+  nesterov?: boolean;
+}
+
+/**
+ * Stochastic gradient descent with momentum, as `torch.optim.SGD` with
+ * dampening 0 (the only dampening supported; it is what DeepLab/BDL use):
+ *
+ *     g ← g + weightDecay·p
+ *     b ← μ·b + g                (b starts at 0, so the first b is g, as in PyTorch)
+ *     d ← nesterov ? g + μ·b : b
+ *     p ← p − lr·d
+ *
+ * with `lr = base · schedule(step) · lrMultiplier` (SPEC §3: DeepLabV2 lr
+ * 2.5e-4, classifier ×10, momentum 0.9, weight decay 5e-4, poly 0.9).
+ *
+ * State: `step`, and `momentum_buffer.<p>` when momentum > 0.
+ */
+export class Sgd extends Optimizer {
+  readonly momentum: number;
+  readonly nesterov: boolean;
+
+  constructor(params: ParameterSource, options: SgdOptions) {
+    const momentum = options.momentum ?? 0;
+    if (!(momentum >= 0 && momentum < 1)) throw new Error(`Sgd: momentum must lie in [0, 1); received ${options.momentum}`);
+    if (options.nesterov && momentum === 0) throw new Error('Sgd: nesterov needs momentum > 0; received momentum 0');
+    super(params, options, momentum > 0 ? ['momentum_buffer'] : []);
+    this.momentum = momentum;
+    this.nesterov = options.nesterov ?? false;
+  }
+
+  protected updateParameter(name: string, variable: tf.Variable, grad: tf.Tensor, lr: number, weightDecay: number): void {
+    let d = weightDecay !== 0 ? tf.add(grad, tf.mul(variable, weightDecay)) : grad;
+    if (this.momentum > 0) {
+      const b = this.slot('momentum_buffer', name);
+      b.assign(tf.add(tf.mul(b, this.momentum), d));
+      d = this.nesterov ? tf.add(d, tf.mul(b, this.momentum)) : b;
+    }
+    variable.assign(tf.sub(variable, tf.mul(d, lr)));
+  }
+}
