@@ -5,7 +5,7 @@
  * independently of the tfjs implementation under test.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { setTestBackend, testBackends, expectAllClose, expectNoTensorLeak } from '@semadapt/core-layers/testing';
+import { setTestBackend, testBackends, expectAllClose, expectNoTensorLeak } from '../../testing';
 import { Module } from '../module/module';
 import { Adam } from './adam';
 import { Sgd } from './sgd';
