@@ -1,0 +1,91 @@
+/**
+ * A sample as a serializable spec (file paths) plus a serializable pipeline
+ * (resize, crop, flip, normalization, label table), so the same decode runs
+ * in the main thread or in a worker. Randomness comes from a per-sample seed
+ * (seed, epoch, dataset index), so crops and flips do not depend on which
+ * worker decodes what.
+ */
+import type { ImageF32, ImageU8, LabelMap } from '../image/image';
+import { readRgb, readLabelIds } from '../codec/read-image';
+import { resize, resizeTargetSize, type ResizeTarget } from '../transform/resize';
+import { randomCropFlipPair } from '../transform/geometry';
+import { normalize, type NormalizePreset } from '../transform/normalize';
+import { remapLabel } from '../transform/remap';
+import { mulberry32 } from '../random/rng';
+
+/** Where a sample's files are (absolute paths). */
+export interface SampleSpec {
+  /** Stable name (e.g. the path relative to the root), used in logs and outputs. */
+  readonly name: string;
+  readonly image: string;
+  /** Label PNG (raw ids, mapped with the pipeline's `labelLut`); absent for unlabeled target sets. */
+  readonly label?: string;
+}
+
+/** The transforms, in order: decode → resize → random crop → random flip → normalize. All fields optional. */
+export interface SamplePipeline {
+  /** Resize target for image and label (SPEC §2: `{kind:'size', width:1024, height:512}`). Default: none. */
+  readonly resize?: ResizeTarget;
+  /** Image filter for the resize. Default 'bicubic' (PIL BICUBIC, as BDL); labels always use nearest. */
+  readonly imageFilter?: 'bilinear' | 'bicubic';
+  /** Random crop size after the resize (SPEC §2: 512×512). Default: none. */
+  readonly crop?: { readonly width: number; readonly height: number };
+  /** Probability of a horizontal flip of image and label together. Default 0. */
+  readonly flipProbability?: number;
+  /** Normalization preset; 'none' keeps 8-bit RGB. Default 'none'. */
+  readonly normalize?: NormalizePreset | 'none';
+  /** Lookup table from raw label ids to trainIds (256 or 65536 entries). Default: ids kept (8-bit only). */
+  readonly labelLut?: Uint8Array;
+}
+
+/** A decoded sample. */
+export interface Sample {
+  readonly name: string;
+  /** Index in the dataset. */
+  readonly index: number;
+  readonly image: ImageU8 | ImageF32;
+  readonly label?: LabelMap;
+}
+
+/** Checks a pipeline's values, quoting what was received. */
+export function validatePipeline(p: SamplePipeline): void {
+  if (p.flipProbability !== undefined && !(p.flipProbability >= 0 && p.flipProbability <= 1)) {
+    throw new RangeError(`pipeline.flipProbability must be in [0, 1], got ${p.flipProbability}`);
+  }
+  if (p.crop && !(Number.isInteger(p.crop.width) && Number.isInteger(p.crop.height) && p.crop.width > 0 && p.crop.height > 0)) {
+    throw new RangeError(`pipeline.crop must be positive integers, got ${JSON.stringify(p.crop)}`);
+  }
+  if (p.labelLut && p.labelLut.length !== 256 && p.labelLut.length !== 65536) {
+    throw new RangeError(`pipeline.labelLut must have 256 or 65536 entries, got ${p.labelLut.length}`);
+  }
+  if (p.resize) resizeTargetSize(100, 100, p.resize);
+}
+
+/**
+ * Decodes and transforms one sample. `sampleSeed` drives the crop and flip.
+ * Errors name the file. Image and label must have the same size unless a
+ * resize brings both to the same output size.
+ */
+export function loadSample(spec: SampleSpec, index: number, pipeline: SamplePipeline, sampleSeed: number): Sample {
+  let image: ImageU8 = readRgb(spec.image);
+  let label: LabelMap | undefined;
+  if (spec.label) {
+    const raw = readLabelIds(spec.label);
+    if (raw.data instanceof Uint16Array && (!pipeline.labelLut || pipeline.labelLut.length !== 65536)) {
+      throw new Error(`${spec.label}: 16-bit label ids need a 65536-entry labelLut`);
+    }
+    label = pipeline.labelLut ? remapLabel(raw, pipeline.labelLut) : (raw as LabelMap);
+  }
+  if (pipeline.resize) {
+    const out = resizeTargetSize(image.width, image.height, pipeline.resize);
+    image = resize(image, pipeline.resize, pipeline.imageFilter ?? 'bicubic');
+    if (label) label = resize(label, { kind: 'size', width: out.width, height: out.height }, 'nearest');
+  } else if (label && (label.width !== image.width || label.height !== image.height)) {
+    throw new Error(`${spec.label}: label is ${label.width}×${label.height} but image ${spec.image} is ${image.width}×${image.height}`);
+  }
+  const rng = mulberry32(sampleSeed);
+  const pair = randomCropFlipPair(image, label, pipeline.crop, pipeline.flipProbability ?? 0, rng);
+  const preset = pipeline.normalize ?? 'none';
+  const finalImage = preset === 'none' ? pair.image : normalize(pair.image, preset);
+  return { name: spec.name, index, image: finalImage, label: pair.label };
+}
