@@ -8,3 +8,7 @@ export * from './lib/layout';
 export * from './lib/init/initializers';
 export * from './lib/layers/index';
 export * from './lib/onnx/onnx-constants';
+export * from './lib/onnx/onnx-builder';
+export * from './lib/onnx/export-onnx';
+export * from './lib/onnx/run-onnx';
+export * from './lib/onnx/check-onnx';
