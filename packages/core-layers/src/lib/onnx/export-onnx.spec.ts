@@ -7,7 +7,7 @@
  * `onnx.checker.check_model(full_check=True)`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { expectAllClose, setTestBackend } from '@semadapt/core-layers/testing';
+import { expectAllClose, setTestBackend } from '../../testing';
 import { Rng } from '../init/rng';
 import { Module } from '../module/module';
 import {

@@ -20,7 +20,6 @@ export interface RunOnnxOptions {
 
 /** Run `model` on `feeds` (by input name); returns every output by name. */
 export async function runOnnx(model: Uint8Array, feeds: Record<string, OnnxTensor>, options: RunOnnxOptions = {}): Promise<Record<string, OnnxTensor>> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
   const session = await ort.InferenceSession.create(model, {
     intraOpNumThreads: options.threads ?? 1,
