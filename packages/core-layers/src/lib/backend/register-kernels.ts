@@ -11,12 +11,14 @@
  * and explicitly; everything else keeps importing `@tensorflow/tfjs-core`.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { conv2dBackpropFilterWasmConfig } from './conv2d-backprop-filter-wasm';
+import { conv2dGradConfig } from './conv2d-grad';
 
 /** Every extra kernel we provide, by backend. */
-export const EXTRA_KERNELS: readonly tf.KernelConfig[] = [];
+export const EXTRA_KERNELS: readonly tf.KernelConfig[] = [conv2dBackpropFilterWasmConfig];
 
 /** Gradients that replace or add to tfjs's (e.g. dilated Conv2D). */
-export const EXTRA_GRADIENTS: readonly tf.GradConfig[] = [];
+export const EXTRA_GRADIENTS: readonly tf.GradConfig[] = [conv2dGradConfig];
 
 let tfjsGradientsLoaded = false;
 

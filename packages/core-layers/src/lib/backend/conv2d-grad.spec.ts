@@ -1,0 +1,173 @@
+/**
+ * Conv2D gradients on cpu and wasm: our wasm `Conv2DBackpropFilter` kernel and
+ * the dilated-conv gradient (`conv2dGradConfig`). References, independent of
+ * tfjs: a float64 direct-loop convolution written here from the definition
+ * (y[o] = Σ_k x[o·s + k·d − p]·W[k]), and central finite differences; plus
+ * wasm vs the cpu backend (rel err ≤ 1e-4, issue 3).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { expectAllClose, expectNoTensorLeak, numericGradient, relativeError, setTestBackend } from '../../testing';
+
+type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+
+interface Case {
+  x: [number, number, number, number];
+  co: number;
+  k: number;
+  s: number;
+  d: number;
+  pad: Pad;
+}
+
+/** Deterministic pseudo-random values in [-1, 1) (LCG; no tf involved). */
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let st = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    st = (Math.imul(st, 1664525) + 1013904223) >>> 0;
+    out[i] = st / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+/** TF padding rules, restated: SAME pads ceil-division output, extra on the bottom/right. */
+function geometry(len: number, k: number, s: number, d: number, pad: Pad, axis: 1 | 2): { out: number; before: number } {
+  const eff = (k - 1) * d + 1;
+  if (pad === 'valid') return { out: Math.floor((len - eff) / s) + 1, before: 0 };
+  if (pad === 'same') {
+    const out = Math.ceil(len / s);
+    const total = Math.max((out - 1) * s + eff - len, 0);
+    return { out, before: Math.floor(total / 2) };
+  }
+  const [b, a] = pad[axis];
+  return { out: Math.floor((len + b + a - eff) / s) + 1, before: b };
+}
+
+/** Direct-loop conv forward and the gradients of L = Σ y·r, in float64. */
+function reference(c: Case, x: Float32Array, w: Float32Array, r: (oh: number, ow: number) => Float32Array | null) {
+  const [n, H, W, ci] = c.x;
+  const gh = geometry(H, c.k, c.s, c.d, c.pad, 1);
+  const gw = geometry(W, c.k, c.s, c.d, c.pad, 2);
+  const OH = gh.out;
+  const OW = gw.out;
+  const rr = r(OH, OW);
+  const y = new Float64Array(n * OH * OW * c.co);
+  const dx = new Float64Array(x.length);
+  const dw = new Float64Array(w.length);
+  for (let b = 0; b < n; b++)
+    for (let oh = 0; oh < OH; oh++)
+      for (let ow = 0; ow < OW; ow++)
+        for (let kh = 0; kh < c.k; kh++) {
+          const ih = oh * c.s + kh * c.d - gh.before;
+          if (ih < 0 || ih >= H) continue;
+          for (let kw = 0; kw < c.k; kw++) {
+            const iw = ow * c.s + kw * c.d - gw.before;
+            if (iw < 0 || iw >= W) continue;
+            for (let i = 0; i < ci; i++) {
+              const xv = x[((b * H + ih) * W + iw) * ci + i];
+              for (let o = 0; o < c.co; o++) {
+                const yi = ((b * OH + oh) * OW + ow) * c.co + o;
+                const wi = ((kh * c.k + kw) * ci + i) * c.co + o;
+                y[yi] += xv * w[wi];
+                if (rr) {
+                  dx[((b * H + ih) * W + iw) * ci + i] += rr[yi] * w[wi];
+                  dw[wi] += xv * rr[yi];
+                }
+              }
+            }
+          }
+        }
+  return { y, dx, dw, OH, OW, r: rr };
+}
+
+function padName(p: Pad): string {
+  return typeof p === 'string' ? p : `explicit[${p[1]},${p[2]}]`;
+}
+
+/** The grid of issue 3, pruned to valid combos (tfjs: stride or dilation is 1). */
+function grid(): Case[] {
+  const cases: Case[] = [];
+  for (const k of [1, 3, 4, 5, 7])
+    for (const s of [1, 2])
+      for (const d of [1, 2, 6]) {
+        if (s > 1 && d > 1) continue;
+        if (k === 1 && d > 1) continue; // a 1x1 kernel has no dilation
+        for (const pad of ['same', 'valid', 'explicit'] as const) {
+          const eff = (k - 1) * d + 1;
+          // Small but large enough that 'valid' leaves an output of 2-3 rows.
+          const H = Math.max(6, eff + 1 + s);
+          const W = H + 1;
+          const p: Pad = pad === 'explicit' ? [[0, 0], [Math.min(2, k - 1), 1], [0, Math.min(3, k)], [0, 0]] : pad;
+          cases.push({ x: [1, H, W, 3], co: 2, k, s, d, pad: p });
+        }
+      }
+  // FCN8s: the first conv pads 100 (SPEC §3).
+  cases.push({ x: [1, 4, 5, 2], co: 2, k: 3, s: 1, d: 1, pad: [[0, 0], [100, 100], [100, 100], [0, 0]] });
+  // DeepLabV2 ASPP dilations 12..24 (same padding), tiny channels.
+  for (const d of [12, 18, 24]) cases.push({ x: [1, 2 * d + 3, 2 * d + 2, 2], co: 2, k: 3, s: 1, d, pad: 'same' });
+  // Batch > 1.
+  cases.push({ x: [2, 7, 6, 3], co: 4, k: 3, s: 2, d: 1, pad: 'same' });
+  return cases;
+}
+
+function gradsOf(c: Case, xv: Float32Array, wv: Float32Array, rv: Float32Array) {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(xv, c.x);
+    const w = tf.tensor4d(wv, [c.k, c.k, c.x[3], c.co]);
+    const f = (a: tf.Tensor, b: tf.Tensor) => {
+      const y = tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad, 'NHWC', c.d);
+      return tf.sum(tf.mul(y, tf.reshape(tf.tensor1d(rv), y.shape)));
+    };
+    const [dx, dw] = tf.grads(f)([x, w]);
+    return { dx: dx.dataSync().slice(), dw: dw.dataSync().slice() };
+  });
+}
+
+describe('Conv2D gradients (wasm Conv2DBackpropFilter, dilated conv gradient)', () => {
+  const cases = grid();
+
+  for (const c of cases) {
+    const name = `conv x=[${c.x}] co=${c.co} k=${c.k} s=${c.s} d=${c.d} pad=${padName(c.pad)}`;
+    it(`${name}: dx, dW on cpu and wasm match the direct loop and each other`, async () => {
+      const xv = values(c.x.reduce((a, b) => a * b, 1), 11);
+      const wv = values(c.k * c.k * c.x[3] * c.co, 23);
+      let rv = new Float32Array(0);
+      const ref = reference(c, xv, wv, (oh, ow) => (rv = values(c.x[0] * oh * ow * c.co, 37)));
+      const got: Record<string, { dx: Float32Array; dw: Float32Array }> = {};
+      for (const backend of ['cpu', 'wasm'] as const) {
+        await setTestBackend(backend);
+        await expectNoTensorLeak(() => {
+          got[backend] = gradsOf(c, xv, wv, rv);
+        }, `${name} on ${backend}`);
+        expect(relativeError(got[backend].dx, ref.dx)).toBeLessThanOrEqual(1e-4);
+        expect(relativeError(got[backend].dw, ref.dw)).toBeLessThanOrEqual(1e-4);
+      }
+      expect(relativeError(got['wasm'].dx, got['cpu'].dx)).toBeLessThanOrEqual(1e-4);
+      expect(relativeError(got['wasm'].dw, got['cpu'].dw)).toBeLessThanOrEqual(1e-4);
+    });
+  }
+
+  for (const c of [
+    { x: [1, 5, 4, 2], co: 2, k: 3, s: 2, d: 1, pad: [[0, 0], [1, 2], [2, 0], [0, 0]] },
+    { x: [1, 5, 5, 2], co: 2, k: 3, s: 1, d: 2, pad: 'same' },
+    { x: [1, 6, 5, 1], co: 2, k: 4, s: 2, d: 1, pad: 'valid' },
+  ] as Case[]) {
+    it(`finite differences on wasm: conv x=[${c.x}] k=${c.k} s=${c.s} d=${c.d} pad=${padName(c.pad)}`, async () => {
+      await setTestBackend('wasm');
+      const xv = values(c.x.reduce((a, b) => a * b, 1), 5);
+      const wv = values(c.k * c.k * c.x[3] * c.co, 6);
+      const ref = reference(c, xv, wv, () => null);
+      const r = tf.tensor4d(values(ref.y.length, 7), [c.x[0], ref.OH, ref.OW, c.co]);
+      const x = tf.tensor4d(xv, c.x);
+      const w = tf.tensor4d(wv, [c.k, c.k, c.x[3], c.co]);
+      const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad, 'NHWC', c.d), r));
+      const [dx, dw] = tf.grads(loss)([x, w]);
+      const fdx = numericGradient((t) => loss(t, w), x, 1e-2);
+      const fdw = numericGradient((t) => loss(x, t), w, 1e-2);
+      // L is linear in each argument: central differences are exact up to float32 rounding.
+      expectAllClose(dx, fdx, { atol: 2e-3, rtol: 1e-3, label: 'dx vs finite differences' });
+      expectAllClose(dw, fdw, { atol: 2e-3, rtol: 1e-3, label: 'dW vs finite differences' });
+      tf.dispose([r, x, w, dx, dw, fdx, fdw]);
+    });
+  }
+});
