@@ -13,6 +13,9 @@
 import { labelIdToTrainId } from './label-ids';
 import { DemoScene, renderDemoScene } from './demo-scene';
 
+/** Bound once: under Jest 30 every lookup of the global `Math` goes through a slow getter (~2 µs). */
+const M = Math;
+
 /** Options of {@link measureDemoAppearanceGap}. */
 export interface AppearanceGapOptions {
   /** Generator seed. Default 0. */
@@ -82,8 +85,8 @@ function toPixels(scene: DemoScene): Pixels {
       let r = 0, g = 0, b = 0, l = 0, l2 = 0, count = 0;
       for (let dy = -1; dy <= 1; dy++) {
         for (let dx = -1; dx <= 1; dx++) {
-          const xx = Math.min(width - 1, Math.max(0, x + dx));
-          const yy = Math.min(height - 1, Math.max(0, y + dy));
+          const xx = M.min(width - 1, M.max(0, x + dx));
+          const yy = M.min(height - 1, M.max(0, y + dy));
           const o = 3 * (yy * width + xx);
           const lum = (0.299 * rgb[o] + 0.587 * rgb[o + 1] + 0.114 * rgb[o + 2]) / 255;
           r += rgb[o]; g += rgb[o + 1]; b += rgb[o + 2];
@@ -95,7 +98,7 @@ function toPixels(scene: DemoScene): Pixels {
       features[f] = r / count / 255;
       features[f + 1] = g / count / 255;
       features[f + 2] = b / count / 255;
-      features[f + 3] = Math.sqrt(Math.max(0, l2 / count - (l / count) ** 2));
+      features[f + 3] = M.sqrt(M.max(0, l2 / count - (l / count) ** 2));
       features[f + 4] = y / height;
       trainIds[i] = labelIdToTrainId(labelIds[i]);
     }
@@ -149,10 +152,10 @@ function fitQda(sets: Pixels[]): Qda {
     }
     const chol = present ? cholesky(cov, d) : new Float64Array(d * d);
     let logDet = 0;
-    for (let a = 0; a < d; a++) logDet += 2 * Math.log(chol[a * d + a] || 1);
+    for (let a = 0; a < d; a++) logDet += 2 * M.log(chol[a * d + a] || 1);
     qda.mean.push(mean);
     qda.chol.push(chol);
-    qda.logNorm.push(Math.log(Math.max(count[c], 1) / total) - 0.5 * logDet);
+    qda.logNorm.push(M.log(M.max(count[c], 1) / total) - 0.5 * logDet);
   }
   return qda;
 }
@@ -163,7 +166,7 @@ function cholesky(m: Float64Array, d: number): Float64Array {
     for (let j = 0; j <= i; j++) {
       let s = m[i * d + j];
       for (let k = 0; k < j; k++) s -= l[i * d + k] * l[j * d + k];
-      l[i * d + j] = i === j ? Math.sqrt(Math.max(s, 1e-12)) : s / l[j * d + j];
+      l[i * d + j] = i === j ? M.sqrt(M.max(s, 1e-12)) : s / l[j * d + j];
     }
   }
   return l;
@@ -236,7 +239,7 @@ function channelStats(scenes: DemoScene[], perClass: boolean): Map<number, { mea
   const stats = new Map<number, { mean: number[]; std: number[] }>();
   for (const [key, a] of acc) {
     const mean = a.s.map((s) => s / a.n);
-    const std = a.s2.map((s2, ch) => Math.sqrt(Math.max(s2 / a.n - mean[ch] ** 2, 1)));
+    const std = a.s2.map((s2, ch) => M.sqrt(M.max(s2 / a.n - mean[ch] ** 2, 1)));
     stats.set(key, { mean, std });
   }
   return stats;
@@ -254,7 +257,7 @@ function colourTransfer(source: DemoScene[], target: DemoScene[], perClass: bool
       const b = to.get(key) ?? to.get(255) ?? a;
       for (let ch = 0; ch < 3; ch++) {
         const v = a && b ? ((sc.rgb[3 * i + ch] - a.mean[ch]) / a.std[ch]) * b.std[ch] + b.mean[ch] : sc.rgb[3 * i + ch];
-        rgb[3 * i + ch] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+        rgb[3 * i + ch] = v <= 0 ? 0 : v >= 255 ? 255 : M.round(v);
       }
     }
     return { ...sc, rgb };

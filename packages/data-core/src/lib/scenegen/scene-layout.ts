@@ -13,6 +13,9 @@
 import { LabelId } from './label-ids';
 import { SceneRng } from './scene-rng';
 
+/** Bound once: under Jest 30 every lookup of the global `Math` goes through a slow getter (~2 µs). */
+const M = Math;
+
 /** What a pixel is made of; each domain gives every material a colour and texture. */
 export const Material = {
   sky: 0,
@@ -85,7 +88,7 @@ const MIX: Record<SceneDomain, DomainMix> = {
 };
 
 function frac(v: number): number {
-  return v - Math.floor(v);
+  return v - M.floor(v);
 }
 
 class Canvas {
@@ -124,10 +127,10 @@ class Canvas {
       y0 = c - 0.5;
       y1 = c + 0.5;
     }
-    const i0 = Math.max(0, Math.ceil(x0 - 0.5));
-    const i1 = Math.min(this.width, Math.ceil(x1 - 0.5));
-    const j0 = Math.max(0, Math.ceil(y0 - 0.5));
-    const j1 = Math.min(this.height, Math.ceil(y1 - 0.5));
+    const i0 = M.max(0, M.ceil(x0 - 0.5));
+    const i1 = M.min(this.width, M.ceil(x1 - 0.5));
+    const j0 = M.max(0, M.ceil(y0 - 0.5));
+    const j1 = M.min(this.height, M.ceil(y1 - 0.5));
     for (let y = j0; y < j1; y++) {
       for (let x = i0; x < i1; x++) this.put(x, y, label, part);
     }
@@ -135,19 +138,19 @@ class Canvas {
 
   /** Ellipse, optionally with a ragged outline `edge(angle) ∈ [0.75, 1.25]` (foliage). */
   fillEllipse(cx: number, cy: number, rx: number, ry: number, label: number, part: number, edge?: (a: number) => number): void {
-    rx = Math.max(rx, 0.6);
-    ry = Math.max(ry, 0.6);
+    rx = M.max(rx, 0.6);
+    ry = M.max(ry, 0.6);
     const reach = edge ? 1.3 : 1;
-    const i0 = Math.max(0, Math.floor(cx - rx * reach));
-    const i1 = Math.min(this.width - 1, Math.ceil(cx + rx * reach));
-    const j0 = Math.max(0, Math.floor(cy - ry * reach));
-    const j1 = Math.min(this.height - 1, Math.ceil(cy + ry * reach));
+    const i0 = M.max(0, M.floor(cx - rx * reach));
+    const i1 = M.min(this.width - 1, M.ceil(cx + rx * reach));
+    const j0 = M.max(0, M.floor(cy - ry * reach));
+    const j1 = M.min(this.height - 1, M.ceil(cy + ry * reach));
     for (let y = j0; y <= j1; y++) {
       for (let x = i0; x <= i1; x++) {
         const dx = (x + 0.5 - cx) / rx;
         const dy = (y + 0.5 - cy) / ry;
         const r2 = dx * dx + dy * dy;
-        const limit = edge ? edge(Math.atan2(dy, dx)) : 1;
+        const limit = edge ? edge(M.atan2(dy, dx)) : 1;
         if (r2 <= limit * limit) this.put(x, y, label, part);
       }
     }
@@ -155,22 +158,22 @@ class Canvas {
 
   /** A ring (bicycle wheel): pixels within `thickness` of the circle. */
   strokeCircle(cx: number, cy: number, r: number, thickness: number, label: number, part: number): void {
-    const i0 = Math.max(0, Math.floor(cx - r - thickness));
-    const i1 = Math.min(this.width - 1, Math.ceil(cx + r + thickness));
-    const j0 = Math.max(0, Math.floor(cy - r - thickness));
-    const j1 = Math.min(this.height - 1, Math.ceil(cy + r + thickness));
+    const i0 = M.max(0, M.floor(cx - r - thickness));
+    const i1 = M.min(this.width - 1, M.ceil(cx + r + thickness));
+    const j0 = M.max(0, M.floor(cy - r - thickness));
+    const j1 = M.min(this.height - 1, M.ceil(cy + r + thickness));
     for (let y = j0; y <= j1; y++) {
       for (let x = i0; x <= i1; x++) {
-        const d = Math.hypot(x + 0.5 - cx, y + 0.5 - cy);
-        if (Math.abs(d - r) <= thickness / 2) this.put(x, y, label, part);
+        const d = M.hypot(x + 0.5 - cx, y + 0.5 - cy);
+        if (M.abs(d - r) <= thickness / 2) this.put(x, y, label, part);
       }
     }
   }
 
   /** A straight stroke from (x0, y0) to (x1, y1), `thickness` pixels wide (at least one). */
   line(x0: number, y0: number, x1: number, y1: number, thickness: number, label: number, part: number): void {
-    const steps = Math.ceil(Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0)) * 2) + 1;
-    const half = Math.max(thickness, 1) / 2;
+    const steps = M.ceil(M.max(M.abs(x1 - x0), M.abs(y1 - y0)) * 2) + 1;
+    const half = M.max(thickness, 1) / 2;
     for (let s = 0; s <= steps; s++) {
       const t = s / steps;
       const x = x0 + (x1 - x0) * t;
@@ -180,10 +183,10 @@ class Canvas {
   }
 
   shade(x0: number, y0: number, x1: number, y1: number): void {
-    const i0 = Math.max(0, Math.ceil(x0 - 0.5));
-    const i1 = Math.min(this.width, Math.ceil(x1 - 0.5));
-    const j0 = Math.max(0, Math.ceil(y0 - 0.5));
-    const j1 = Math.min(this.height, Math.ceil(y1 - 0.5));
+    const i0 = M.max(0, M.ceil(x0 - 0.5));
+    const i1 = M.min(this.width, M.ceil(x1 - 0.5));
+    const j0 = M.max(0, M.ceil(y0 - 0.5));
+    const j1 = M.min(this.height, M.ceil(y1 - 0.5));
     for (let y = j0; y < j1; y++) for (let x = i0; x < i1; x++) this.shadow[y * this.width + x] = 1;
   }
 }
@@ -275,13 +278,13 @@ function drawGround(cv: Canvas, rng: SceneRng, st: Street): void {
   const dash = rng.uniform(4, 8);
   const centreLine = rng.chance(0.8);
   const edgeLines = rng.chance(0.5);
-  const y0 = Math.max(0, Math.ceil(st.horizon + 0.5));
+  const y0 = M.max(0, M.ceil(st.horizon + 0.5));
   for (let y = y0; y < cv.height; y++) {
     const dy = y + 0.5 - st.horizon;
     const z = (st.focal * CAMERA_HEIGHT) / dy;
     for (let x = 0; x < cv.width; x++) {
       const xr = ((x + 0.5 - st.vx) * z) / st.focal - st.roadCentre;
-      const a = Math.abs(xr);
+      const a = M.abs(xr);
       const side = xr < 0 ? 0 : 1;
       let label: number = LabelId.road;
       let part = road;
@@ -348,9 +351,9 @@ function drawFacades(cv: Canvas, rng: SceneRng, st: Street, side: -1 | 1, sunSid
     const yGround = st.horizon + (st.focal * CAMERA_HEIGHT) / z;
     const yTop = st.horizon + (st.focal * (CAMERA_HEIGHT - seg.height)) / z;
     const label = seg.kind === 'building' ? LabelId.building : seg.kind === 'wall' ? LabelId.wall : seg.kind === 'fence' ? LabelId.fence : LabelId.vegetation;
-    const jagged = seg.kind === 'hedge' ? Math.sin(x * 1.7 + seg.z0) * 0.15 * (st.focal / z) : 0;
-    const j0 = Math.max(0, Math.ceil(yTop + jagged - 0.5));
-    const j1 = Math.min(cv.height, Math.ceil(yGround - 0.5));
+    const jagged = seg.kind === 'hedge' ? M.sin(x * 1.7 + seg.z0) * 0.15 * (st.focal / z) : 0;
+    const j0 = M.max(0, M.ceil(yTop + jagged - 0.5));
+    const j1 = M.min(cv.height, M.ceil(yGround - 0.5));
     for (let y = j0; y < j1; y++) {
       let part = seg.part;
       if (seg.kind === 'building') {
@@ -369,7 +372,7 @@ function drawFacades(cv: Canvas, rng: SceneRng, st: Street, side: -1 | 1, sunSid
   }
   if (shadowDepth > 0) {
     // Ground within `shadowDepth` metres of the shaded facade line.
-    for (let y = Math.max(0, Math.ceil(st.horizon + 0.5)); y < cv.height; y++) {
+    for (let y = M.max(0, M.ceil(st.horizon + 0.5)); y < cv.height; y++) {
       const z = (st.focal * CAMERA_HEIGHT) / (y + 0.5 - st.horizon);
       for (let x = 0; x < cv.width; x++) {
         const xw = ((x + 0.5 - st.vx) * z) / st.focal;
@@ -408,7 +411,7 @@ function drawObjects(cv: Canvas, rng: SceneRng, st: Street, mix: DomainMix, tree
             const p = project(x, zz);
             cv.fillRect(p.x - 0.15 * p.s, p.y - (trunkH + crown * 0.5) * p.s, p.x + 0.15 * p.s, p.y, LabelId.vegetation, trunk);
             const cy = p.y - (trunkH + crown) * p.s;
-            cv.fillEllipse(p.x, cy, crown * p.s, crown * 1.1 * p.s, LabelId.vegetation, foliage, (a) => 1 + 0.18 * Math.sin(5 * a + phase));
+            cv.fillEllipse(p.x, cy, crown * p.s, crown * 1.1 * p.s, LabelId.vegetation, foliage, (a) => 1 + 0.18 * M.sin(5 * a + phase));
             cv.shade(p.x - crown * p.s, p.y - 0.3 * p.s, p.x + crown * p.s, p.y + 0.25 * p.s);
           },
         });
@@ -461,7 +464,7 @@ function drawObjects(cv: Canvas, rng: SceneRng, st: Street, mix: DomainMix, tree
           if (withBike) {
             const bx = p.x + side * 0.9 * u;
             const r = 0.33 * u;
-            const t = Math.max(1, 0.06 * u);
+            const t = M.max(1, 0.06 * u);
             cv.strokeCircle(bx - 0.55 * u, p.y - r, r, t, LabelId.bicycle, frame);
             cv.strokeCircle(bx + 0.55 * u, p.y - r, r, t, LabelId.bicycle, frame);
             cv.line(bx - 0.55 * u, p.y - r, bx, p.y - 0.85 * u, t, LabelId.bicycle, frame);
@@ -493,7 +496,7 @@ function drawObjects(cv: Canvas, rng: SceneRng, st: Street, mix: DomainMix, tree
     const lane = rng.pick([-0.5, 0.5, -0.82, 0.82]);
     const x = st.roadCentre + lane * st.roadHalf;
     const z = rng.uniform(zNear + 2.5, 70);
-    if (Math.abs(x) < 1.2 && z < zNear + 6) continue; // no car on the bonnet
+    if (M.abs(x) < 1.2 && z < zNear + 6) continue; // no car on the bonnet
     const body = cv.addPart(Material.carBody, rng.next());
     const glass = cv.addPart(Material.carWindow, rng.next());
     const wheel = cv.addPart(Material.wheel, rng.next());
@@ -528,6 +531,6 @@ function drawEgoHood(cv: Canvas, rng: SceneRng): void {
   for (let x = 0; x < cv.width; x++) {
     const t = (x + 0.5) / cv.width - 0.5;
     const top = cv.height - depth * (1 - 1.6 * t * t);
-    for (let y = Math.max(0, Math.ceil(top - 0.5)); y < cv.height; y++) cv.put(x, y, LabelId.egoVehicle, hood);
+    for (let y = M.max(0, M.ceil(top - 0.5)); y < cv.height; y++) cv.put(x, y, LabelId.egoVehicle, hood);
   }
 }
