@@ -49,7 +49,7 @@ describe('safetensors format', () => {
     const a = tf.tensor1d([1, -2, 0.5]);
     const b = tf.tensor2d([[7, -1]], [1, 2], 'int32');
     // Insertion order b, a: the writer sorts names.
-    const chunks = await encodeSafetensors(new Map([['b', b], ['a', a]]), { k: 'v' });
+    const chunks = await encodeSafetensors(new Map<string, tf.Tensor>([['b', b], ['a', a]]), { k: 'v' });
     expect(Buffer.concat(chunks)).toEqual(Buffer.from(expected));
     a.dispose();
     b.dispose();
