@@ -14,3 +14,4 @@ export * from './lib/dataset/sample';
 export * from './lib/dataset/dataset';
 export * from './lib/loader/shard';
 export * from './lib/loader/data-loader';
+export * from './lib/scenegen';

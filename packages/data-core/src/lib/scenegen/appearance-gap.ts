@@ -10,7 +10,7 @@
  *   - per-class (oracle, uses labels on both sides, like a semantically
  *     guided translator would): per class and channel mean/std matched.
  */
-import { labelIdToTrainId } from './label-ids';
+import { CITYSCAPES_LABEL_TO_TRAIN_ID } from '../labels/train-ids';
 import { DemoScene, renderDemoScene } from './demo-scene';
 
 /** Bound once: under Jest 30 every lookup of the global `Math` goes through a slow getter (~2 µs). */
@@ -38,6 +38,10 @@ export interface AppearanceGapReport {
 }
 
 const FEATURES = 5;
+
+function labelIdToTrainId(id: number): number {
+  return CITYSCAPES_LABEL_TO_TRAIN_ID[id] ?? 255;
+}
 const CLASSES = 19;
 
 /** Generates the sets in memory (same scenes as the files would hold) and measures the gap. */

@@ -4,7 +4,7 @@
  */
 import { renderSource, renderTarget } from './domain-style';
 import { sampleSceneLayout, SceneDomain } from './scene-layout';
-import { hashSeed, SceneRng } from './scene-rng';
+import { sceneSeed, SceneRng } from './scene-rng';
 
 /** An RGB image (interleaved bytes, row-major) with its labelIds. */
 export interface DemoScene {
@@ -19,7 +19,7 @@ export interface DemoScene {
  * Cityscapes-like; `stream` separates target train from val) for `seed`.
  */
 export function renderDemoScene(seed: number, domain: SceneDomain, stream: string, index: number, width: number, height: number): DemoScene {
-  const rng = new SceneRng(hashSeed('semadapt-demo', seed, domain, stream, index));
+  const rng = new SceneRng(sceneSeed('semadapt-demo', seed, domain, stream, index));
   const layout = sampleSceneLayout(rng, width, height, domain);
   const rgb = domain === 'source' ? renderSource(layout, rng) : renderTarget(layout, rng);
   return { width, height, rgb, labelIds: layout.label };

@@ -9,7 +9,7 @@
 const M = Math;
 
 /** FNV-1a over the string forms of `parts`: a stable 32-bit seed for (seed, domain, index). */
-export function hashSeed(...parts: (number | string)[]): number {
+export function sceneSeed(...parts: (number | string)[]): number {
   let h = 0x811c9dc5;
   const text = parts.join('\u0000');
   for (let i = 0; i < text.length; i++) {
