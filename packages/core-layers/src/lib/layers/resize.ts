@@ -6,6 +6,12 @@
  * SPEC §2 uses nearest ×2 in the generator and nearest guidance resizing in
  * SPADE; SPEC §3 upsamples logits bilinearly with aligned corners.
  * Scale factors are integers so that `in/out` equals PyTorch's `1/scale_factor`.
+ *
+ * Gradients are our own (`tf.customGrad`, a 4-tap scatter in plain JS),
+ * because tfjs 4.22's are wrong in two cases SPEC needs: the cpu
+ * ResizeNearestNeighborGrad mixes up samples when batch > 1, and
+ * ResizeBilinearGrad ignores `halfPixelCenters` (cpu and wasm). Forwards use
+ * the tfjs kernels, which match PyTorch.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from '../module/module';
@@ -27,8 +33,75 @@ export interface ResizeOptions {
   to: ResizeTarget;
 }
 
-/** Resize an NHWC tensor to `[h, w]` with PyTorch semantics. */
-export function resize2d(x: tf.Tensor4D, size: [number, number], mode: ResizeMode): tf.Tensor4D {
+/** Two source taps and their weights per output index, along one axis. */
+interface Taps {
+  i0: Int32Array;
+  i1: Int32Array;
+  w0: Float32Array;
+  w1: Float32Array;
+}
+
+/** PyTorch's source taps for resizing an axis of `inN` to `outN`. */
+export function resizeTaps(inN: number, outN: number, mode: ResizeMode): Taps {
+  const t: Taps = { i0: new Int32Array(outN), i1: new Int32Array(outN), w0: new Float32Array(outN), w1: new Float32Array(outN) };
+  for (let d = 0; d < outN; d++) {
+    let src: number;
+    if (mode.kind === 'nearest') {
+      const i = Math.min(Math.floor((d * inN) / outN), inN - 1);
+      t.i0[d] = i;
+      t.i1[d] = i;
+      t.w0[d] = 1;
+      continue;
+    }
+    if (mode.alignCorners) src = outN > 1 ? (d * (inN - 1)) / (outN - 1) : 0;
+    else src = Math.max(((d + 0.5) * inN) / outN - 0.5, 0);
+    const i0 = Math.min(Math.floor(src), inN - 1);
+    const i1 = Math.min(i0 + 1, inN - 1);
+    const l = src - i0;
+    t.i0[d] = i0;
+    t.i1[d] = i1;
+    t.w0[d] = 1 - l;
+    t.w1[d] = l;
+  }
+  return t;
+}
+
+/** The adjoint of a resize: scatter dy [n, oh, ow, c] back onto [n, h, w, c]. */
+function resizeBackward(dy: tf.Tensor4D, h: number, w: number, mode: ResizeMode): tf.Tensor4D {
+  const [n, oh, ow, c] = dy.shape;
+  const ty = resizeTaps(h, oh, mode);
+  const tx = resizeTaps(w, ow, mode);
+  const g = dy.dataSync();
+  const out = new Float32Array(n * h * w * c);
+  let o = 0;
+  for (let b = 0; b < n; b++) {
+    const base = b * h * w * c;
+    for (let y = 0; y < oh; y++) {
+      const r0 = base + ty.i0[y] * w * c;
+      const r1 = base + ty.i1[y] * w * c;
+      const wy0 = ty.w0[y];
+      const wy1 = ty.w1[y];
+      for (let x = 0; x < ow; x++) {
+        const c0 = tx.i0[x] * c;
+        const c1 = tx.i1[x] * c;
+        const a00 = wy0 * tx.w0[x];
+        const a01 = wy0 * tx.w1[x];
+        const a10 = wy1 * tx.w0[x];
+        const a11 = wy1 * tx.w1[x];
+        for (let k = 0; k < c; k++) {
+          const v = g[o++];
+          out[r0 + c0 + k] += v * a00;
+          out[r0 + c1 + k] += v * a01;
+          out[r1 + c0 + k] += v * a10;
+          out[r1 + c1 + k] += v * a11;
+        }
+      }
+    }
+  }
+  return tf.tensor4d(out, [n, h, w, c]);
+}
+
+function resizeForward(x: tf.Tensor4D, size: [number, number], mode: ResizeMode): tf.Tensor4D {
   switch (mode.kind) {
     case 'nearest':
       return tf.image.resizeNearestNeighbor(x, size, false, false);
@@ -39,6 +112,16 @@ export function resize2d(x: tf.Tensor4D, size: [number, number], mode: ResizeMod
       throw new Error(`resize2d: unknown mode ${JSON.stringify(never)}`);
     }
   }
+}
+
+/** Resize an NHWC tensor to `[h, w]` with PyTorch semantics (forward and gradient). */
+export function resize2d(x: tf.Tensor4D, size: [number, number], mode: ResizeMode): tf.Tensor4D {
+  const [, h, w] = x.shape;
+  const f = tf.customGrad((input: tf.Tensor) => ({
+    value: resizeForward(input as tf.Tensor4D, size, mode),
+    gradFunc: (dy: tf.Tensor) => resizeBackward(dy as tf.Tensor4D, h, w, mode),
+  }));
+  return f(x) as tf.Tensor4D;
 }
 
 export class Resize extends Module implements Layer {
