@@ -64,7 +64,7 @@ export const DEMO_PRESET: Partial = {
     maxRounds: 2,
     batchSize: 4,
   },
-  model: { segmenter: { arch: 'deeplabv2', pseudoLabel: { kind: 'threshold', threshold: 0.9 } } },
+  model: { segmenter: { arch: 'deeplabv2', pseudoLabel: { kind: 'threshold', delta: 0.9 } } },
   logging: { reportImages: 4 },
 };
 

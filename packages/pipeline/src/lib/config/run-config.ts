@@ -99,9 +99,9 @@ export const DataSchema = z
 
 export const PseudoLabelSchema = z.discriminatedUnion('kind', [
   /** SPEC §3: argmax where max probability ≥ δ (δ = 0.9 (R)). */
-  z.object({ kind: z.literal('threshold'), threshold: z.number().gt(0).lte(1).default(0.9) }).strict(),
-  /** BDL: per-class median confidence, capped at `cap` (0.9). */
-  z.object({ kind: z.literal('class-median'), cap: z.number().gt(0).lte(1).default(0.9) }).strict(),
+  z.object({ kind: z.literal('threshold'), delta: z.number().gt(0).lte(1).default(0.9) }).strict(),
+  /** BDL: per-class median confidence, capped at `cap` (0.9); streamed through a `bins`-bin histogram. */
+  z.object({ kind: z.literal('class-median'), cap: z.number().gt(0).lte(1).default(0.9), bins: positiveInt.default(10_000) }).strict(),
 ]);
 
 export const SegmenterSectionSchema = z
@@ -113,7 +113,7 @@ export const SegmenterSectionSchema = z
     /** Trainer options handed to @semadapt/segmenter (optimizer, λ_adv, ...). */
     trainer: z.record(z.unknown()).default({}),
     /** Pseudo-label rule (SPEC §3). */
-    pseudoLabel: PseudoLabelSchema.default({ kind: 'threshold', threshold: 0.9 }),
+    pseudoLabel: PseudoLabelSchema.default({ kind: 'threshold', delta: 0.9 }),
     /** Optional initial weights (safetensors) for the network, e.g. converted ImageNet weights. */
     init: z.string().min(1).optional(),
   })

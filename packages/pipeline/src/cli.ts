@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+/**
+ * `semadapt`: the command line of the project (issue 9). Every command has
+ * `--help`; run commands take `--config run.json`, `--preset`, `--run-dir`
+ * and dotted overrides (`--optimization.sourceSteps 500`). Exit codes: 0 ok,
+ * 1 error, 2 invalid config or arguments, 3 non-finite loss, 130 interrupted.
+ */
+import yargs, { Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { ConfigError } from './lib/config/run-config';
+import { PRESET_NAMES } from './lib/config/presets';
+import { InterruptedError } from './lib/train/interrupt';
+import { NonFiniteLossError } from './lib/train/training-loop';
+import * as commands from './lib/commands';
+
+function runOptions<T>(y: Argv<T>) {
+  return y
+    .option('config', { type: 'string', describe: 'JSON config file (sections: optimization, model, data, logging)' })
+    .option('preset', { type: 'string', describe: `preset: ${PRESET_NAMES.join(', ')}` })
+    .option('run-dir', { type: 'string', describe: 'run directory (default runs/<preset>)' })
+    .option('seed', { type: 'number', describe: 'overrides optimization.seed' })
+    .option('backend', { type: 'string', choices: ['auto', 'node-gpu', 'node', 'wasm', 'cpu'], describe: 'tfjs backend' })
+    .option('force-config', { type: 'boolean', describe: 'allow a changed config in an existing run directory' })
+    .epilogue('Any config field can be overridden with a dotted flag, e.g. --optimization.sourceSteps 500 --data.resize "[64,32]".');
+}
+
+function roundOption<T>(y: Argv<T>) {
+  return y.option('round', { type: 'number', default: 1, describe: 'adaptation round k ≥ 1 (uses S_{k−1} and writes round k outputs)' });
+}
+
+function shardOption<T>(y: Argv<T>) {
+  return y.option('shard', {
+    type: 'string',
+    describe: 'i/n: process only shard i of n (0-based); default from SLURM_ARRAY_TASK_ID/COUNT, SLURM_PROCID/NTASKS or JOB_COMPLETION_INDEX',
+  });
+}
+
+type Handler = (argv: Record<string, unknown>) => Promise<number | void>;
+
+function wrap(handler: Handler) {
+  return async (argv: Record<string, unknown>): Promise<void> => {
+    try {
+      const code = await handler(argv);
+      process.exitCode = code ?? 0;
+    } catch (e) {
+      if (e instanceof ConfigError) {
+        console.error(e.message);
+        process.exitCode = 2;
+      } else if (e instanceof InterruptedError) {
+        console.error(e.message);
+        process.exitCode = 130;
+      } else if (e instanceof NonFiniteLossError) {
+        console.error(`error: ${e.message}`);
+        process.exitCode = 3;
+      } else {
+        console.error(`error: ${e instanceof Error ? (process.env['SEMADAPT_DEBUG'] ? e.stack : e.message) : String(e)}`);
+        process.exitCode = 1;
+      }
+    }
+  };
+}
+
+export function buildCli(argv: string[]) {
+  return yargs(argv)
+    .scriptName('semadapt')
+    .usage('$0 <command> [options]\n\nSemantically adaptive image-to-image translation for domain adaptation of semantic segmentation.')
+    .command('data check <dataset> <root>', 'validate a dataset tree (gta5, synthia, cityscapes); non-zero exit on problems', (y) =>
+      y
+        .positional('dataset', { type: 'string', choices: ['gta5', 'synthia', 'cityscapes'], demandOption: true })
+        .positional('root', { type: 'string', demandOption: true })
+        .option('json', { type: 'boolean', describe: 'print the summary as JSON' }),
+      wrap(commands.dataCheck))
+    .command('config', 'print the resolved, validated config (nothing is run)', (y) => runOptions(y), wrap(commands.showConfig))
+    .command('train-source', 'round 0: segmenter on source only (the lower bound)', (y) => runOptions(y), wrap(commands.trainSource))
+    .command('train-oracle', 'segmenter on target labels (the upper bound)', (y) => runOptions(y), wrap(commands.trainOracle))
+    .command('train-translator', 'translator of round k, with S_{k−1} frozen as guidance', (y) => roundOption(runOptions(y)), wrap(commands.trainTranslator))
+    .command('translate', 'translate the whole source set s→t (ONNX, onnxruntime) into PNGs', (y) => shardOption(roundOption(runOptions(y))), wrap(commands.translate))
+    .command('pseudo-label', 'pseudo-label the target train set with S_{k−1} (ONNX, onnxruntime)', (y) => shardOption(roundOption(runOptions(y))), wrap(commands.pseudoLabel))
+    .command('train-segmenter', 'segmenter of round k: translated source + pseudo-labels + output-space adversarial loss', (y) => roundOption(runOptions(y)), wrap(commands.trainSegmenter))
+    .command('merge <stage>', 'merge the shards of translate, pseudo-label or evaluate', (y) =>
+      roundOption(runOptions(y)).positional('stage', { type: 'string', choices: ['translate', 'pseudo-label', 'evaluate'], demandOption: true }),
+      wrap(commands.merge))
+    .command('adapt', 'the whole loop: round 0, then rounds until val mIoU stops improving (resumable)', (y) => runOptions(y), wrap(commands.adapt))
+    .command('evaluate', 'mIoU19/16/13 and per-class IoU on target val, from a checkpoint or an ONNX model', (y) =>
+      shardOption(runOptions(y))
+        .option('checkpoint', { type: 'string', describe: 'segmenter checkpoint folder (default: best of the last round)' })
+        .option('onnx', { type: 'string', describe: 'exported segmenter .onnx (evaluated in onnxruntime-node)' })
+        .option('export-cityscapes', { type: 'string', describe: 'write labelId PNGs named for the official Cityscapes scripts into DIR' })
+        .option('split', { type: 'string', default: 'val', describe: 'target split' }),
+      wrap(commands.evaluate))
+    .command('export-onnx', 'export the segmenter and the translators to ONNX', (y) =>
+      roundOption(runOptions(y))
+        .option('checkpoint', { type: 'string', describe: 'segmenter checkpoint folder (default: best of round k)' })
+        .option('out', { type: 'string', describe: 'output folder (default <run>/onnx/round<k>)' }),
+      wrap(commands.exportOnnx))
+    .command('fid <images> <reference>', 'FID of a folder of images against a folder or a saved statistics file', (y) =>
+      y
+        .positional('images', { type: 'string', demandOption: true })
+        .positional('reference', { type: 'string', demandOption: true })
+        .option('inception', { type: 'string', demandOption: true, describe: 'InceptionV3 ONNX model file' })
+        .option('mode', { type: 'string', choices: ['legacy', 'clean'], default: 'legacy' })
+        .option('save-stats', { type: 'string', describe: 'also save the reference statistics here (safetensors)' })
+        .option('json', { type: 'boolean' }),
+      wrap(commands.fid))
+    .command('is <images>', 'Inception Score of a folder of images (10 splits)', (y) =>
+      y
+        .positional('images', { type: 'string', demandOption: true })
+        .option('inception', { type: 'string', demandOption: true, describe: 'InceptionV3 ONNX model file' })
+        .option('mode', { type: 'string', choices: ['legacy', 'clean'], default: 'legacy' })
+        .option('splits', { type: 'number', default: 10 })
+        .option('json', { type: 'boolean' }),
+      wrap(commands.inceptionScore))
+    .command('report', 'write <run>/report.html from the run directory', (y) => runOptions(y), wrap(commands.report))
+    .command('demo', 'generate the mini-benchmark if absent, then source-only, oracle and 2 adaptation rounds on CPU', (y) =>
+      y
+        .option('run-dir', { type: 'string', default: 'runs/demo' })
+        .option('data-dir', { type: 'string', default: 'datasets/demo' })
+        .option('backend', { type: 'string', choices: ['auto', 'wasm', 'cpu', 'node', 'node-gpu'] })
+        .option('fresh', { type: 'boolean', describe: 'delete the demo run directory first' }),
+      wrap(commands.demo))
+    .demandCommand(1, 'give a command; see --help')
+    .recommendCommands()
+    .strictCommands()
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(120, process.stdout.columns ?? 100));
+}
+
+if (require.main === module) {
+  void buildCli(hideBin(process.argv)).parseAsync();
+}

@@ -1,0 +1,8 @@
+/** Command handlers of the `semadapt` CLI (wired in `src/cli.ts`). */
+export { showConfig, report } from './misc';
+export { fid, inceptionScore } from './fid-is';
+export { dataCheck } from './data-check';
+export {
+  trainSource, trainOracle, trainTranslator, translate, pseudoLabel, trainSegmenter, merge, adapt, evaluate, exportOnnx,
+} from './stage-commands';
+export { demo } from './demo';

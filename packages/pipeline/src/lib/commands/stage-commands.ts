@@ -1,0 +1,216 @@
+/**
+ * The run commands: each opens the run directory (validating the config
+ * first), opens the datasets, and runs one stage of SPEC §4 — or, for
+ * `adapt`, all of them — through `runStage`, so a finished stage is never
+ * redone and an interrupted one resumes from its checkpoint.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { formatMiouTable } from '@semadapt/segmenter';
+import { writeJsonAtomic } from '../run/atomic';
+import { runStage, stageResult } from '../run/stages';
+import { writeReport, EvalResult } from '../report/build-report';
+import { TrainResult } from '../train/training-loop';
+import { AdaptResult, handOff, runAdapt } from '../engine/adapt-loop';
+import { openDatasets } from '../engine/datasets';
+import { Engine, resolveShard } from '../engine/stages';
+import { openRun, RunArgs } from './context';
+
+async function engineFor(command: string, argv: Record<string, unknown>, opts: { needsTf?: boolean } = {}): Promise<Engine> {
+  const ctx = await openRun(command, argv as RunArgs, opts);
+  const data = openDatasets(ctx.config, (m) => ctx.run.log(m));
+  return new Engine(ctx, data, resolveShard(argv['shard']));
+}
+
+function round(argv: Record<string, unknown>): number {
+  const k = Number(argv['round'] ?? 1);
+  if (!Number.isInteger(k) || k < 1) throw new Error(`--round must be an integer ≥ 1, received ${argv['round']}`);
+  return k;
+}
+
+/** The segmenter handed on by round k (0 = source-only), from its stage marker. */
+function segmenterOfRound(e: Engine, k: number): string {
+  const stage = k === 0 ? 'round0/train-source' : `round${k}/train-segmenter`;
+  const m = stageResult<TrainResult>(e.run, stage);
+  if (!m) throw new Error(`stage ${stage} has not completed in ${e.run.root}; run ${k === 0 ? 'train-source' : `train-segmenter --round ${k}`} first`);
+  return handOff(m.result);
+}
+
+function onnxOfRound(e: Engine, k: number): { segmenter: string; translator: string } {
+  const m = stageResult<{ segmenter: string; translator: string }>(e.run, `round${k}/export-onnx`);
+  if (!m) throw new Error(`round${k}/export-onnx has not completed; run 'semadapt export-onnx --round ${k}' first`);
+  return m.result;
+}
+
+function finishReport(e: Engine): void {
+  const file = writeReport(e.run);
+  e.run.log(`report: ${file}`);
+}
+
+export async function trainSource(argv: Record<string, unknown>): Promise<number> {
+  const e = await engineFor('train-source', argv);
+  const r = await runStage<TrainResult>(e.run, 'round0/train-source', () => e.trainSource('round0/train-source'));
+  await runStage(e.run, 'round0/evaluate', () => e.evaluate('round0/evaluate', handOff(r)));
+  finishReport(e);
+  return 0;
+}
+
+export async function trainOracle(argv: Record<string, unknown>): Promise<number> {
+  const e = await engineFor('train-oracle', argv);
+  const r = await runStage<TrainResult>(e.run, 'oracle/train', () => e.trainOracle('oracle/train'));
+  await runStage(e.run, 'oracle/evaluate', () => e.evaluate('oracle/evaluate', handOff(r)));
+  finishReport(e);
+  return 0;
+}
+
+export async function trainTranslator(argv: Record<string, unknown>): Promise<number> {
+  const e = await engineFor('train-translator', argv);
+  const k = round(argv);
+  const guidance = segmenterOfRound(e, k - 1);
+  await runStage(e.run, `round${k}/train-translator`, () => e.trainTranslator(`round${k}/train-translator`, k, guidance));
+  return 0;
+}
+
+export async function exportOnnx(argv: Record<string, unknown>): Promise<number> {
+  const e = await engineFor('export-onnx', argv);
+  const k = round(argv);
+  const segmenter = typeof argv['checkpoint'] === 'string' ? (argv['checkpoint'] as string) : segmenterOfRound(e, k - 1);
+  const tr = stageResult<TrainResult>(e.run, `round${k}/train-translator`);
+  if (!tr) throw new Error(`round${k}/train-translator has not completed; run 'semadapt train-translator --round ${k}' first`);
+  if (typeof argv['out'] === 'string') {
+    // An explicit folder: export there, outside the stage bookkeeping.
+    const out = argv['out'] as string;
+    fs.mkdirSync(out, { recursive: true });
+    const { exportSegmenterOnnx } = await import('../engine/segmenter-stage');
+    const { exportTranslatorOnnx } = await import('../engine/translator-stage');
+    const s = await exportSegmenterOnnx(e.ctx, segmenter, path.join(out, 'segmenter.onnx'));
+    const t = await exportTranslatorOnnx(e.ctx, handOff(tr.result), out);
+    console.log(JSON.stringify({ segmenter: s, ...t }, null, 2));
+    return 0;
+  }
+  const r = await runStage(e.run, `round${k}/export-onnx`, () => e.exportOnnx(`round${k}/export-onnx`, k, segmenter, handOff(tr.result)));
+  console.log(JSON.stringify(r, null, 2));
+  return 0;
+}
+
+export async function translate(argv: Record<string, unknown>): Promise<number> {
+  const e = await engineFor('translate', argv);
+  const k = round(argv);
+  const onnx = onnxOfRound(e, k);
+  const stage = `round${k}/translate`;
+  if (e.shard.worldSize > 1) await e.translate(stage, k, onnx.translator, onnx.segmenter);
+  else await runStage(e.run, stage, () => e.translate(stage, k, onnx.translator, onnx.segmenter));
+  return 0;
+}
+
+export async function pseudoLabel(argv: Record<string, unknown>): Promise<number> {
+  const e = await engineFor('pseudo-label', argv);
+  const k = round(argv);
+  const onnx = onnxOfRound(e, k);
+  const stage = `round${k}/pseudo-label`;
+  if (e.shard.worldSize > 1) await e.pseudoLabel(stage, k, onnx.segmenter);
+  else await runStage(e.run, stage, () => e.pseudoLabel(stage, k, onnx.segmenter));
+  return 0;
+}
+
+export async function trainSegmenter(argv: Record<string, unknown>): Promise<number> {
+  const e = await engineFor('train-segmenter', argv);
+  const k = round(argv);
+  for (const s of ['translate', 'pseudo-label']) {
+    if (!stageResult(e.run, `round${k}/${s}`)) throw new Error(`round${k}/${s} has not completed (or its shards were not merged); run it first`);
+  }
+  const init = segmenterOfRound(e, k - 1);
+  const r = await runStage<TrainResult>(e.run, `round${k}/train-segmenter`, () => e.trainSegmenter(`round${k}/train-segmenter`, k, init));
+  await runStage(e.run, `round${k}/evaluate`, () => e.evaluate(`round${k}/evaluate`, handOff(r)));
+  finishReport(e);
+  return 0;
+}
+
+/**
+ * `merge <stage>`: after a job array ran a stage in shards, checks every
+ * shard's output exists and marks the stage complete (evaluate: sums the
+ * confusion matrices).
+ */
+export async function merge(argv: Record<string, unknown>): Promise<number> {
+  const e = await engineFor('merge', argv, { needsTf: false });
+  const k = round(argv);
+  const what = argv['stage'] as string;
+  if (what === 'evaluate') {
+    const n = Number(argv['shards'] ?? e.shard.worldSize);
+    const stage = typeof argv['evalStage'] === 'string' ? (argv['evalStage'] as string) : 'evaluate';
+    const r = e.mergeEvaluation(stage, n);
+    writeJsonAtomic(e.run.outputDir(stage.replace(/\//g, '__'), 'result.json'), r);
+    return 0;
+  }
+  const ds = what === 'translate' ? e.data.sourceTrain : e.data.targetTrain;
+  const dir = what === 'translate' ? e.translatedDir(k) : e.pseudoDir(k);
+  const { pngName } = await import('../engine/inference');
+  const missing: string[] = [];
+  for (let i = 0; i < ds.length; i++) if (!fs.existsSync(path.join(dir, pngName(ds.name(i))))) missing.push(ds.name(i));
+  if (missing.length) {
+    console.error(`merge ${what}: ${missing.length} of ${ds.length} outputs missing in ${dir}, e.g. ${missing.slice(0, 5).join(', ')}; rerun the shards that own them`);
+    return 1;
+  }
+  await runStage(e.run, `round${k}/${what}`, async () => ({ images: ds.length, dir, merged: true }));
+  return 0;
+}
+
+export async function adapt(argv: Record<string, unknown>): Promise<number> {
+  const e = await engineFor('adapt', argv);
+  const r = await runStage<AdaptResult>(e.run, 'adapt', () => runAdapt(e.run, e.config, e));
+  printAdaptTable(e, r);
+  finishReport(e);
+  return 0;
+}
+
+export function printAdaptTable(e: Engine, r: AdaptResult, oracle?: EvalResult): string {
+  const sel = e.config.optimization.selectBy;
+  const lines = ['', `model                     mIoU19  mIoU16  mIoU13   (selected by ${sel})`];
+  const fmt = (v: number): string => (Number.isFinite(v) ? (100 * v).toFixed(1) : '–').padStart(6);
+  for (const row of r.rounds) {
+    const name = row.round === 0 ? 'source-only (round 0)' : `adapted, round ${row.round}`;
+    lines.push(`${name.padEnd(24)}  ${fmt(row.miou19)}  ${fmt(row.miou16)}  ${fmt(row.miou13)}${row.round === r.bestRound ? '   ← best' : ''}`);
+  }
+  if (oracle) lines.push(`${'oracle (target labels)'.padEnd(24)}  ${fmt(oracle.miou19)}  ${fmt(oracle.miou16)}  ${fmt(oracle.miou13)}`);
+  lines.push(`stopped: ${r.stoppedBecause}`);
+  const text = lines.join('\n');
+  e.run.log(text);
+  return text;
+}
+
+export async function evaluate(argv: Record<string, unknown>): Promise<number> {
+  const e = await engineFor('evaluate', argv);
+  const exportCityscapes = typeof argv['exportCityscapes'] === 'string' ? (argv['exportCityscapes'] as string) : undefined;
+  const split = (argv['split'] as string) ?? 'val';
+  const dataset = split === 'val' ? e.data.targetVal : split === 'train' ? e.data.targetTrainLabelled() : undefined;
+  if (!dataset) throw new Error(`--split: expected val or train, received '${split}'`);
+  let result: EvalResult | undefined;
+  let what: string;
+  if (typeof argv['onnx'] === 'string') {
+    what = argv['onnx'] as string;
+    result = await e.evaluateOnnx('evaluate', what, { exportCityscapes, dataset });
+  } else {
+    what = typeof argv['checkpoint'] === 'string' ? (argv['checkpoint'] as string) : bestSegmenter(e);
+    if (e.shard.worldSize > 1) throw new Error('evaluate --shard needs --onnx (sharded inference runs in onnxruntime)');
+    result = await e.evaluateCheckpointDir(what, { exportCityscapes });
+  }
+  if (result) {
+    console.log(formatMiouTable(result, `evaluate ${what} on target ${split} (${result.images} images)`));
+    writeJsonAtomic(e.run.outputDir('evaluate', 'result.json'), { model: what, split, ...result });
+    if (exportCityscapes) console.log(`predictions (labelIds) for the official Cityscapes scripts: ${exportCityscapes}`);
+  }
+  return 0;
+}
+
+/** The best segmenter of the run: adapt's choice, else the latest completed round. */
+function bestSegmenter(e: Engine): string {
+  const a = stageResult<AdaptResult>(e.run, 'adapt');
+  if (a) return a.result.bestSegmenter;
+  for (let k = e.config.optimization.maxRounds; k >= 1; k--) {
+    const m = stageResult<TrainResult>(e.run, `round${k}/train-segmenter`);
+    if (m) return handOff(m.result);
+  }
+  const m0 = stageResult<TrainResult>(e.run, 'round0/train-source');
+  if (m0) return handOff(m0.result);
+  throw new Error(`no trained segmenter in ${e.run.root}; give --checkpoint DIR or --onnx FILE`);
+}

@@ -1,0 +1,26 @@
+/**
+ * The demo's data: data-core's procedural mini-benchmark (GTA5-layout
+ * source, Cityscapes-layout target with train and val), generated into
+ * `datasets/demo/` when absent or generated with other settings. The
+ * generator's settings for the demo live here (see README "Demo").
+ */
+import * as path from 'path';
+import { generateDemoBenchmark } from '@semadapt/data-core';
+
+/** Generator settings of the demo (image size, set sizes, seed). */
+export const DEMO_DATA = {
+  seed: 0,
+  width: 128,
+  height: 64,
+  counts: { source: 200, targetTrain: 200, targetVal: 50 },
+} as const;
+
+export async function ensureDemoBenchmark(root: string, log: (m: string) => void): Promise<{ source: string; target: string }> {
+  const r = generateDemoBenchmark({ root, seed: DEMO_DATA.seed, width: DEMO_DATA.width, height: DEMO_DATA.height, counts: { ...DEMO_DATA.counts } });
+  log(
+    r.generated
+      ? `demo data: generated ${r.manifest.counts.source} source + ${r.manifest.counts.targetTrain}/${r.manifest.counts.targetVal} target images in ${r.seconds.toFixed(1)} s → ${r.root}`
+      : `demo data: using ${r.root} (already generated)`,
+  );
+  return { source: path.join(r.root, r.manifest.source.path), target: path.join(r.root, r.manifest.target.path) };
+}

@@ -1,0 +1,186 @@
+/**
+ * Segmenter training (SPEC §3, §4): round 0 on source only (the lower
+ * bound), the oracle on target labels (the upper bound), and round k on
+ * translated source + pseudo-labelled target + the output-space adversarial
+ * loss; plus loading, in-framework inference and ONNX export of segmenter
+ * checkpoints. Networks, losses, optimizers and schedules are
+ * @semadapt/segmenter's; this file feeds batches and checkpoints through the
+ * resumable loop.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs-core';
+import { encodeOnnx, loadCheckpoint, Rng, saveCheckpoint } from '@semadapt/core-layers';
+import type { ImageU8 } from '@semadapt/data-core';
+import {
+  createSegmenter, exportSegmenterToOnnx, Segmenter, SegmenterTrainer, SegmenterTrainerOptions, toCaffeInput,
+} from '@semadapt/segmenter';
+import { RunContext } from '../commands/context';
+import { EvalResult } from '../report/build-report';
+import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../run/atomic';
+import { runTraining, TrainResult, TrainTask } from '../train/training-loop';
+import { BatchStream, disposeBatch } from './batches';
+import { Datasets } from './datasets';
+import { NchwTensor, rgbToCaffeNchw } from './tensors';
+
+const CKPT = 'segmenter.safetensors';
+const META = 'segmenter-config.json';
+
+export type SegmenterNet = Segmenter;
+
+/** How a segmenter training stage gets its data (SPEC §3, §4). */
+export type SegmenterMode = 'source' | 'oracle' | 'adapt';
+
+interface SegmenterMeta {
+  arch: 'deeplabv2' | 'fcn8s';
+  network: Record<string, unknown>;
+  numClasses: number;
+}
+
+/** The network description stored beside every segmenter checkpoint folder. */
+export function segmenterMeta(ctx: RunContext): SegmenterMeta {
+  const s = ctx.config.model.segmenter;
+  return { arch: s.arch, network: s.network, numClasses: 19 };
+}
+
+function buildNet(meta: SegmenterMeta, seed: number): Segmenter {
+  return createSegmenter({ kind: meta.arch, ...meta.network, numClasses: meta.numClasses, rng: new Rng(seed) });
+}
+
+/** Loads a segmenter checkpoint folder (`.../latest` or `.../best`) in eval mode. */
+export async function loadSegmenter(_ctx: RunContext, checkpointDir: string): Promise<Segmenter> {
+  const meta = readJsonIfExists<SegmenterMeta>(path.join(checkpointDir, META));
+  if (!meta) throw new Error(`${checkpointDir}: no ${META}; not a segmenter checkpoint folder`);
+  const net = buildNet(meta, 0);
+  const r = await loadCheckpoint(path.join(checkpointDir, CKPT), { modules: { net } }, { strict: false });
+  if (r.report.missing.length || r.report.misShaped.length) {
+    net.dispose();
+    throw new Error(`${checkpointDir}: segmenter weights missing or mis-shaped: ${[...r.report.missing, ...r.report.misShaped.map((m) => m.name)].slice(0, 10).join(', ')}`);
+  }
+  net.eval();
+  return net;
+}
+
+/** Logits (NCHW, network resolution) of one RGB image, in the training framework. */
+export async function logitsNchw(net: Segmenter, img: ImageU8): Promise<NchwTensor> {
+  const x = rgbToCaffeNchw(img);
+  const [, c, h, w] = x.dims;
+  const out = tf.tidy(() => {
+    const nhwc = tf.transpose(tf.tensor4d(x.data, [1, c, h, w]), [0, 2, 3, 1]) as tf.Tensor4D;
+    return tf.transpose(net.forward(nhwc), [0, 3, 1, 2]);
+  });
+  try {
+    return { data: (await out.data()) as Float32Array, dims: out.shape.slice() };
+  } finally {
+    out.dispose();
+  }
+}
+
+/** Exports a segmenter checkpoint to ONNX (image → logits, NCHW, dynamic H/W). */
+export async function exportSegmenterOnnx(ctx: RunContext, checkpointDir: string, file: string): Promise<string> {
+  const net = await loadSegmenter(ctx, checkpointDir);
+  try {
+    writeFileAtomic(file, encodeOnnx(exportSegmenterToOnnx(net)));
+    return file;
+  } finally {
+    net.dispose();
+  }
+}
+
+export interface SegmenterStageOptions {
+  stage: string;
+  mode: SegmenterMode;
+  /** Initial weights: a segmenter checkpoint folder (round k starts from S_{k−1}). */
+  init?: string;
+  translatedDir?: string;
+  pseudoDir?: string;
+  /** Validation of the in-memory network (best checkpoint by val mIoU). */
+  evaluate?: (net: Segmenter) => Promise<EvalResult>;
+}
+
+export async function trainSegmenterStage(ctx: RunContext, data: Datasets, opts: SegmenterStageOptions): Promise<TrainResult> {
+  const { config, run } = ctx;
+  const o = config.optimization;
+  const meta = segmenterMeta(ctx);
+  const stageDir = run.path('checkpoints', opts.stage);
+  fs.mkdirSync(stageDir, { recursive: true });
+  const seedOffset = opts.mode === 'oracle' ? 500 : opts.mode === 'source' ? 0 : 1000 * Number(/round(\d+)/.exec(opts.stage)?.[1] ?? 0);
+  const net = opts.init ? await loadSegmenter(ctx, opts.init) : buildNet(meta, o.seed + seedOffset);
+  if (!opts.init && config.model.segmenter.init) {
+    const r = await loadCheckpoint(config.model.segmenter.init, { modules: { '': net } }, { strict: false });
+    run.log(`[${opts.stage}] initial weights ${config.model.segmenter.init}: ${r.report.loaded.length} loaded, ${r.report.missing.length} missing, ${r.report.unexpected.length} unexpected`);
+  }
+  net.train();
+  const steps = opts.mode === 'oracle' ? (o.oracleSteps ?? o.sourceSteps) : opts.mode === 'source' ? o.sourceSteps : o.segmenterSteps;
+  const trainerOptions = { ...(config.model.segmenter.trainer as Partial<SegmenterTrainerOptions>), adversarial: opts.mode === 'adapt' } as SegmenterTrainerOptions;
+  const trainer = new SegmenterTrainer(net, trainerOptions);
+  const loaderOpts = { workers: config.data.workers, prefetch: config.data.prefetch, seed: o.seed + seedOffset };
+  const labelled =
+    opts.mode === 'source' ? data.sourceTrain
+    : opts.mode === 'oracle' ? data.targetTrainLabelled()
+    : data.translatedSource(opts.translatedDir as string);
+  const main = new BatchStream(data.forSegmenter(labelled), o.batchSize, loaderOpts);
+  const target = opts.mode === 'adapt' ? new BatchStream(data.forSegmenter(data.pseudoLabelledTarget(opts.pseudoDir as string)), o.batchSize, { ...loaderOpts, seed: loaderOpts.seed + 1 }) : undefined;
+  writeJsonAtomic(path.join(stageDir, 'segmenter-config.json'), meta);
+
+  type LoopState = { main: ReturnType<BatchStream['position']>; target?: ReturnType<BatchStream['position']> };
+  const targets = () => ({ modules: trainer.modules(), optimizers: trainer.optimizers() });
+  const task: TrainTask<LoopState> = {
+    totalSteps: steps,
+    async step() {
+      const b = await main.next();
+      const t = target ? await target.next() : undefined;
+      try {
+        const losses = trainer.step({
+          source: { image: b.images, label: b.labels as tf.Tensor3D },
+          target: t ? { image: t.images, label: t.labels as tf.Tensor3D } : undefined,
+        });
+        return { ...losses };
+      } finally {
+        disposeBatch(b);
+        disposeBatch(t);
+      }
+    },
+    async save(dir) {
+      await saveCheckpoint(path.join(dir, CKPT), targets(), { step: trainer.stepCount });
+      writeJsonAtomic(path.join(dir, META), meta);
+    },
+    async load(dir) {
+      await loadCheckpoint(path.join(dir, CKPT), targets());
+    },
+    loopState: () => ({ main: main.position(), target: target?.position() }),
+    restoreLoopState(s) {
+      main.seek(s.main);
+      if (target && s.target) target.seek(s.target);
+    },
+  };
+  try {
+    return await runTraining(run, task, {
+      stage: opts.stage,
+      checkpointEvery: o.checkpointEvery,
+      evalEvery: o.evalEvery,
+      metricsEvery: config.logging.metricsEvery,
+      progress: config.logging.progress,
+      plainEverySeconds: config.logging.plainEverySeconds,
+      evaluate: opts.evaluate
+        ? async (step) => {
+            net.eval();
+            try {
+              const r = await (opts.evaluate as (n: Segmenter) => Promise<EvalResult>)(net);
+              return { score: r[o.selectBy], values: { miou19: r.miou19, miou16: r.miou16, miou13: r.miou13 }, perClass: r.perClass };
+            } finally {
+              net.train();
+              void step;
+            }
+          }
+        : undefined,
+    });
+  } finally {
+    await main.close();
+    await target?.close();
+    trainer.dispose();
+    net.dispose();
+  }
+}
+
+export { toCaffeInput };
