@@ -14,4 +14,6 @@ export * from './lib/dataset/sample';
 export * from './lib/dataset/dataset';
 export * from './lib/loader/shard';
 export * from './lib/loader/data-loader';
+export * from './lib/check/tree-check';
 export * from './lib/scenegen';
+export * from './lib/check/open-tree';

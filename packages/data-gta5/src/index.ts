@@ -1,2 +1,2 @@
 /** Public API of @semadapt/data-gta5. */
-export {};
+export * from './lib/gta5/gta5';

@@ -23,12 +23,13 @@ export function pngToRgb(png: DecodedPng): ImageU8 {
   const out = new Uint8Array(n * 3);
   const shift = png.depth === 16 ? 8 : 0;
   if (colorType === 'rgb' && shift === 0) return { width, height, channels: 3, data: data as Uint8Array };
+  const pal = palette ?? new Uint8Array(0);
   for (let i = 0; i < n; i++) {
     if (colorType === 'palette') {
       const k = data[i] * 3;
-      out[3 * i] = palette![k];
-      out[3 * i + 1] = palette![k + 1];
-      out[3 * i + 2] = palette![k + 2];
+      out[3 * i] = pal[k];
+      out[3 * i + 1] = pal[k + 1];
+      out[3 * i + 2] = pal[k + 2];
     } else if (channels >= 3) {
       out[3 * i] = data[i * channels] >> shift;
       out[3 * i + 1] = data[i * channels + 1] >> shift;

@@ -96,7 +96,9 @@ export class DataLoader {
         inFlight.set(dispatched, p);
         dispatched++;
       }
-      const sample = await inFlight.get(k)!;
+      const pending = inFlight.get(k);
+      if (!pending) throw new Error(`DataLoader: internal error, sample ${k} of epoch ${epoch} was never dispatched`);
+      const sample = await pending;
       inFlight.delete(k);
       yield { sample, position: { epoch, index: k }, next: k + 1 < order.length ? { epoch, index: k + 1 } : { epoch: epoch + 1, index: 0 } };
     }

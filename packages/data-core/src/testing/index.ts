@@ -1,0 +1,2 @@
+/** Test helpers of @semadapt/data-core (import as `@semadapt/data-core/testing`; never shipped in the main entry). */
+export * from './dataset-fixtures';
