@@ -81,6 +81,6 @@ export function describeReport(report: LoadReport, limit = 50): string {
   return lines.join('\n');
 }
 
-export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
