@@ -4,6 +4,7 @@
  * torch.optim.SGD), re-written below in plain float64 JavaScript over arrays,
  * independently of the tfjs implementation under test.
  */
+import { spawnSync } from 'child_process';
 import * as tf from '@tensorflow/tfjs-core';
 import { setTestBackend, testBackends, expectAllClose, expectNoTensorLeak } from '../../testing';
 import { Module } from '../module/module';
@@ -348,3 +349,83 @@ for (const backend of testBackends()) {
     });
   });
 }
+
+/**
+ * Cross-check with PyTorch itself (torch.optim.Adam/SGD with one parameter
+ * group per tensor for the lr multiplier and weight-decay flag, LambdaLR for
+ * poly), when /usr/bin/python3 has torch (tools/setup-system.sh --bench).
+ */
+const TORCH_SCRIPT = `
+import json, sys, torch
+cfg = json.loads(sys.stdin.read())
+out = {}
+for case in cfg:
+    params = {n: torch.tensor(v, dtype=torch.float32, requires_grad=True) for n, v in case['init'].items()}
+    groups = [{'params': [params[n]], 'lr': case['lr'] * case['mult'][n],
+               'weight_decay': case['wd'] if case['decayed'][n] else 0.0} for n in params]
+    if case['kind'] == 'adam':
+        opt = torch.optim.Adam(groups, lr=case['lr'], betas=tuple(case['betas']), eps=case['eps'])
+    else:
+        opt = torch.optim.SGD(groups, lr=case['lr'], momentum=case['momentum'], nesterov=case['nesterov'])
+    P = case['poly']
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: (1 - s / P['max']) ** P['power'])
+    hist = []
+    for g in case['grads']:
+        for n, p in params.items():
+            p.grad = torch.tensor(g[n], dtype=torch.float32)
+        opt.step()
+        sched.step()
+        hist.append({n: p.detach().tolist() for n, p in params.items()})
+    out[case['name']] = hist
+print(json.dumps(out))
+`;
+
+describe('optimizers vs PyTorch (cpu)', () => {
+  beforeAll(async () => {
+    await setTestBackend('cpu');
+  });
+
+  it('Adam (wd, betas (0.5,0.99)) and SGD (momentum 0.9, nesterov, wd) with lr ×10 and poly(max=10, 0.9), 6 steps', async () => {
+    const probe = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' });
+    const steps = 6;
+    const grads = Array.from({ length: steps }, (_, s) => Object.fromEntries(Object.keys(INIT).map((n) => [n, gradAt(n, s)])));
+    const poly = { kind: 'poly', maxSteps: 10, power: 0.9 } as const;
+    const cases = [
+      { name: 'adam', kind: 'adam', lr: 0.01, betas: [0.5, 0.99], eps: 1e-8, wd: 0.05 },
+      { name: 'sgd', kind: 'sgd', lr: 0.05, momentum: 0.9, nesterov: true, wd: 5e-4 },
+    ].map((c) => ({ ...c, init: INIT, mult: MULT, decayed: DECAYED, poly: { max: 10, power: 0.9 }, grads }));
+    // Ours, recorded after each step.
+    const ours: Record<string, Array<Record<string, number[]>>> = {};
+    for (const c of cases) {
+      const m = new Toy();
+      const opt =
+        c.kind === 'adam'
+          ? new Adam(m, { lr: c.lr, betas: c.betas as [number, number], eps: c.eps, weightDecay: c.wd, schedule: poly })
+          : new Sgd(m, { lr: c.lr, momentum: c.momentum, nesterov: c.nesterov, weightDecay: c.wd, schedule: poly });
+      ours[c.name] = [];
+      for (let s = 0; s < steps; s++) {
+        const g = gradMap(s);
+        opt.step(g);
+        disposeGradients(g);
+        ours[c.name].push(values(m));
+      }
+      opt.dispose();
+      m.dispose();
+    }
+    if (probe.status !== 0) {
+      console.warn('SKIPPED PyTorch optimizer cross-check: /usr/bin/python3 has no torch (run tools/setup-system.sh --bench); the hand-computed references above still ran');
+      expect(ours['adam']).toHaveLength(steps);
+      return;
+    }
+    const run = spawnSync('/usr/bin/python3', ['-c', TORCH_SCRIPT], { input: JSON.stringify(cases), encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    const torchOut = JSON.parse(run.stdout) as Record<string, Array<Record<string, number[]>>>;
+    for (const c of cases) {
+      for (let s = 0; s < steps; s++) {
+        for (const n of Object.keys(INIT)) {
+          expectAllClose(ours[c.name][s][n], torchOut[c.name][s][n], { atol: 1e-6, rtol: 1e-5, label: `${c.name} step ${s} ${n}` });
+        }
+      }
+    }
+  });
+});
