@@ -131,9 +131,9 @@ describe('Conv2D gradients (wasm Conv2DBackpropFilter, dilated conv gradient)', 
     it(`${name}: dx, dW on cpu and wasm match the direct loop and each other`, async () => {
       const xv = values(c.x.reduce((a, b) => a * b, 1), 11);
       const wv = values(c.k * c.k * c.x[3] * c.co, 23);
-      let rv = new Float32Array(0);
+      let rv: Float32Array = new Float32Array(0);
       const ref = reference(c, xv, wv, (oh, ow) => (rv = values(c.x[0] * oh * ow * c.co, 37)));
-      const got: Record<string, { dx: Float32Array; dw: Float32Array }> = {};
+      const got: Record<string, { dx: ArrayLike<number>; dw: ArrayLike<number> }> = {};
       for (const backend of ['cpu', 'wasm'] as const) {
         await setTestBackend(backend);
         await expectNoTensorLeak(() => {

@@ -13,13 +13,29 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterWasmConfig } from './conv2d-backprop-filter-wasm';
 import { conv2dGradConfig } from './conv2d-grad';
+import { maxPoolGradWasmConfig } from './max-pool-grad-wasm';
+import { mirrorPadGradConfig } from './mirror-pad-grad';
+import { avgPoolGradConfig, maxPoolGradConfig, maxPoolWasmCeilFix } from './pool-fixes';
+import { resizeBilinearGradCpuFix } from './resize-bilinear-grad-cpu';
+import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum-wasm';
 
-/** Every extra kernel we provide, by backend. */
-export const EXTRA_KERNELS: readonly tf.KernelConfig[] = [conv2dBackpropFilterWasmConfig];
+/** Every extra (or replacement) kernel we provide, by backend. */
+export const EXTRA_KERNELS: readonly tf.KernelConfig[] = [
+  conv2dBackpropFilterWasmConfig,
+  maxPoolGradWasmConfig,
+  unsortedSegmentSumWasmConfig,
+];
 
 /** Gradients that replace or add to tfjs's (e.g. dilated Conv2D). */
-export const EXTRA_GRADIENTS: readonly tf.GradConfig[] = [conv2dGradConfig];
+export const EXTRA_GRADIENTS: readonly tf.GradConfig[] = [conv2dGradConfig, avgPoolGradConfig, maxPoolGradConfig, mirrorPadGradConfig];
 
+/** Fixes that wrap a stock kernel (applied once the stock kernel is registered). */
+export const KERNEL_FIXES: readonly { kernelName: string; backendName: string; wrap: (stock: tf.KernelConfig) => tf.KernelConfig }[] = [
+  { kernelName: 'ResizeBilinearGrad', backendName: 'cpu', wrap: resizeBilinearGradCpuFix },
+  { kernelName: 'MaxPool', backendName: 'wasm', wrap: maxPoolWasmCeilFix },
+];
+
+const wrapped = new WeakSet<tf.KernelConfig>();
 let tfjsGradientsLoaded = false;
 
 /** Loads tfjs's stock gradient configs (see the file comment). */
@@ -34,18 +50,35 @@ function registerTfjsGradients(): void {
   tfjsGradientsLoaded = true;
 }
 
+function replaceKernel(config: tf.KernelConfig): void {
+  if (tf.getKernel(config.kernelName, config.backendName)) tf.unregisterKernel(config.kernelName, config.backendName);
+  tf.registerKernel(config);
+}
+
 /**
- * Registers tfjs's gradients, then every extra kernel and gradient not yet
- * registered. Returns the names registered by this call.
+ * Registers tfjs's gradients, then every extra kernel, fix and gradient not
+ * yet registered. Returns the names registered by this call.
  */
 export function registerExtraKernels(): string[] {
   registerTfjsGradients();
   const added: string[] = [];
   for (const config of EXTRA_KERNELS) {
+    // Only for loaded backends: a backend package registering its own kernels
+    // after ours would override them (with a warning).
+    if (!tf.findBackendFactory(config.backendName)) continue;
     if (tf.getKernel(config.kernelName, config.backendName) !== config) {
-      if (tf.getKernel(config.kernelName, config.backendName)) tf.unregisterKernel(config.kernelName, config.backendName);
-      tf.registerKernel(config);
+      replaceKernel(config);
       added.push(`${config.backendName}:${config.kernelName}`);
+    }
+  }
+  for (const fix of KERNEL_FIXES) {
+    const stock = tf.getKernel(fix.kernelName, fix.backendName);
+    if (stock && !wrapped.has(stock)) {
+      // Keep the stock kernel's setup/dispose hooks (wasm kernels bind their C++ entry points in setupFunc).
+      const config: tf.KernelConfig = { ...fix.wrap(stock), setupFunc: stock.setupFunc, disposeFunc: stock.disposeFunc };
+      wrapped.add(config);
+      replaceKernel(config);
+      added.push(`${fix.backendName}:${fix.kernelName} (fix)`);
     }
   }
   for (const config of EXTRA_GRADIENTS) {
