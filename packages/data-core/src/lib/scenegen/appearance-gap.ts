@@ -25,6 +25,8 @@ export interface AppearanceGapOptions {
   /** Image size. Default 128×64 (the demo's). */
   width?: number;
   height?: number;
+  /** Target palette distance from the source's, in [0, 1]. Default 1 (as generateDemoBenchmark). */
+  gapStrength?: number;
 }
 
 /** mIoU (in %, 0..100) on target-val of the classifier trained on each set. */
@@ -53,7 +55,7 @@ export function measureDemoAppearanceGap(options: AppearanceGapOptions = {}): Ap
   const nTrain = options.counts?.targetTrain ?? 60;
   const nVal = options.counts?.targetVal ?? 30;
   const make = (domain: 'source' | 'target', stream: string, n: number) =>
-    Array.from({ length: n }, (_, i) => renderDemoScene(seed, domain, stream, i, width, height));
+    Array.from({ length: n }, (_, i) => renderDemoScene(seed, domain, stream, i, width, height, options.gapStrength ?? 1));
   const source = make('source', 'train', nSource);
   const train = make('target', 'train', nTrain);
   const val = make('target', 'val', nVal);

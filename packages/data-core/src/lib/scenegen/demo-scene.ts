@@ -17,10 +17,13 @@ export interface DemoScene {
 /**
  * Renders scene `index` of `domain` ('source' GTA5-like, 'target'
  * Cityscapes-like; `stream` separates target train from val) for `seed`.
+ * `gapStrength` (default 1) scales how far the target palette departs from
+ * the source's (see renderTarget).
  */
-export function renderDemoScene(seed: number, domain: SceneDomain, stream: string, index: number, width: number, height: number): DemoScene {
+export function renderDemoScene(seed: number, domain: SceneDomain, stream: string, index: number, width: number, height: number, gapStrength = 1): DemoScene {
+  if (!(gapStrength >= 0 && gapStrength <= 1)) throw new RangeError(`renderDemoScene: gapStrength must be in [0, 1], got ${gapStrength}`);
   const rng = new SceneRng(sceneSeed('semadapt-demo', seed, domain, stream, index));
   const layout = sampleSceneLayout(rng, width, height, domain);
-  const rgb = domain === 'source' ? renderSource(layout, rng) : renderTarget(layout, rng);
+  const rgb = domain === 'source' ? renderSource(layout, rng) : renderTarget(layout, rng, gapStrength);
   return { width, height, rgb, labelIds: layout.label };
 }

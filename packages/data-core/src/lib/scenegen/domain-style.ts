@@ -135,9 +135,11 @@ export function renderSource(layout: SceneLayout, rng: SceneRng): Uint8Array {
  * Target look: textured palette colours × lighting (vertical and sun-side
  * gradient, per-image exposure) × cast shadows (bluish, 55 % light), then a
  * 3×3 binomial blur, vignetting, a per-image colour cast and Gaussian sensor
- * noise. Returns interleaved RGB bytes.
+ * noise. `gapStrength` in [0, 1] moves the palette from the source's (0) to
+ * the target's own (1, default); texture, lighting and noise stay. Returns
+ * interleaved RGB bytes.
  */
-export function renderTarget(layout: SceneLayout, rng: SceneRng): Uint8Array {
+export function renderTarget(layout: SceneLayout, rng: SceneRng, gapStrength = 1): Uint8Array {
   const { width, height, part, parts, shadow, sunSide } = layout;
   const exposure = rng.uniform(0.8, 1.1);
   const cast: Rgb = [rng.uniform(0.97, 1.05), rng.uniform(0.97, 1.02), rng.uniform(0.88, 0.98)];
@@ -145,7 +147,11 @@ export function renderTarget(layout: SceneLayout, rng: SceneRng): Uint8Array {
   const seeds = Array.from({ length: 4 }, () => M.floor(rng.next() * 0x7fffffff));
   const ox = rng.uniform(0, 1000);
   const oy = rng.uniform(0, 1000);
-  const table = parts.map((p) => partColour(TARGET[p.material], p.variant));
+  const table = parts.map((p) => {
+    const t = partColour(TARGET[p.material], p.variant);
+    const src = partColour(SOURCE[p.material], p.variant);
+    return [0, 1, 2].map((ch) => src[ch] + gapStrength * (t[ch] - src[ch]));
+  });
   const lit = new Float32Array(width * height * 3);
   for (let y = 0; y < height; y++) {
     const vertical = 1.08 - 0.22 * (y / height);

@@ -46,7 +46,7 @@ describe('generateDemoBenchmark', () => {
       'manifest.json',
     ].sort();
     expect(listFiles(root)).toEqual(expected);
-    expect(readDemoManifest(root)).toMatchObject({ seed: 5, width: 64, height: 32, counts: { source: 3, targetTrain: 3, targetVal: 2 } });
+    expect(readDemoManifest(root)).toMatchObject({ seed: 5, width: 64, height: 32, gapStrength: 1, counts: { source: 3, targetTrain: 3, targetVal: 2 } });
   });
 
   it('label PNGs: GTA5 8-bit palette with Cityscapes colours, Cityscapes 8-bit gray; ids intact and from the allowed set', () => {
@@ -110,6 +110,7 @@ describe('generateDemoBenchmark', () => {
     fs.mkdirSync(path.join(foreign, 'gta5'), { recursive: true });
     expect(() => generateDemoBenchmark({ ...small, root: foreign })).toThrow(/foreign[/\\]gta5 exists but was not written by the demo generator/);
     expect(() => generateDemoBenchmark({ ...small, root, width: 10 })).toThrow('width must be an integer ≥ 32, got 10');
+    expect(() => generateDemoBenchmark({ ...small, root, gapStrength: 1.5 })).toThrow('gapStrength must be a number in [0, 1], got 1.5');
   });
 
   it('grammar 128x64, 40 scenes per domain: every street class appears in both domains with similar road/building/sky shares', () => {

@@ -41,6 +41,12 @@ export interface DemoBenchmarkOptions {
   force?: boolean;
   /** Cityscapes images per city folder. Default 25. */
   imagesPerCity?: number;
+  /**
+   * How far the target palette departs from the source's, in [0, 1]: 1 (default)
+   * is the full gap; lower values keep the target's texture, lighting and noise
+   * but move its colours toward the source's (a milder demo).
+   */
+  gapStrength?: number;
 }
 
 /** `<root>/manifest.json`: the settings a tree was generated with. */
@@ -52,6 +58,7 @@ export interface DemoBenchmarkManifest {
   width: number;
   height: number;
   imagesPerCity: number;
+  gapStrength: number;
   source: { layout: 'gta5'; path: 'gta5' };
   target: { layout: 'cityscapes'; path: 'cityscapes'; splits: { train: number; val: number } };
 }
@@ -80,6 +87,10 @@ function resolveOptions(options: DemoBenchmarkOptions): { root: string; force: b
     targetTrain: int('counts.targetTrain', options.counts?.targetTrain ?? 200, 1),
     targetVal: int('counts.targetVal', options.counts?.targetVal ?? 50, 1),
   };
+  const gapStrength = options.gapStrength ?? 1;
+  if (typeof gapStrength !== 'number' || !(gapStrength >= 0 && gapStrength <= 1)) {
+    throw new RangeError(`generateDemoBenchmark: gapStrength must be a number in [0, 1], got ${JSON.stringify(gapStrength)}`);
+  }
   if (counts.source > 99999) throw new RangeError(`generateDemoBenchmark: counts.source must be ≤ 99999 (GTA5 names have 5 digits), got ${counts.source}`);
   return {
     root: path.resolve(options.root ?? path.join('datasets', 'demo')),
@@ -92,6 +103,7 @@ function resolveOptions(options: DemoBenchmarkOptions): { root: string; force: b
       width: int('width', options.width ?? 128, 32),
       height: int('height', options.height ?? 64, 16),
       imagesPerCity: int('imagesPerCity', options.imagesPerCity ?? 25, 1),
+      gapStrength,
       source: { layout: 'gta5', path: 'gta5' },
       target: { layout: 'cityscapes', path: 'cityscapes', splits: { train: counts.targetTrain, val: counts.targetVal } },
     },
@@ -147,7 +159,7 @@ export function generateDemoBenchmark(options: DemoBenchmarkOptions = {}): DemoB
   fs.rmSync(path.join(root, 'gta5'), { recursive: true, force: true });
   fs.rmSync(path.join(root, 'cityscapes'), { recursive: true, force: true });
 
-  const { seed, width, height, counts, imagesPerCity } = manifest;
+  const { seed, width, height, counts, imagesPerCity, gapStrength } = manifest;
   const palette = labelIdPalette();
   for (let i = 0; i < counts.source; i++) {
     const scene = renderDemoScene(seed, 'source', 'train', i, width, height);
@@ -157,7 +169,7 @@ export function generateDemoBenchmark(options: DemoBenchmarkOptions = {}): DemoB
   }
   for (const [split, n] of [['train', counts.targetTrain], ['val', counts.targetVal]] as const) {
     for (let i = 0; i < n; i++) {
-      const scene = renderDemoScene(seed, 'target', split, i, width, height);
+      const scene = renderDemoScene(seed, 'target', split, i, width, height, gapStrength);
       const stem = demoCityscapesStem(split, i, imagesPerCity);
       writePngAtomic(path.join(root, 'cityscapes', 'leftImg8bit', `${stem}_leftImg8bit.png`), { width, height, channels: 3, data: scene.rgb });
       writePngAtomic(path.join(root, 'cityscapes', 'gtFine', `${stem}_gtFine_labelIds.png`), { width, height, channels: 1, data: scene.labelIds });
