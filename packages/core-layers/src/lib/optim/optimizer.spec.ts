@@ -152,6 +152,31 @@ for (const backend of testBackends()) {
       m.dispose();
     });
 
+    it('Adam: a parameter without a gradient keeps its value, moments and own step count (PyTorch grad=None)', () => {
+      const m = new Toy();
+      const opt = new Adam(m, { lr: 0.01, betas: [0.9, 0.99], weightDecay: 0.1 });
+      const ref = JSON.parse(JSON.stringify(INIT)) as Record<string, number[]>;
+      const st: Record<string, { m: number[]; v: number[]; t: number }> = {};
+      for (const n of Object.keys(INIT)) st[n] = { m: INIT[n].map(() => 0), v: INIT[n].map(() => 0), t: 0 };
+      // Step 1 has no gradient for 'b' and 'head.k'.
+      const present = [Object.keys(INIT), ['w'], Object.keys(INIT)];
+      for (let s = 0; s < 3; s++) {
+        const g = new Map(present[s].map((n) => [n, tf.tensor1d(gradAt(n, s))] as [string, tf.Tensor]));
+        opt.step(g);
+        disposeGradients(g);
+        for (const n of present[s]) ref[n] = adamRef(ref[n], gradAt(n, s), st[n], 0.01 * MULT[n], 0.9, 0.99, 1e-8, DECAYED[n] ? 0.1 : 0);
+      }
+      const got = values(m);
+      for (const n of Object.keys(INIT)) expectAllClose(got[n], ref[n], { atol: 1e-6, rtol: 1e-5, label: n });
+      const state = opt.stateDict();
+      expect(state.get('step')?.dataSync()[0]).toBe(3);
+      expect(state.get('step.w')?.dataSync()[0]).toBe(3);
+      expect(state.get('step.b')?.dataSync()[0]).toBe(2);
+      disposeGradients(state);
+      opt.dispose();
+      m.dispose();
+    });
+
     it('SGD lr=0.05 momentum=0.9 wd=5e-4 poly(max=8, power=0.9), lr mult ×10, 6 steps', () => {
       const m = new Toy();
       const schedule = { kind: 'poly', maxSteps: 8, power: 0.9 } as const;
