@@ -98,19 +98,22 @@ describe('gradients the models need: wasm vs cpu, finite differences', () => {
     it(`${c.name}: wasm gradient == cpu gradient`, async () => {
       const inputs = c.shapes.map((s, i) => {
         const v = values(s.reduce((a, b) => a * b, 1), 101 + 7 * i);
-        return c.offset ? v.map((e) => e * 0.5 + c.offset!) : v;
+        const offset = c.offset;
+        return offset ? v.map((e) => e * 0.5 + offset) : v;
       });
       await setTestBackend('cpu');
       const outShape = gradsOn(c, inputs, null).outShape;
       const r = values(outShape.reduce((a, b) => a * b, 1), 999);
       const cpu = gradsOn(c, inputs, r);
       await setTestBackend('wasm');
-      let wasm: ReturnType<typeof gradsOn> | undefined;
+      let wasmOut: ReturnType<typeof gradsOn> | undefined;
       await expectNoTensorLeak(() => {
-        wasm = gradsOn(c, inputs, r);
+        wasmOut = gradsOn(c, inputs, r);
       });
+      if (!wasmOut) throw new Error('no wasm result');
+      const wasm = wasmOut;
       cpu.grads.forEach((g, i) => {
-        const err = relativeError(wasm!.grads[i], g);
+        const err = relativeError(wasm.grads[i], g);
         if (!(err <= 1e-4)) throw new Error(`${c.name}: input ${i} wasm vs cpu rel err ${err}`);
       });
       if (c.fd) {
@@ -118,7 +121,7 @@ describe('gradients the models need: wasm vs cpu, finite differences', () => {
         const rr = tf.tensor(r, outShape);
         for (let i = 0; i < xs.length; i++) {
           const fd = numericGradient((t) => tf.sum(tf.mul(c.f(...xs.map((x, j) => (j === i ? t : x))), rr)), xs[i], 1e-3);
-          expectAllClose(wasm!.grads[i], fd, { atol: 5e-3, rtol: 1e-2, label: `${c.name}: input ${i} vs finite differences` });
+          expectAllClose(wasm.grads[i], fd, { atol: 5e-3, rtol: 1e-2, label: `${c.name}: input ${i} vs finite differences` });
           fd.dispose();
         }
         tf.dispose([...xs, rr]);

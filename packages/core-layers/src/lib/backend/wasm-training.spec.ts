@@ -27,10 +27,10 @@ describe('training on wasm', () => {
     const x = tf.tensor4d(values(2 * 12 * 10 * 3, 4, 1), [2, 12, 10, 3]);
     const target = tf.tidy(() => tf.tanh(tf.mul(tf.reverse(x, 2), 0.8)));
     const net = () => {
-      let h = tf.conv2d(tf.mirrorPad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], 'reflect'), w1, 1, 'valid');
+      let h: tf.Tensor4D = tf.conv2d(tf.mirrorPad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], 'reflect'), w1, 1, 'valid');
       const m = tf.moments(h, [1, 2], true);
-      h = tf.leakyRelu(tf.div(tf.sub(h, m.mean), tf.sqrt(tf.add(m.variance, 1e-5))), 0.2);
-      h = tf.leakyRelu(tf.conv2d(tf.mirrorPad(h, [[0, 0], [1, 1], [1, 1], [0, 0]], 'reflect'), w2, 2, 'valid'), 0.2); // 6x5
+      h = tf.leakyRelu(tf.div(tf.sub(h, m.mean), tf.sqrt(tf.add(m.variance, 1e-5))), 0.2) as tf.Tensor4D;
+      h = tf.leakyRelu(tf.conv2d(tf.mirrorPad(h, [[0, 0], [1, 1], [1, 1], [0, 0]], 'reflect'), w2, 2, 'valid'), 0.2) as tf.Tensor4D; // 6x5
       h = tf.image.resizeNearestNeighbor(h, [12, 10]);
       h = tf.add(tf.conv2d(h, w3, 1, 'same', 'NHWC', 2), b3);
       return tf.tanh(h);
@@ -40,8 +40,9 @@ describe('training on wasm', () => {
     let baseline = -1;
     for (let step = 0; step < 40; step++) {
       const loss = opt.minimize(() => tf.mean(tf.abs(tf.sub(net(), target))) as tf.Scalar, true, [w1, w2, w3, b3]);
-      losses.push(loss!.dataSync()[0]);
-      loss!.dispose();
+      if (!loss) throw new Error('minimize returned no loss');
+      losses.push(loss.dataSync()[0]);
+      loss.dispose();
       if (step === 1) baseline = tf.memory().numTensors;
       if (step > 1) expect(tf.memory().numTensors).toBe(baseline);
     }
