@@ -117,9 +117,9 @@ function resizeForward(x: tf.Tensor4D, size: [number, number], mode: ResizeMode)
 /** Resize an NHWC tensor to `[h, w]` with PyTorch semantics (forward and gradient). */
 export function resize2d(x: tf.Tensor4D, size: [number, number], mode: ResizeMode): tf.Tensor4D {
   const [, h, w] = x.shape;
-  const f = tf.customGrad((input: tf.Tensor) => ({
-    value: resizeForward(input as tf.Tensor4D, size, mode),
-    gradFunc: (dy: tf.Tensor) => resizeBackward(dy as tf.Tensor4D, h, w, mode),
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => ({
+    value: resizeForward(args[0] as tf.Tensor4D, size, mode),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[]) => resizeBackward(dy as tf.Tensor4D, h, w, mode),
   }));
   return f(x) as tf.Tensor4D;
 }
