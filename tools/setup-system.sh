@@ -6,7 +6,7 @@
 #   chromium       headless browser for the HTML report test
 # Benchmarks also want python3-torch: tools/setup-system.sh --bench
 set -u
-pkgs=(python3-onnx python3-scipy python3-numpy chromium)
+pkgs=(python3-onnx python3-scipy python3-numpy python3-pil chromium)
 [ "${1:-}" = "--bench" ] && pkgs+=(python3-torch)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
