@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterWasmConfig } from './conv2d-backprop-filter-wasm';
+import { conv2dBackpropInputWasmConfig } from './conv2d-backprop-input-wasm';
 import { conv2dGradConfig } from './conv2d-grad';
 import { maxPoolGradWasmConfig } from './max-pool-grad-wasm';
 import { mirrorPadGradConfig } from './mirror-pad-grad';
@@ -22,6 +23,7 @@ import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum-wasm';
 /** Every extra (or replacement) kernel we provide, by backend. */
 export const EXTRA_KERNELS: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterWasmConfig,
+  conv2dBackpropInputWasmConfig,
   maxPoolGradWasmConfig,
   unsortedSegmentSumWasmConfig,
 ];

@@ -1,0 +1,185 @@
+/**
+ * Benchmark runner (tools/bench/README.md). Times a case on the active tfjs
+ * backend (warmup, then the median of --repeat runs), and, where
+ * `/usr/bin/python3 -c "import torch"` works, the same case of
+ * ../shared/bench/torch_reference.py in the same invocation, printing the
+ * ratio. With --json the last output line is one JSON object per case (an
+ * array when several cases ran).
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '@semadapt/core-layers';
+import type { BenchCase } from './case';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CASES_DIR = path.join(__dirname, 'cases');
+const PYTHON = process.env['SEMADAPT_PYTHON'] ?? '/usr/bin/python3';
+const TORCH_REFERENCE = process.env['SEMADAPT_TORCH_REFERENCE'] ?? path.resolve(ROOT, '..', 'shared', 'bench', 'torch_reference.py');
+
+/** One line of the --json output. */
+export interface BenchResult {
+  case: string;
+  shape: number[];
+  median_ms: number;
+  /** PyTorch's median for the same case and --size, or null when unavailable. */
+  reference_ms: number | null;
+  /** median_ms / reference_ms (how many times slower than PyTorch), or null. */
+  ratio: number | null;
+  backend: string;
+  gflops: number | null;
+  repeat: number;
+  min_ms: number;
+  size: number;
+  /** What the reference was (torch version, threads) or why it is missing. */
+  reference: string;
+}
+
+const USAGE = `usage: npm run bench -- --case <name|all> [--size <n>] [--repeat <k>] [--warmup <w>] [--json] [--no-reference] [--backend wasm|cpu|node|node-gpu]
+cases: ${listCases().join(', ')}`;
+
+/** Case names: the files in tools/bench/cases. */
+export function listCases(): string[] {
+  return fs
+    .readdirSync(CASES_DIR)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts') && !f.endsWith('.d.ts'))
+    .map((f) => f.slice(0, -3))
+    .sort();
+}
+
+/** Loads and validates cases/<name>.ts. */
+export function loadCase(name: string): BenchCase {
+  if (!listCases().includes(name)) throw new Error(`unknown case '${name}'; known: ${listCases().join(', ')}`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(path.join(CASES_DIR, `${name}.ts`)) as { default?: BenchCase; benchCase?: BenchCase };
+  const c = mod.default ?? mod.benchCase;
+  if (!c || typeof c.setup !== 'function' || typeof c.shape !== 'function') {
+    throw new Error(`cases/${name}.ts must export a BenchCase as default or as 'benchCase'`);
+  }
+  if (c.name !== name) throw new Error(`cases/${name}.ts exports a case named '${c.name}'`);
+  return c;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Times one case on the active backend. */
+export async function timeCase(c: BenchCase, size: number, repeat: number, warmup: number): Promise<{ median: number; min: number; times: number[] }> {
+  const run = await c.setup(size, { backend: tf.getBackend() });
+  try {
+    for (let i = 0; i < warmup; i++) await run.run();
+    const before = tf.memory().numTensors;
+    const times: number[] = [];
+    for (let i = 0; i < repeat; i++) {
+      const t0 = performance.now();
+      await run.run();
+      times.push(performance.now() - t0);
+    }
+    const after = tf.memory().numTensors;
+    if (after !== before) throw new Error(`case ${c.name}: tf.memory().numTensors went ${before} -> ${after} over ${repeat} runs (leak)`);
+    return { median: median(times), min: Math.min(...times), times };
+  } finally {
+    run.dispose();
+  }
+}
+
+/** Whether PyTorch is importable by the reference interpreter (and why not). */
+export function torchAvailable(): { ok: boolean; why: string } {
+  if (!fs.existsSync(TORCH_REFERENCE)) return { ok: false, why: `${TORCH_REFERENCE} not found` };
+  const r = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 120000 });
+  if (r.status !== 0) return { ok: false, why: `${PYTHON} -c "import torch" failed: ${(r.stderr || String(r.error ?? '')).trim().split('\n').pop()}` };
+  return { ok: true, why: `torch ${r.stdout.trim()}` };
+}
+
+/** Runs torch_reference.py for one case; returns its median and a description. */
+export function torchReference(torchCase: string, size: number, repeat: number): { ms: number; what: string } {
+  const args = [TORCH_REFERENCE, '--case', torchCase, '--size', String(size), '--repeat', String(repeat), '--json'];
+  const r = spawnSync(PYTHON, args, { encoding: 'utf8', timeout: 3600000, maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`torch_reference.py ${torchCase} failed (${r.status}): ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}`);
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  const parsed = JSON.parse(last) as { case: string; median_ms: number; threads: number; torch: string; shape: number[] }[];
+  const hit = parsed.find((p) => p.case === torchCase);
+  if (!hit) throw new Error(`torch_reference.py printed no result for ${torchCase}: ${last}`);
+  return { ms: hit.median_ms, what: `torch ${hit.torch}, ${hit.threads} threads, shape [${hit.shape}] (NCHW)` };
+}
+
+/** Entry point; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      case: { type: 'string' },
+      size: { type: 'string', default: '64' },
+      repeat: { type: 'string', default: '5' },
+      warmup: { type: 'string', default: '1' },
+      json: { type: 'boolean', default: false },
+      'no-reference': { type: 'boolean', default: false },
+      backend: { type: 'string' },
+      list: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help || values.list || !values.case) {
+    console.log(USAGE);
+    return values.case || values.help || values.list ? 0 : 2;
+  }
+  const size = Number(values.size);
+  const repeat = Number(values.repeat);
+  const warmup = Number(values.warmup);
+  for (const [k, v] of [['size', size], ['repeat', repeat]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`--${k} must be a positive integer, got '${values[k]}'`);
+  }
+  if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup must be a non-negative integer, got '${values.warmup}'`);
+
+  const names = values.case === 'all' ? listCases() : values.case.split(',');
+  const cases = names.map(loadCase);
+  const choice = await initBackend({ backend: values.backend, log: (m) => console.log(m) });
+  const torch = values['no-reference'] ? { ok: false, why: 'disabled by --no-reference' } : torchAvailable();
+  if (!torch.ok) console.log(`[bench] PyTorch reference unavailable: ${torch.why}`);
+
+  const results: BenchResult[] = [];
+  for (const c of cases) {
+    const t = await timeCase(c, size, repeat, warmup);
+    const flops = c.flops ? c.flops(size) : null;
+    const gflops = flops ? flops / (t.median * 1e6) : null;
+    console.log(
+      `${c.name}  shape [${c.shape(size)}]  ${choice.kind}: median ${t.median.toFixed(1)} ms (min ${t.min.toFixed(1)}, ${repeat} runs after ${warmup} warmup)` +
+        (gflops !== null ? `  ${gflops.toFixed(2)} GFLOP/s` : ''),
+    );
+    let referenceMs: number | null = null;
+    let reference = torch.ok ? '' : torch.why;
+    if (!c.torchCase) reference = 'no torch_reference.py case';
+    else if (torch.ok) {
+      try {
+        const ref = torchReference(c.torchCase, size, repeat);
+        referenceMs = ref.ms;
+        reference = ref.what;
+        console.log(`${c.name}  PyTorch (${ref.what}): median ${ref.ms.toFixed(1)} ms  ratio ours/torch = ${(t.median / ref.ms).toFixed(2)}`);
+      } catch (e) {
+        reference = (e as Error).message;
+        console.log(`[bench] ${reference}`);
+      }
+    }
+    results.push({
+      case: c.name,
+      shape: c.shape(size),
+      median_ms: Math.round(t.median * 10) / 10,
+      reference_ms: referenceMs,
+      ratio: referenceMs ? Math.round((t.median / referenceMs) * 1000) / 1000 : null,
+      backend: choice.kind,
+      gflops: gflops === null ? null : Math.round(gflops * 100) / 100,
+      repeat,
+      min_ms: Math.round(t.min * 10) / 10,
+      size,
+      reference,
+    });
+  }
+  if (values.json) console.log(JSON.stringify(results.length === 1 ? results[0] : results));
+  return 0;
+}
