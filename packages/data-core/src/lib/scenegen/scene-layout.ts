@@ -83,8 +83,8 @@ interface DomainMix {
 }
 
 const MIX: Record<SceneDomain, DomainMix> = {
-  source: { treeSideProbability: 0.4, carsMax: 7, personsMax: 4, egoHoodProbability: 0 },
-  target: { treeSideProbability: 0.55, carsMax: 5, personsMax: 5, egoHoodProbability: 0.8 },
+  source: { treeSideProbability: 0.4, carsMax: 10, personsMax: 4, egoHoodProbability: 0 },
+  target: { treeSideProbability: 0.55, carsMax: 8, personsMax: 5, egoHoodProbability: 0.8 },
 };
 
 function frac(v: number): number {
@@ -235,7 +235,7 @@ export function sampleSceneLayout(rng: SceneRng, width: number, height: number, 
     roadCentre: -rng.uniform(0.25, 0.75) * roadHalf,
     roadHalf,
     sidewalk: [rng.uniform(2, 4.5), rng.uniform(2, 4.5)],
-    verge: [rng.chance(0.5) ? rng.uniform(0.5, 3) : 0, rng.chance(0.5) ? rng.uniform(0.5, 3) : 0],
+    verge: [rng.chance(0.6) ? rng.uniform(0.8, 3.5) : 0, rng.chance(0.6) ? rng.uniform(0.8, 3.5) : 0],
     vergeKind: [rng.chance(0.6) ? 'terrain' : 'paved', rng.chance(0.6) ? 'terrain' : 'paved'],
     crossingZ: rng.chance(0.3) ? rng.uniform(10, 30) : null,
   };
@@ -491,7 +491,7 @@ function drawObjects(cv: Canvas, rng: SceneRng, st: Street, mix: DomainMix, tree
     }
   }
   // Cars: in both lanes and parked along the kerbs.
-  const cars = rng.int(1, mix.carsMax);
+  const cars = rng.int(2, mix.carsMax);
   for (let k = 0; k < cars; k++) {
     const lane = rng.pick([-0.5, 0.5, -0.82, 0.82]);
     const x = st.roadCentre + lane * st.roadHalf;
