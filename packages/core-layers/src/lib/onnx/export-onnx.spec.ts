@@ -32,7 +32,7 @@ import {
   Tanh,
   GuidedLayerModule,
 } from '../layers/index';
-import { decodeOnnx, encodeOnnx, exportGuidedLayer, exportLayer } from './export-onnx';
+import { decodeOnnx, encodeOnnx, exportGuidedLayer, exportLayer, exportOnnx } from './export-onnx';
 import { fromNchw, runOnnx, toNchwFeed } from './run-onnx';
 import { checkOnnxModel, onnxCheckerAvailable } from './check-onnx';
 
@@ -60,6 +60,17 @@ function prepare(m: Module, x: tf.Tensor4D, g?: tf.Tensor4D): void {
   });
   m.eval();
 }
+
+/** Largest |ours − onnxruntime| seen per case, printed at the end. */
+const worst: Record<string, number> = {};
+function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+}
+
+afterAll(() => {
+  const entries = Object.entries(worst).sort((a, b) => b[1] - a[1]);
+  console.log(`export-onnx parity: ${entries.length} models, max abs diff ${entries[0]?.[1].toExponential(2)} (${entries[0]?.[0]}); all ≤ 1e-4`);
+});
 
 beforeAll(async () => {
   await setTestBackend('cpu');
@@ -175,6 +186,7 @@ describe('ONNX export parity vs onnxruntime-node (cpu backend)', () => {
       const out = await runOnnx(bytes, { input: toNchwFeed(x) });
       const actual = fromNchw(out['output']);
       expectAllClose(actual, expected, { atol: 1e-4, rtol: 0, label: `${name} x=[${x.shape}]` });
+      worst[name] = Math.max(worst[name] ?? 0, maxAbsDiff(actual, expected));
       tf.dispose([expected, actual]);
     }
     tf.dispose(inputs);
@@ -197,10 +209,26 @@ describe('ONNX export parity vs onnxruntime-node (cpu backend)', () => {
       const out = await runOnnx(bytes, { input: toNchwFeed(xs[k]), guidance: toNchwFeed(gs[k]) });
       const actual = fromNchw(out['output']);
       expectAllClose(actual, expected, { atol: 1e-4, rtol: 0, label: `${name} x=[${xs[k].shape}] g=[${gs[k].shape}]` });
+      worst[name] = Math.max(worst[name] ?? 0, maxAbsDiff(actual, expected));
       tf.dispose([expected, actual]);
     }
     tf.dispose([...xs, ...gs]);
     layer.dispose();
+  });
+
+  it('spadeResBlock at SPEC hidden width: c=32 label=19 hidden=128 x=[1,16,12,32] g=[1,4,3,19]', async () => {
+    const block = new SpadeResBlock({ channels: 32, labelChannels: 19, rng: rng() });
+    const x = randomInput([1, 16, 12, 32], 400);
+    const g = randomInput([1, 4, 3, 19], 401);
+    prepare(block, x, g);
+    const bytes = encodeOnnx(exportGuidedLayer(block, { inputChannels: 32, guidanceChannels: 19, outputChannels: 32 }));
+    check(bytes, 'spadeResBlock c=32');
+    const expected = block.forward(x, g);
+    const actual = fromNchw((await runOnnx(bytes, { input: toNchwFeed(x), guidance: toNchwFeed(g) }))['output']);
+    expectAllClose(actual, expected, { atol: 1e-4, rtol: 0, label: 'spadeResBlock c=32' });
+    worst['spadeResBlock c=32 hidden=128'] = maxAbsDiff(actual, expected);
+    tf.dispose([x, g, expected, actual]);
+    block.dispose();
   });
 
   it('NHWC layout: transposes only at the edges', async () => {
@@ -214,6 +242,19 @@ describe('ONNX export parity vs onnxruntime-node (cpu backend)', () => {
     expectAllClose(out['output'].data, expected, { atol: 1e-4, rtol: 0 });
     tf.dispose([x, expected]);
     layer.dispose();
+  });
+
+  it('the onnx checker is live: it rejects a model with an unknown operator', () => {
+    const bad = encodeOnnx(
+      exportOnnx({ inputs: [{ name: 'x', channels: 1 }], outputs: [{ name: 'y' }], build: (graph, [x]) => graph.node('NotAnOnnxOp', [x]) }),
+    );
+    const r = checkOnnxModel(bad);
+    if (!r.ran) {
+      console.warn(`*** export-onnx.spec: checker liveness SKIPPED: ${r.reason} ***`);
+      expect(onnxCheckerAvailable()).toBe(false);
+      return;
+    }
+    expect(r.ok).toBe(false);
   });
 
   it('model metadata: opset 17, dynamic N/H/W, named I/O', () => {
