@@ -15,7 +15,7 @@
 import { Material, MATERIAL_COUNT, SceneLayout } from './scene-layout';
 import { SceneRng, valueNoise } from './scene-rng';
 
-/** Bound once: under Jest 30 every lookup of the global `Math` goes through a slow getter (~2 µs). */
+/** Bound once: inside Jest's vm sandbox every global lookup (`Math.floor` in a hot loop) costs ~1 µs, 40× the work. */
 const M = Math;
 
 type Rgb = readonly [number, number, number];

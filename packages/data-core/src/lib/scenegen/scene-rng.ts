@@ -5,7 +5,7 @@
  * core-layers RNG is out of reach by the boundary rules).
  */
 
-/** Bound once: under Jest 30 every lookup of the global `Math` goes through a slow getter (~2 µs). */
+/** Bound once: inside Jest's vm sandbox every global lookup (`Math.floor` in a hot loop) costs ~1 µs, 40× the work. */
 const M = Math;
 
 /** FNV-1a over the string forms of `parts`: a stable 32-bit seed for (seed, domain, index). */
