@@ -11,7 +11,6 @@ import { ConfigError } from './lib/config/run-config';
 import { PRESET_NAMES } from './lib/config/presets';
 import { InterruptedError } from './lib/train/interrupt';
 import { NonFiniteLossError } from './lib/train/training-loop';
-import * as commands from './lib/commands';
 
 function runOptions<T>(y: Argv<T>) {
   return y
@@ -35,12 +34,17 @@ function shardOption<T>(y: Argv<T>) {
   });
 }
 
-type Handler = (argv: Record<string, unknown>) => Promise<number | void>;
+type CommandName = keyof typeof import('./lib/commands');
 
-function wrap(handler: Handler) {
+/**
+ * A command's handler, loaded on first use: `--help` and argument errors
+ * do not pay for loading tfjs, onnxruntime and the model packages.
+ */
+function wrap(name: CommandName) {
   return async (argv: Record<string, unknown>): Promise<void> => {
     try {
-      const code = await handler(argv);
+      const commands = await import('./lib/commands');
+      const code = await commands[name](argv);
       process.exitCode = code ?? 0;
     } catch (e) {
       if (e instanceof ConfigError) {
@@ -69,30 +73,30 @@ export function buildCli(argv: string[]) {
         .positional('dataset', { type: 'string', choices: ['gta5', 'synthia', 'cityscapes'], demandOption: true })
         .positional('root', { type: 'string', demandOption: true })
         .option('json', { type: 'boolean', describe: 'print the summary as JSON' }),
-      wrap(commands.dataCheck))
-    .command('config', 'print the resolved, validated config (nothing is run)', (y) => runOptions(y), wrap(commands.showConfig))
-    .command('train-source', 'round 0: segmenter on source only (the lower bound)', (y) => runOptions(y), wrap(commands.trainSource))
-    .command('train-oracle', 'segmenter on target labels (the upper bound)', (y) => runOptions(y), wrap(commands.trainOracle))
-    .command('train-translator', 'translator of round k, with S_{k−1} frozen as guidance', (y) => roundOption(runOptions(y)), wrap(commands.trainTranslator))
-    .command('translate', 'translate the whole source set s→t (ONNX, onnxruntime) into PNGs', (y) => shardOption(roundOption(runOptions(y))), wrap(commands.translate))
-    .command('pseudo-label', 'pseudo-label the target train set with S_{k−1} (ONNX, onnxruntime)', (y) => shardOption(roundOption(runOptions(y))), wrap(commands.pseudoLabel))
-    .command('train-segmenter', 'segmenter of round k: translated source + pseudo-labels + output-space adversarial loss', (y) => roundOption(runOptions(y)), wrap(commands.trainSegmenter))
+      wrap('dataCheck'))
+    .command('config', 'print the resolved, validated config (nothing is run)', (y) => runOptions(y), wrap('showConfig'))
+    .command('train-source', 'round 0: segmenter on source only (the lower bound)', (y) => runOptions(y), wrap('trainSource'))
+    .command('train-oracle', 'segmenter on target labels (the upper bound)', (y) => runOptions(y), wrap('trainOracle'))
+    .command('train-translator', 'translator of round k, with S_{k−1} frozen as guidance', (y) => roundOption(runOptions(y)), wrap('trainTranslator'))
+    .command('translate', 'translate the whole source set s→t (ONNX, onnxruntime) into PNGs', (y) => shardOption(roundOption(runOptions(y))), wrap('translate'))
+    .command('pseudo-label', 'pseudo-label the target train set with S_{k−1} (ONNX, onnxruntime)', (y) => shardOption(roundOption(runOptions(y))), wrap('pseudoLabel'))
+    .command('train-segmenter', 'segmenter of round k: translated source + pseudo-labels + output-space adversarial loss', (y) => roundOption(runOptions(y)), wrap('trainSegmenter'))
     .command('merge <stage>', 'merge the shards of translate, pseudo-label or evaluate', (y) =>
       roundOption(runOptions(y)).positional('stage', { type: 'string', choices: ['translate', 'pseudo-label', 'evaluate'], demandOption: true }),
-      wrap(commands.merge))
-    .command('adapt', 'the whole loop: round 0, then rounds until val mIoU stops improving (resumable)', (y) => runOptions(y), wrap(commands.adapt))
+      wrap('merge'))
+    .command('adapt', 'the whole loop: round 0, then rounds until val mIoU stops improving (resumable)', (y) => runOptions(y), wrap('adapt'))
     .command('evaluate', 'mIoU19/16/13 and per-class IoU on target val, from a checkpoint or an ONNX model', (y) =>
       shardOption(runOptions(y))
         .option('checkpoint', { type: 'string', describe: 'segmenter checkpoint folder (default: best of the last round)' })
         .option('onnx', { type: 'string', describe: 'exported segmenter .onnx (evaluated in onnxruntime-node)' })
         .option('export-cityscapes', { type: 'string', describe: 'write labelId PNGs named for the official Cityscapes scripts into DIR' })
         .option('split', { type: 'string', default: 'val', describe: 'target split' }),
-      wrap(commands.evaluate))
+      wrap('evaluate'))
     .command('export-onnx', 'export the segmenter and the translators to ONNX', (y) =>
       roundOption(runOptions(y))
         .option('checkpoint', { type: 'string', describe: 'segmenter checkpoint folder (default: best of round k)' })
         .option('out', { type: 'string', describe: 'output folder (default <run>/onnx/round<k>)' }),
-      wrap(commands.exportOnnx))
+      wrap('exportOnnx'))
     .command('fid <images> <reference>', 'FID of a folder of images against a folder or a saved statistics file', (y) =>
       y
         .positional('images', { type: 'string', demandOption: true })
@@ -101,7 +105,7 @@ export function buildCli(argv: string[]) {
         .option('mode', { type: 'string', choices: ['legacy', 'clean'], default: 'legacy' })
         .option('save-stats', { type: 'string', describe: 'also save the reference statistics here (safetensors)' })
         .option('json', { type: 'boolean' }),
-      wrap(commands.fid))
+      wrap('fid'))
     .command('is <images>', 'Inception Score of a folder of images (10 splits)', (y) =>
       y
         .positional('images', { type: 'string', demandOption: true })
@@ -109,15 +113,15 @@ export function buildCli(argv: string[]) {
         .option('mode', { type: 'string', choices: ['legacy', 'clean'], default: 'legacy' })
         .option('splits', { type: 'number', default: 10 })
         .option('json', { type: 'boolean' }),
-      wrap(commands.inceptionScore))
-    .command('report', 'write <run>/report.html from the run directory', (y) => runOptions(y), wrap(commands.report))
+      wrap('inceptionScore'))
+    .command('report', 'write <run>/report.html from the run directory', (y) => runOptions(y), wrap('report'))
     .command('demo', 'generate the mini-benchmark if absent, then source-only, oracle and 2 adaptation rounds on CPU', (y) =>
       y
         .option('run-dir', { type: 'string', default: 'runs/demo' })
         .option('data-dir', { type: 'string', default: 'datasets/demo' })
         .option('backend', { type: 'string', choices: ['auto', 'wasm', 'cpu', 'node', 'node-gpu'] })
         .option('fresh', { type: 'boolean', describe: 'delete the demo run directory first' }),
-      wrap(commands.demo))
+      wrap('demo'))
     .demandCommand(1, 'give a command; see --help')
     .recommendCommands()
     .strictCommands()
