@@ -134,7 +134,7 @@ export function renderSource(layout: SceneLayout, rng: SceneRng): Uint8Array {
 /**
  * Target look: textured palette colours × lighting (vertical and sun-side
  * gradient, per-image exposure) × cast shadows (bluish, 55 % light), then a
- * 3×3 binomial blur, vignetting, a per-image colour cast and Gaussian sensor
+ * 3×3 binomial blur (weaker below 128 px width), vignetting, a per-image colour cast and Gaussian sensor
  * noise. `gapStrength` in [0, 1] moves the palette from the source's (0) to
  * the target's own (1, default); texture, lighting and noise stay. Returns
  * interleaved RGB bytes.
@@ -175,7 +175,8 @@ export function renderTarget(layout: SceneLayout, rng: SceneRng, gapStrength = 1
       lit[3 * i + 2] = c[2] * light * (shadow[i] ? 0.62 : 1);
     }
   }
-  const blurred = blur3(lit, width, height);
+  // The blur models lens softness at the demo's 128-pixel width; narrower images get proportionally less.
+  const blurred = blur3(lit, width, height, M.min(1, width / 128));
   const out = new Uint8Array(width * height * 3);
   const cx = (width - 1) / 2;
   const cy = (height - 1) / 2;
@@ -193,8 +194,8 @@ export function renderTarget(layout: SceneLayout, rng: SceneRng, gapStrength = 1
   return out;
 }
 
-/** Separable [1 2 1]/4 blur with clamped borders on interleaved RGB floats. */
-function blur3(src: Float32Array, width: number, height: number): Float32Array {
+/** Separable [1 2 1]/4 blur with clamped borders on interleaved RGB floats, mixed with the input by `amount`. */
+function blur3(src: Float32Array, width: number, height: number, amount: number): Float32Array {
   const tmp = new Float32Array(src.length);
   const out = new Float32Array(src.length);
   for (let y = 0; y < height; y++) {
@@ -211,7 +212,9 @@ function blur3(src: Float32Array, width: number, height: number): Float32Array {
     const d = M.min(height - 1, y + 1);
     for (let x = 0; x < width; x++) {
       for (let ch = 0; ch < 3; ch++) {
-        out[3 * (y * width + x) + ch] = 0.25 * tmp[3 * (u * width + x) + ch] + 0.5 * tmp[3 * (y * width + x) + ch] + 0.25 * tmp[3 * (d * width + x) + ch];
+        const i = 3 * (y * width + x) + ch;
+        const b = 0.25 * tmp[3 * (u * width + x) + ch] + 0.5 * tmp[i] + 0.25 * tmp[3 * (d * width + x) + ch];
+        out[i] = src[i] + amount * (b - src[i]);
       }
     }
   }

@@ -20,7 +20,7 @@ import { labelIdPalette } from '../labels/train-ids';
 import { renderDemoScene } from './demo-scene';
 
 /** Bumped whenever the generator's output changes for a given seed. */
-export const DEMO_GENERATOR_VERSION = 1;
+export const DEMO_GENERATOR_VERSION = 2;
 
 /** Written into `<root>` before the first image: proves the folder is the generator's to delete. */
 const OWNER_MARKER = '.semadapt-demo';
