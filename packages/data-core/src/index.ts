@@ -17,3 +17,4 @@ export * from './lib/loader/data-loader';
 export * from './lib/check/tree-check';
 export * from './lib/scenegen';
 export * from './lib/check/open-tree';
+export * from './lib/bench/loader-throughput';

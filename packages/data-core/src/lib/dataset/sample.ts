@@ -8,7 +8,7 @@
 import type { ImageF32, ImageU8, LabelMap } from '../image/image';
 import { readRgb, readLabelIds } from '../codec/read-image';
 import { resize, resizeTargetSize, type ResizeTarget } from '../transform/resize';
-import { randomCropFlipPair } from '../transform/geometry';
+import { randomCropBox, randomCropFlipPair } from '../transform/geometry';
 import { normalize, type NormalizePreset } from '../transform/normalize';
 import { remapLabel } from '../transform/remap';
 import { mulberry32 } from '../random/rng';
@@ -67,7 +67,7 @@ export function validatePipeline(p: SamplePipeline): void {
  * resize brings both to the same output size.
  */
 export function loadSample(spec: SampleSpec, index: number, pipeline: SamplePipeline, sampleSeed: number): Sample {
-  let image: ImageU8 = readRgb(spec.image);
+  const image: ImageU8 = readRgb(spec.image);
   let label: LabelMap | undefined;
   if (spec.label) {
     const raw = readLabelIds(spec.label);
@@ -76,15 +76,25 @@ export function loadSample(spec: SampleSpec, index: number, pipeline: SamplePipe
     }
     label = pipeline.labelLut ? remapLabel(raw, pipeline.labelLut) : (raw as LabelMap);
   }
-  if (pipeline.resize) {
-    const out = resizeTargetSize(image.width, image.height, pipeline.resize);
-    image = resize(image, pipeline.resize, pipeline.imageFilter ?? 'bicubic');
-    if (label) label = resize(label, { kind: 'size', width: out.width, height: out.height }, 'nearest');
-  } else if (label && (label.width !== image.width || label.height !== image.height)) {
+  const rng = mulberry32(sampleSeed);
+  if (label && !pipeline.resize && (label.width !== image.width || label.height !== image.height)) {
     throw new Error(`${spec.label}: label is ${label.width}×${label.height} but image ${spec.image} is ${image.width}×${image.height}`);
   }
-  const rng = mulberry32(sampleSeed);
-  const pair = randomCropFlipPair(image, label, pipeline.crop, pipeline.flipProbability ?? 0, rng);
+  let pair: { image: ImageU8; label?: LabelMap };
+  if (pipeline.resize) {
+    // Draw the crop in output coordinates first and resize only that window (same pixels as
+    // resize-then-crop, half the work for 1024×512 → 512×512); then the flip, as in randomCropFlipPair.
+    const out = resizeTargetSize(image.width, image.height, pipeline.resize);
+    const region = pipeline.crop ? randomCropBox(out.width, out.height, pipeline.crop.width, pipeline.crop.height, rng) : undefined;
+    const filter = pipeline.imageFilter ?? 'bicubic';
+    pair = {
+      image: resize(image, pipeline.resize, filter, region),
+      label: label && resize(label, { kind: 'size', width: out.width, height: out.height }, 'nearest', region),
+    };
+    pair = randomCropFlipPair(pair.image, pair.label, undefined, pipeline.flipProbability ?? 0, rng);
+  } else {
+    pair = randomCropFlipPair(image, label, pipeline.crop, pipeline.flipProbability ?? 0, rng);
+  }
   const preset = pipeline.normalize ?? 'none';
   const finalImage = preset === 'none' ? pair.image : normalize(pair.image, preset);
   return { name: spec.name, index, image: finalImage, label: pair.label };

@@ -78,68 +78,117 @@ function computeTaps(inSize: number, outSize: number, filter: 'bilinear' | 'bicu
   return { start, count, weights, maxTaps };
 }
 
-/** Writes `v` into integer storage with rounding and clamping; floats pass through. */
-function storeFor(data: PixelData): (out: PixelData, i: number, v: number) => void {
-  if (data instanceof Float32Array) return (out, i, v) => (out[i] = v);
-  const max = data instanceof Uint16Array ? 65535 : 255;
-  return (out, i, v) => (out[i] = v <= 0 ? 0 : v >= max ? max : Math.round(v));
+/** Horizontal resampling of input rows [y0, y1) for output columns [x0, x0 + w) into `tmp` ((y1 − y0) × w × c floats). */
+function horizontalPass(data: PixelData, inW: number, c: number, y0: number, y1: number, x0: number, w: number, h: Taps, tmp: Float32Array): void {
+  const { start, count, weights, maxTaps } = h;
+  for (let y = y0; y < y1; y++) {
+    const row = y * inW * c;
+    const orow = (y - y0) * w * c;
+    if (c === 3) {
+      for (let x = 0; x < w; x++) {
+        let p = row + start[x0 + x] * 3;
+        const n = count[x0 + x];
+        let k = (x0 + x) * maxTaps;
+        let a0 = 0;
+        let a1 = 0;
+        let a2 = 0;
+        for (let t = 0; t < n; t++, p += 3, k++) {
+          const wt = weights[k];
+          a0 += data[p] * wt;
+          a1 += data[p + 1] * wt;
+          a2 += data[p + 2] * wt;
+        }
+        const o = orow + x * 3;
+        tmp[o] = a0;
+        tmp[o + 1] = a1;
+        tmp[o + 2] = a2;
+      }
+    } else {
+      for (let x = 0; x < w; x++) {
+        const n = count[x0 + x];
+        for (let ch = 0; ch < c; ch++) {
+          let p = row + start[x0 + x] * c + ch;
+          let k = (x0 + x) * maxTaps;
+          let a = 0;
+          for (let t = 0; t < n; t++, p += c, k++) a += data[p] * weights[k];
+          tmp[orow + x * c + ch] = a;
+        }
+      }
+    }
+  }
+}
+
+/** A window of the resized output, in output pixels. */
+export interface OutputRegion {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
 }
 
 /**
  * Resizes an image with `filter`. 'nearest' copies samples (use it for label
  * maps: ids are never blended); 'bilinear'/'bicubic' are antialiased when
  * shrinking, like PIL. Integer storage is rounded and clamped.
+ *
+ * With `region`, only that window of the resized image is computed — the
+ * same pixels as resizing and then cropping, for about the cost of the window
+ * (the loader's resize-to-1024×512-then-crop-512×512 does half the work).
  */
-export function resize<D extends PixelData>(image: Image<D>, target: ResizeTarget, filter: ResizeFilter): Image<D> {
+export function resize<D extends PixelData>(image: Image<D>, target: ResizeTarget, filter: ResizeFilter, region?: OutputRegion): Image<D> {
   const { width: inW, height: inH, channels: c, data } = image;
   const { width: outW, height: outH } = resizeTargetSize(inW, inH, target);
-  if (outW === inW && outH === inH) return { width: outW, height: outH, channels: c, data: data.slice() as D };
-  if (filter === 'nearest') {
-    const out = allocLike(data, outW * outH * c);
-    const xs = new Int32Array(outW);
-    for (let x = 0; x < outW; x++) xs[x] = Math.min(inW - 1, Math.floor(((x + 0.5) * inW) / outW));
-    for (let y = 0; y < outH; y++) {
-      const sy = Math.min(inH - 1, Math.floor(((y + 0.5) * inH) / outH));
-      for (let x = 0; x < outW; x++) {
+  const r = region ?? { x: 0, y: 0, width: outW, height: outH };
+  if (r.x < 0 || r.y < 0 || r.width <= 0 || r.height <= 0 || r.x + r.width > outW || r.y + r.height > outH) {
+    throw new RangeError(`resize: region ${JSON.stringify(r)} does not fit in the ${outW}×${outH} output`);
+  }
+  const out = allocLike(data, r.width * r.height * c);
+  if (filter === 'nearest' || (outW === inW && outH === inH)) {
+    // Equal sizes: every filter reduces to the identity (weights centred on the source pixel).
+    const xs = new Int32Array(r.width);
+    for (let x = 0; x < r.width; x++) xs[x] = Math.min(inW - 1, Math.floor(((r.x + x + 0.5) * inW) / outW));
+    for (let y = 0; y < r.height; y++) {
+      const sy = Math.min(inH - 1, Math.floor(((r.y + y + 0.5) * inH) / outH));
+      for (let x = 0; x < r.width; x++) {
         const src = (sy * inW + xs[x]) * c;
-        const dst = (y * outW + x) * c;
+        const dst = (y * r.width + x) * c;
         for (let k = 0; k < c; k++) out[dst + k] = data[src + k];
       }
     }
-    return { width: outW, height: outH, channels: c, data: out };
+    return { width: r.width, height: r.height, channels: c, data: out };
   }
-  // Horizontal pass into a float buffer (inH × outW), then vertical into the output type.
+  // Horizontal pass (only the input rows the region's vertical taps touch) into floats, then vertical.
   const h = computeTaps(inW, outW, filter);
-  const tmp = new Float32Array(inH * outW * c);
-  for (let y = 0; y < inH; y++) {
-    const row = y * inW * c;
-    for (let x = 0; x < outW; x++) {
-      const s = h.start[x];
-      const n = h.count[x];
-      const wOff = x * h.maxTaps;
-      for (let k = 0; k < c; k++) {
-        let acc = 0;
-        for (let t = 0; t < n; t++) acc += data[row + (s + t) * c + k] * h.weights[wOff + t];
-        tmp[(y * outW + x) * c + k] = acc;
-      }
-    }
-  }
   const v = computeTaps(inH, outH, filter);
-  const out = allocLike(data, outW * outH * c);
-  const store = storeFor(data);
-  const rowLen = outW * c;
-  const acc = new Float64Array(rowLen);
-  for (let y = 0; y < outH; y++) {
+  let y0 = inH;
+  let y1 = 0;
+  for (let y = r.y; y < r.y + r.height; y++) {
+    y0 = Math.min(y0, v.start[y]);
+    y1 = Math.max(y1, v.start[y] + v.count[y]);
+  }
+  const rowLen = r.width * c;
+  const tmp = new Float32Array((y1 - y0) * rowLen);
+  horizontalPass(data, inW, c, y0, y1, r.x, r.width, h, tmp);
+  const acc = new Float32Array(rowLen);
+  const max = data instanceof Float32Array ? Infinity : data instanceof Uint16Array ? 65535 : 255;
+  for (let y = 0; y < r.height; y++) {
     acc.fill(0);
-    const s = v.start[y];
-    const n = v.count[y];
+    const oy = r.y + y;
+    const s = v.start[oy];
+    const n = v.count[oy];
     for (let t = 0; t < n; t++) {
-      const w = v.weights[y * v.maxTaps + t];
-      const src = (s + t) * rowLen;
+      const w = v.weights[oy * v.maxTaps + t];
+      const src = (s + t - y0) * rowLen;
       for (let i = 0; i < rowLen; i++) acc[i] += tmp[src + i] * w;
     }
     const dst = y * rowLen;
-    for (let i = 0; i < rowLen; i++) store(out, dst + i, acc[i]);
+    if (max === Infinity) out.set(acc, dst);
+    else {
+      for (let i = 0; i < rowLen; i++) {
+        const a = acc[i];
+        out[dst + i] = a <= 0 ? 0 : a >= max ? max : Math.round(a);
+      }
+    }
   }
-  return { width: outW, height: outH, channels: c, data: out };
+  return { width: r.width, height: r.height, channels: c, data: out };
 }

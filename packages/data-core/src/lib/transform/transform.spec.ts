@@ -58,6 +58,24 @@ describe('resize (PIL-style separable convolution over pixel centres)', () => {
   });
 });
 
+describe('resize with an output region = resize then crop', () => {
+  it.each(['bicubic', 'bilinear', 'nearest'] as const)('%s 37×23 → 20×12, several windows, u8 and f32', (filter) => {
+    const rng = mulberry32(11);
+    const u8 = makeImage(37, 23, 3, Uint8Array.from({ length: 37 * 23 * 3 }, () => Math.floor(rng() * 256)));
+    const f = makeImage(37, 23, 1, Float32Array.from({ length: 37 * 23 }, () => rng()));
+    const target = { kind: 'size', width: 20, height: 12 } as const;
+    for (const box of [
+      { x: 0, y: 0, width: 20, height: 12 },
+      { x: 3, y: 5, width: 9, height: 7 },
+      { x: 19, y: 11, width: 1, height: 1 },
+    ]) {
+      expect(Array.from(resize(u8, target, filter, box).data)).toEqual(Array.from(crop(resize(u8, target, filter), box).data));
+      expect(Array.from(resize(f, target, filter, box).data)).toEqual(Array.from(crop(resize(f, target, filter), box).data));
+    }
+    expect(() => resize(u8, target, filter, { x: 15, y: 0, width: 6, height: 1 })).toThrow(/does not fit in the 20×12 output/);
+  });
+});
+
 describe('crop and flip', () => {
   const img = makeImage(3, 2, 1, Uint8Array.from([1, 2, 3, 4, 5, 6]));
   it('crop box x=1 y=0 2×2 of [[1,2,3],[4,5,6]] = [[2,3],[5,6]]', () => {
