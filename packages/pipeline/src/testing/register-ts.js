@@ -31,11 +31,29 @@ Module._resolveFilename = function (request, parent, ...rest) {
   }
 };
 
+// Transpiled output is cached by content hash (tests start the CLI many times).
+const crypto = require('crypto');
+const cacheDir = path.join(root, 'tmp', 'ts-register-cache');
 require.extensions['.ts'] = function (module, filename) {
   const src = fs.readFileSync(filename, 'utf8');
-  const out = ts.transpileModule(src, {
-    fileName: filename,
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, isolatedModules: true },
-  });
-  module._compile(out.outputText, filename);
+  const key = crypto.createHash('sha1').update(ts.version).update(filename).update(src).digest('hex');
+  const cached = path.join(cacheDir, `${key}.js`);
+  let js;
+  try {
+    js = fs.readFileSync(cached, 'utf8');
+  } catch {
+    js = ts.transpileModule(src, {
+      fileName: filename,
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, isolatedModules: true },
+    }).outputText;
+    try {
+      fs.mkdirSync(cacheDir, { recursive: true });
+      const tmp = `${cached}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, js);
+      fs.renameSync(tmp, cached);
+    } catch {
+      /* cache is optional */
+    }
+  }
+  module._compile(js, filename);
 };

@@ -113,7 +113,9 @@ export const SegmenterSectionSchema = z
     /** Trainer options handed to @semadapt/segmenter (optimizer, λ_adv, ...). */
     trainer: z.record(z.unknown()).default({}),
     /** Pseudo-label rule (SPEC §3). */
-    pseudoLabel: PseudoLabelSchema.default({ kind: 'threshold', delta: 0.9 }),
+    pseudoLabel: z
+      .preprocess((v) => (isPlainObject(v) && !('kind' in v) ? { kind: 'threshold', ...v } : v), PseudoLabelSchema)
+      .default({ kind: 'threshold', delta: 0.9 }),
     /** Optional initial weights (safetensors) for the network, e.g. converted ImageNet weights. */
     init: z.string().min(1).optional(),
   })
