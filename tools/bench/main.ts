@@ -32,6 +32,8 @@ export interface BenchResult {
   gflops: number | null;
   repeat: number;
   min_ms: number;
+  /** Median CPU time of this process per run (all threads): on a shared machine, wall time / cpu time shows contention. */
+  cpu_ms: number;
   size: number;
   /** What the reference was (torch version, threads) or why it is missing. */
   reference: string;
@@ -69,20 +71,29 @@ function median(xs: number[]): number {
 }
 
 /** Times one case on the active backend. */
-export async function timeCase(c: BenchCase, size: number, repeat: number, warmup: number): Promise<{ median: number; min: number; times: number[] }> {
+export async function timeCase(
+  c: BenchCase,
+  size: number,
+  repeat: number,
+  warmup: number,
+): Promise<{ median: number; min: number; times: number[]; cpuMedian: number }> {
   const run = await c.setup(size, { backend: tf.getBackend() });
   try {
     for (let i = 0; i < warmup; i++) await run.run();
     const before = tf.memory().numTensors;
     const times: number[] = [];
+    const cpu: number[] = [];
     for (let i = 0; i < repeat; i++) {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       await run.run();
       times.push(performance.now() - t0);
+      const dc = process.cpuUsage(c0);
+      cpu.push((dc.user + dc.system) / 1000);
     }
     const after = tf.memory().numTensors;
     if (after !== before) throw new Error(`case ${c.name}: tf.memory().numTensors went ${before} -> ${after} over ${repeat} runs (leak)`);
-    return { median: median(times), min: Math.min(...times), times };
+    return { median: median(times), min: Math.min(...times), times, cpuMedian: median(cpu) };
   } finally {
     run.dispose();
   }
@@ -149,7 +160,7 @@ export async function main(argv: string[]): Promise<number> {
     const flops = c.flops ? c.flops(size) : null;
     const gflops = flops ? flops / (t.median * 1e6) : null;
     console.log(
-      `${c.name}  shape [${c.shape(size)}]  ${choice.kind}: median ${t.median.toFixed(1)} ms (min ${t.min.toFixed(1)}, ${repeat} runs after ${warmup} warmup)` +
+      `${c.name}  shape [${c.shape(size)}]  ${choice.kind}: median ${t.median.toFixed(1)} ms (min ${t.min.toFixed(1)}, cpu ${t.cpuMedian.toFixed(1)}; ${repeat} runs after ${warmup} warmup)` +
         (gflops !== null ? `  ${gflops.toFixed(2)} GFLOP/s` : ''),
     );
     let referenceMs: number | null = null;
@@ -176,6 +187,7 @@ export async function main(argv: string[]): Promise<number> {
       gflops: gflops === null ? null : Math.round(gflops * 100) / 100,
       repeat,
       min_ms: Math.round(t.min * 10) / 10,
+      cpu_ms: Math.round(t.cpuMedian * 10) / 10,
       size,
       reference,
     });

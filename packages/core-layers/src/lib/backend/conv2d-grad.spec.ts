@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expectAllClose, expectNoTensorLeak, numericGradient, relativeError, setTestBackend } from '../../testing';
+import { conv2dFilterGrad, opsExec } from './conv-grad-math';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -170,4 +171,20 @@ describe('Conv2D gradients (wasm Conv2DBackpropFilter, dilated conv gradient)', 
       tf.dispose([r, x, w, dx, dw, fdx, fdw]);
     });
   }
+
+  it('conv x=[1,6,5,3] co=2 k=3 s=2 d=1 pad=same: filter gradient in tap groups (small im2col budget) == direct loop', async () => {
+    await setTestBackend('cpu');
+    const c: Case = { x: [1, 6, 5, 3], co: 2, k: 3, s: 2, d: 1, pad: 'same' };
+    const xv = values(90, 3);
+    const wv = values(54, 4);
+    let rv: Float32Array = new Float32Array(0);
+    const ref = reference(c, xv, wv, (oh, ow) => (rv = values(oh * ow * 2, 5)));
+    for (const budget of [1, 3 * 6 * 2, 1 << 20]) {
+      const got = tf.tidy(() =>
+        conv2dFilterGrad(opsExec, tf.tensor4d(xv, c.x), tf.tensor4d(rv, [1, ref.OH, ref.OW, 2]), [3, 3, 3, 2], { strides: 2, pad: 'same' }, budget),
+      );
+      expect(relativeError(got, ref.dw)).toBeLessThanOrEqual(1e-5);
+      got.dispose();
+    }
+  });
 });

@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerExtraKernels } from './register-kernels';
+import { installNativeConvKernels, loadNativeKernels } from './native-conv-kernels';
 
 /** A backend `initBackend` can choose, best first. */
 export type BackendKind = 'node-gpu' | 'node' | 'wasm' | 'cpu';
@@ -75,6 +76,11 @@ function loadBackendPackage(kind: BackendKind): string {
   return tfName;
 }
 
+/** On wasm: whether convolutions run natively (oneDNN) and, if not, why. */
+function nativeNote(tfBackend: string): string {
+  return tfBackend === 'wasm' ? `; convolutions: ${loadNativeKernels().status.detail}` : '';
+}
+
 function reasonOf(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
   if (/Cannot find module/.test(msg)) return `package not installed (${msg.split('\n')[0]})`;
@@ -88,6 +94,7 @@ function reasonOf(e: unknown): string {
 export async function startBackend(kind: BackendKind): Promise<string> {
   const name = loadBackendPackage(kind);
   registerExtraKernels();
+  if (name === 'wasm') installNativeConvKernels();
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`tf.setBackend('${name}') returned false (backend failed to initialize)`);
   await tf.ready();
@@ -110,14 +117,14 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   if (forced !== undefined && forced !== '') {
     const kind = parseBackendKind(forced);
     const tfBackend = await startBackend(kind);
-    log(`[semadapt] backend: ${kind} (tfjs '${tfBackend}'), forced by ${options.backend ? 'option' : 'SEMADAPT_BACKEND'}`);
+    log(`[semadapt] backend: ${kind} (tfjs '${tfBackend}'), forced by ${options.backend ? 'option' : 'SEMADAPT_BACKEND'}${nativeNote(tfBackend)}`);
     return { kind, tfBackend, skipped };
   }
   for (const kind of BACKEND_PREFERENCE) {
     try {
       const tfBackend = await startBackend(kind);
       const why = skipped.map((s) => `${s.kind}: ${s.reason}`).join('; ');
-      log(`[semadapt] backend: ${kind} (tfjs '${tfBackend}')${why ? `; skipped ${why}` : ''}`);
+      log(`[semadapt] backend: ${kind} (tfjs '${tfBackend}')${why ? `; skipped ${why}` : ''}${nativeNote(tfBackend)}`);
       return { kind, tfBackend, skipped };
     } catch (e) {
       skipped.push({ kind, reason: reasonOf(e) });

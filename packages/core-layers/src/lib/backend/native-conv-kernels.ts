@@ -1,0 +1,208 @@
+/**
+ * Optional native convolutions (issue 10): `Conv2D`, `Conv2DBackpropInput`
+ * and `Conv2DBackpropFilter` for the wasm backend (the default one), computed by
+ * oneDNN through the `@semadapt/onednn-kernels` addon on all cores. The
+ * kernels read and write the backend's own tensor memory in place (a wasm
+ * backend's tensors live in one WebAssembly.Memory; the addon receives
+ * Float32Array views into it), so nothing is copied.
+ *
+ * Optional by construction: when the addon was not built (no oneDNN or no
+ * compiler at install), or `SEMADAPT_NATIVE=0`, `loadNativeKernels()` says
+ * why and the pure wasm/cpu kernels stay in place. NCHW convolutions fall
+ * back to the kernel they replaced. The pure-JS cpu backend is left alone:
+ * it is the reference the kernel specs compare against.
+ */
+import * as os from 'os';
+import * as tf from '@tensorflow/tfjs-core';
+
+/** The addon's interface (packages/core-layers/native/index.d.ts). */
+interface ConvGeometry {
+  xShape: number[];
+  wShape: number[];
+  yShape: number[];
+  strides: [number, number];
+  dilations: [number, number];
+  pads: [number, number, number, number];
+}
+interface OneDnnKernels {
+  conv2dForward(g: ConvGeometry, x: Float32Array, w: Float32Array, y: Float32Array): void;
+  conv2dBackwardData(g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
+  conv2dBackwardWeights(g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  info(): string;
+}
+
+export interface NativeKernelsStatus {
+  enabled: boolean;
+  /** Why they are off, or what runs ("oneDNN 2.6.3 avx2, 2 threads"). */
+  detail: string;
+}
+
+let loaded: { addon?: OneDnnKernels; status: NativeKernelsStatus } | undefined;
+
+const ISA_NAMES: Record<string, string> = { '1': 'sse41', '3': 'avx', '7': 'avx2', '15': 'avx512_mic', '31': 'avx512_mic_4ops', '39': 'avx512_core', '103': 'avx512_core_vnni', '231': 'avx512_core_bf16', '999': 'avx512_core_amx' };
+
+/**
+ * Loads the addon once. `SEMADAPT_NATIVE=0` (or `off`) forces the native
+ * kernels off; `SEMADAPT_THREADS` sets their thread count (default: cores).
+ */
+export function loadNativeKernels(): { addon?: OneDnnKernels; status: NativeKernelsStatus } {
+  if (loaded) return loaded;
+  const flag = (process.env['SEMADAPT_NATIVE'] ?? '').toLowerCase();
+  if (flag === '0' || flag === 'off' || flag === 'false') {
+    loaded = { status: { enabled: false, detail: 'native kernels off (SEMADAPT_NATIVE=0)' } };
+    return loaded;
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const addon = require('@semadapt/onednn-kernels') as OneDnnKernels;
+    const threads = Number(process.env['SEMADAPT_THREADS'] ?? os.cpus().length);
+    addon.setNumThreads(Math.max(1, Number.isFinite(threads) ? threads : 1));
+    const [version, isa] = addon.info().split(' ');
+    loaded = { addon, status: { enabled: true, detail: `oneDNN ${version} ${ISA_NAMES[isa] ?? `isa ${isa}`}, ${addon.getNumThreads()} threads` } };
+  } catch (e) {
+    const why = (e as Error).message.split('\n')[0];
+    loaded = {
+      status: {
+        enabled: false,
+        detail: `native kernels unavailable (${why}); install libdnnl-dev, g++ and make, then \`npm rebuild @semadapt/onednn-kernels\``,
+      },
+    };
+  }
+  return loaded;
+}
+
+type BackendAccess = {
+  read(info: tf.TensorInfo): Float32Array;
+  /** Allocates an output; `view()` must be called after every other allocation (wasm memory may grow and move). */
+  alloc(shape: number[]): { info: tf.TensorInfo; view(): Float32Array };
+};
+
+function access(backend: tf.KernelBackend, name: 'wasm' | 'cpu'): BackendAccess {
+  // Both backends' internals are reached through their documented-in-source fields.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const b = backend as any;
+  if (name === 'wasm') {
+    const heap = () => b.wasm.HEAPU8.buffer as ArrayBuffer;
+    return {
+      read: (t) => new Float32Array(heap(), b.dataIdMap.get(t.dataId).memoryOffset, tf.util.sizeFromShape(t.shape)),
+      alloc: (shape) => {
+        const info = b.makeOutput(shape, 'float32') as tf.TensorInfo;
+        return { info, view: () => new Float32Array(heap(), b.dataIdMap.get(info.dataId).memoryOffset, tf.util.sizeFromShape(shape)) };
+      },
+    };
+  }
+  return {
+    read: (t) => b.data.get(t.dataId).values as Float32Array,
+    alloc: (shape) => {
+      const values = new Float32Array(tf.util.sizeFromShape(shape));
+      return { info: b.makeTensorInfo(shape, 'float32', values), view: () => values };
+    },
+  };
+}
+
+interface ConvAttrs {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dilations?: number | [number, number];
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+function geometry(xShape: number[], wShape: number[], attrs: ConvAttrs): ConvGeometry {
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    wShape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const p = info.padInfo;
+  return {
+    xShape,
+    wShape,
+    yShape: info.outShape,
+    strides: [info.strideHeight, info.strideWidth],
+    dilations: [info.dilationHeight, info.dilationWidth],
+    pads: [p.top, p.bottom, p.left, p.right],
+  };
+}
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap };
+
+function nativeConfigs(addon: OneDnnKernels, backendName: 'wasm' | 'cpu'): tf.KernelConfig[] {
+  const stock = (kernelName: string) => tf.getKernel(kernelName, backendName);
+  const fallback = (kernelName: string, args: KernelArgs) => {
+    const k = stock(kernelName);
+    if (!k) throw new Error(`native ${kernelName}: NCHW is not supported and ${backendName} has no stock kernel`);
+    return k.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+  };
+  const stocks = new Map(['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'].map((n) => [n, stock(n)]));
+  const keep = (n: string) => ({ setupFunc: stocks.get(n)?.setupFunc, disposeFunc: stocks.get(n)?.disposeFunc });
+
+  const conv2d = (args: KernelArgs): tf.TensorInfo => {
+    const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+    const attrs = args.attrs as unknown as ConvAttrs;
+    if (attrs.dataFormat === 'NCHW') return fallback('Conv2D', args);
+    const g = geometry(x.shape, filter.shape, attrs);
+    const io = access(args.backend, backendName);
+    const out = io.alloc(g.yShape);
+    addon.conv2dForward(g, io.read(x), io.read(filter), out.view());
+    return out.info;
+  };
+  const backpropInput = (args: KernelArgs): tf.TensorInfo => {
+    const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+    const attrs = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
+    if (attrs.dataFormat === 'NCHW') return fallback('Conv2DBackpropInput', args);
+    const g = geometry(attrs.inputShape, filter.shape, attrs);
+    const io = access(args.backend, backendName);
+    const out = io.alloc(attrs.inputShape);
+    addon.conv2dBackwardData(g, io.read(dy), io.read(filter), out.view());
+    return out.info;
+  };
+  const backpropFilter = (args: KernelArgs): tf.TensorInfo => {
+    const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+    const attrs = args.attrs as unknown as ConvAttrs & { filterShape: number[] };
+    if (attrs.dataFormat === 'NCHW') return fallback('Conv2DBackpropFilter', args);
+    const g = geometry(x.shape, attrs.filterShape, attrs);
+    const io = access(args.backend, backendName);
+    const out = io.alloc(attrs.filterShape);
+    addon.conv2dBackwardWeights(g, io.read(x), io.read(dy), out.view());
+    return out.info;
+  };
+  return [
+    { kernelName: 'Conv2D', backendName, kernelFunc: conv2d as unknown as tf.KernelFunc, ...keep('Conv2D') },
+    { kernelName: 'Conv2DBackpropInput', backendName, kernelFunc: backpropInput as unknown as tf.KernelFunc, ...keep('Conv2DBackpropInput') },
+    { kernelName: 'Conv2DBackpropFilter', backendName, kernelFunc: backpropFilter as unknown as tf.KernelFunc, ...keep('Conv2DBackpropFilter') },
+  ];
+}
+
+let nativeWasm: tf.KernelConfig[] | undefined;
+
+/**
+ * Replaces the wasm backend's three convolution kernels with the native ones
+ * when the addon is available (after `registerExtraKernels`' own wasm
+ * kernels, which stay as the NCHW fallback). Idempotent: a later
+ * re-registration of other kernels is undone on the next call. Returns the
+ * status to log.
+ */
+export function installNativeConvKernels(): NativeKernelsStatus {
+  const { addon, status } = loadNativeKernels();
+  if (!addon || !tf.findBackendFactory('wasm')) return status;
+  nativeWasm ??= nativeConfigs(addon, 'wasm');
+  for (const config of nativeWasm) {
+    if (tf.getKernel(config.kernelName, 'wasm') === config) continue;
+    if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel(config);
+  }
+  return status;
+}
+
+/** True when the wasm backend's convolution kernels are the native ones right now. */
+export function nativeConvKernelsActive(): boolean {
+  return !!nativeWasm && nativeWasm.every((c) => tf.getKernel(c.kernelName, 'wasm') === c);
+}
