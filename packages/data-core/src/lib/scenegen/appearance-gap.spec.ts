@@ -37,10 +37,10 @@ describe('gapStrength', () => {
     const src = classMeans('source', 1);
     const full = classMeans('target', 1);
     const none = classMeans('target', 0);
-    const dist = (x: number[], y: number[]) => Math.hypot(x[0] - y[0], x[1] - y[1], x[2] - y[2]);
+    const dist = (x: number[] = [], y: number[] = []) => Math.hypot(x[0] - y[0], x[1] - y[1], x[2] - y[2]);
     for (const id of [7, 21, 23]) {
-      const d1 = dist(src.get(id)!, full.get(id)!);
-      const d0 = dist(src.get(id)!, none.get(id)!);
+      const d1 = dist(src.get(id), full.get(id));
+      const d0 = dist(src.get(id), none.get(id));
       expect([id, d1 > 60, d0 < d1 - 25]).toEqual([id, true, true]);
     }
     expect(() => renderDemoScene(2, 'target', 'train', 0, 96, 48, -0.1)).toThrow('gapStrength must be in [0, 1], got -0.1');
