@@ -5,7 +5,7 @@
  * (seed, epoch, dataset index), so crops and flips do not depend on which
  * worker decodes what.
  */
-import type { ImageF32, ImageU8, LabelMap } from '../image/image';
+import type { Image, ImageF32, ImageU8, LabelMap } from '../image/image';
 import { readRgb, readLabelIds } from '../codec/read-image';
 import { resize, resizeTargetSize, type ResizeTarget } from '../transform/resize';
 import { randomCropBox, randomCropFlipPair } from '../transform/geometry';
@@ -68,17 +68,18 @@ export function validatePipeline(p: SamplePipeline): void {
  */
 export function loadSample(spec: SampleSpec, index: number, pipeline: SamplePipeline, sampleSeed: number): Sample {
   const image: ImageU8 = readRgb(spec.image);
-  let label: LabelMap | undefined;
+  let raw: Image<Uint8Array | Uint16Array> | undefined;
   if (spec.label) {
-    const raw = readLabelIds(spec.label);
+    raw = readLabelIds(spec.label);
     if (raw.data instanceof Uint16Array && (!pipeline.labelLut || pipeline.labelLut.length !== 65536)) {
       throw new Error(`${spec.label}: 16-bit label ids need a 65536-entry labelLut`);
     }
-    label = pipeline.labelLut ? remapLabel(raw, pipeline.labelLut) : (raw as LabelMap);
   }
+  // Nearest resampling commutes with the id table, so the table is applied after any resize/crop (fewer pixels).
+  const remap = (ids: Image<Uint8Array | Uint16Array>): LabelMap => (pipeline.labelLut ? remapLabel(ids, pipeline.labelLut) : (ids as LabelMap));
   const rng = mulberry32(sampleSeed);
-  if (label && !pipeline.resize && (label.width !== image.width || label.height !== image.height)) {
-    throw new Error(`${spec.label}: label is ${label.width}×${label.height} but image ${spec.image} is ${image.width}×${image.height}`);
+  if (raw && !pipeline.resize && (raw.width !== image.width || raw.height !== image.height)) {
+    throw new Error(`${spec.label}: label is ${raw.width}×${raw.height} but image ${spec.image} is ${image.width}×${image.height}`);
   }
   let pair: { image: ImageU8; label?: LabelMap };
   if (pipeline.resize) {
@@ -89,11 +90,11 @@ export function loadSample(spec: SampleSpec, index: number, pipeline: SamplePipe
     const filter = pipeline.imageFilter ?? 'bicubic';
     pair = {
       image: resize(image, pipeline.resize, filter, region),
-      label: label && resize(label, { kind: 'size', width: out.width, height: out.height }, 'nearest', region),
+      label: raw && remap(resize(raw, { kind: 'size', width: out.width, height: out.height }, 'nearest', region)),
     };
     pair = randomCropFlipPair(pair.image, pair.label, undefined, pipeline.flipProbability ?? 0, rng);
   } else {
-    pair = randomCropFlipPair(image, label, pipeline.crop, pipeline.flipProbability ?? 0, rng);
+    pair = randomCropFlipPair(image, raw && remap(raw), pipeline.crop, pipeline.flipProbability ?? 0, rng);
   }
   const preset = pipeline.normalize ?? 'none';
   const finalImage = preset === 'none' ? pair.image : normalize(pair.image, preset);
