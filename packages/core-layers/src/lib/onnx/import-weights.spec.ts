@@ -5,6 +5,7 @@
  * same input as tf.conv2d with the imported filter.
  */
 import * as fs from 'fs';
+import { spawnSync } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -259,3 +260,68 @@ for (const backend of testBackends()) {
     });
   });
 }
+
+/**
+ * The real use case: a model exported by `torch.onnx.export` (parameters kept
+ * by name with do_constant_folding=False) imported into ours, and our forward
+ * compared with PyTorch's output — checks both layouts (Conv2d OIHW and
+ * ConvTranspose2d IOHW) against PyTorch itself. Needs /usr/bin/python3 with
+ * torch; logged loudly when absent.
+ */
+const TORCH_EXPORT = `
+import json, sys, torch
+torch.manual_seed(0)
+net = torch.nn.Sequential(torch.nn.Conv2d(2, 3, 3, padding=1), torch.nn.ReLU(),
+                          torch.nn.ConvTranspose2d(3, 2, 2, stride=2)).eval()
+x = torch.randn(1, 2, 4, 5)
+with torch.no_grad():
+    y = net(x)
+torch.onnx.export(net, x, sys.argv[1], input_names=['x'], output_names=['y'], opset_version=13, do_constant_folding=False)
+print(json.dumps({'x': x.flatten().tolist(), 'y': y.flatten().tolist()}))
+`;
+
+class TorchLike extends Module {
+  readonly convW = this.registerParameter('conv_w', tf.zeros([3, 3, 2, 3]));
+  readonly convB = this.registerParameter('conv_b', tf.zeros([3]));
+  readonly upW = this.registerParameter('up_w', tf.zeros([2, 2, 2, 3])); // HWOI: out 2, in 3
+  readonly upB = this.registerParameter('up_b', tf.zeros([2]));
+  forward(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => {
+      const h = tf.relu(tf.add(tf.conv2d(x, this.convW as tf.Tensor4D, 1, 'same'), this.convB)) as tf.Tensor4D;
+      const [n, hh, ww] = h.shape;
+      return tf.add(tf.conv2dTranspose(h, this.upW as tf.Tensor4D, [n, hh * 2, ww * 2, 2], 2, 'valid'), this.upB) as tf.Tensor4D;
+    });
+  }
+}
+
+describe('importOnnxWeights from torch.onnx.export (cpu)', () => {
+  beforeAll(async () => {
+    await setTestBackend('cpu');
+  });
+
+  it('Conv2d(2→3,k3,p1)+ReLU+ConvTranspose2d(3→2,k2,s2) x=[1,2,4,5]: our forward == PyTorch', async () => {
+    const file = path.join(dir, 'torch.onnx');
+    const run = spawnSync('/usr/bin/python3', ['-c', TORCH_EXPORT, file], { encoding: 'utf8' });
+    const net = new TorchLike();
+    const mapping: WeightMapping = {
+      '0.weight': 'conv_w', '0.bias': 'conv_b', '2.weight': { to: 'up_w', layout: 'convTranspose' }, '2.bias': 'up_b',
+    };
+    if (run.status !== 0) {
+      console.warn(`SKIPPED torch.onnx.export cross-check: /usr/bin/python3 with torch unavailable (tools/setup-system.sh --bench): ${run.stderr.slice(-300)}`);
+      expect(() => importOnnxWeightsFromBytes(buildModel(), net, { mapping })).toThrow(OnnxWeightImportError);
+      net.dispose();
+      return;
+    }
+    const { x, y } = JSON.parse(run.stdout) as { x: number[]; y: number[] };
+    const report = await importOnnxWeights(file, net, { mapping });
+    expect(report.loaded.map((l) => l.to)).toEqual(['conv_w', 'conv_b', 'up_w', 'up_b']);
+    const out = tf.tidy(() => {
+      const xNhwc = tf.transpose(tf.tensor4d(x, [1, 2, 4, 5]), [0, 2, 3, 1]) as tf.Tensor4D;
+      return tf.transpose(net.forward(xNhwc), [0, 3, 1, 2]);
+    });
+    expect(out.shape).toEqual([1, 2, 8, 10]);
+    expectAllClose(out, y, { atol: 1e-5, rtol: 1e-5, label: 'ours vs PyTorch' });
+    out.dispose();
+    net.dispose();
+  });
+});
