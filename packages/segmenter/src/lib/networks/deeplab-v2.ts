@@ -1,0 +1,209 @@
+/**
+ * DeepLabV2 with a ResNet backbone, SPEC §3 (Chen et al. 2017, as used by
+ * AdaptSegNet and BDL — `model/deeplab.py`): output stride 8 (layer3 dilation
+ * 2, layer4 dilation 4, strides only in the stem and layer2), frozen
+ * BatchNorm, and the ASPP classifier = the *sum* of four 3×3 convs
+ * (2048 → classes) with dilations 6/12/18/24, trained at 10× the learning
+ * rate. `forward` returns logits at 1/8 of the input; the trainer upsamples
+ * them bilinearly with aligned corners to the label size.
+ *
+ * Input: BGR minus the Caffe mean (`toCaffeInput`), NHWC.
+ * Parameter names are BDL's (`conv1`, `bn1`, `layer3.5.conv2.weight`,
+ * `layer1.0.downsample.0.weight`) except the classifier, `aspp.0..3`
+ * (BDL: `layer5.conv2d_list.0..3`), so ImageNet/BDL weights map by name.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  Conv2d,
+  MaxPool2d,
+  Module,
+  OnnxGraph,
+  Rng,
+  Sequential,
+  defaultInitRng,
+  pooledSize,
+  scopedName,
+  type BatchNorm2d,
+  type Initializer,
+  type Layer,
+} from '@semadapt/core-layers';
+import { Bottleneck, frozenBatchNorm } from './bottleneck';
+import { scaledChannels, type Segmenter } from './segmenter';
+
+/** Depth of the ResNet backbone: bottleneck counts of layer1..layer4. */
+export type ResNetDepth =
+  | { kind: 'resnet101' }
+  | { kind: 'resnet50' }
+  | { kind: 'custom'; blocks: [number, number, number, number] };
+
+/** Options of `DeepLabV2`; every field optional, defaults are the paper's. */
+export interface DeepLabV2Options {
+  /** Output classes. Default 19 (Cityscapes trainIds, SPEC §1). */
+  numClasses?: number;
+  /** Backbone depth. Default `{ kind: 'resnet101' }` = blocks [3, 4, 23, 3] (SPEC §3). */
+  depth?: ResNetDepth;
+  /** Channel multiplier of every backbone width (64·w … 2048·w), for small tests. Default 1 (SPEC §3). */
+  width?: number;
+  /** ASPP dilations (= paddings). Default [6, 12, 18, 24] (SPEC §3). */
+  asppDilations?: number[];
+  /** Learning-rate multiplier of the ASPP classifier. Default 10 (SPEC §3, BDL). */
+  classifierLrMultiplier?: number;
+  /**
+   * Backbone conv init when no weights are loaded. Default kaiming normal,
+   * fan_out, ReLU (torchvision's ResNet init; the paper starts from ImageNet /
+   * BDL weights instead — load them with `loadSegmenterSafetensors`).
+   */
+  backboneInit?: Initializer;
+  /** ASPP conv init. Default N(0, 0.01²) (BDL). */
+  classifierInit?: Initializer;
+  /** Random stream of the initializers. Default `defaultInitRng()`. */
+  rng?: Rng;
+}
+
+const DEPTH_BLOCKS: Record<'resnet50' | 'resnet101', [number, number, number, number]> = {
+  resnet50: [3, 4, 6, 3],
+  resnet101: [3, 4, 23, 3],
+};
+
+/** The bottleneck counts of a depth, validated. */
+export function resnetBlocks(depth: ResNetDepth): [number, number, number, number] {
+  switch (depth.kind) {
+    case 'resnet50':
+    case 'resnet101':
+      return DEPTH_BLOCKS[depth.kind];
+    case 'custom': {
+      const b = depth.blocks;
+      if (!Array.isArray(b) || b.length !== 4 || !b.every((n) => Number.isInteger(n) && n >= 1)) {
+        throw new Error(`DeepLabV2: custom depth needs 4 block counts ≥ 1, received ${JSON.stringify(b)}`);
+      }
+      return [b[0], b[1], b[2], b[3]];
+    }
+    default: {
+      const never: never = depth;
+      throw new Error(`DeepLabV2: unknown depth ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** The ResNet stages: planes, stride of the first block, dilation. */
+const STAGES: ReadonlyArray<{ planes: number; stride: number; dilation: number }> = [
+  { planes: 64, stride: 1, dilation: 1 },
+  { planes: 128, stride: 2, dilation: 1 },
+  { planes: 256, stride: 1, dilation: 2 },
+  { planes: 512, stride: 1, dilation: 4 },
+];
+
+/** The ASPP classifier: Σ_k conv3×3_{dilation d_k}(x), named `0..3`. */
+export class AsppSum extends Module implements Layer {
+  readonly branches: Conv2d[];
+
+  constructor(inChannels: number, numClasses: number, dilations: number[], init: Initializer, rng: Rng) {
+    super();
+    this.branches = dilations.map((d, i) =>
+      this.registerModule(
+        String(i),
+        new Conv2d({ inChannels, outChannels: numClasses, kernelSize: 3, dilation: d, padding: { kind: 'zero', size: d }, weightInit: init, rng }),
+      ),
+    );
+  }
+
+  forward(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => tf.addN(this.branches.map((b) => b.forward(x))) as tf.Tensor4D);
+  }
+
+  toOnnx(graph: OnnxGraph, input: string, scope: string): string {
+    const outs = this.branches.map((b, i) => b.toOnnx(graph, input, scopedName(scope, String(i))));
+    return graph.node('Sum', outs, {}, { name: scopedName(scope, 'sum'), outputs: [graph.fresh(scopedName(scope, 'out'))] })[0];
+  }
+}
+
+export class DeepLabV2 extends Module implements Segmenter {
+  readonly kind = 'deeplabv2' as const;
+  readonly numClasses: number;
+  readonly blocks: [number, number, number, number];
+  readonly width: number;
+  readonly outputStride = 8;
+  readonly conv1: Conv2d;
+  readonly bn1: BatchNorm2d;
+  readonly maxpool: MaxPool2d;
+  readonly layer1: Sequential;
+  readonly layer2: Sequential;
+  readonly layer3: Sequential;
+  readonly layer4: Sequential;
+  readonly aspp: AsppSum;
+
+  constructor(options: DeepLabV2Options = {}) {
+    super();
+    const numClasses = options.numClasses ?? 19;
+    if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`DeepLabV2: numClasses must be a positive integer, received ${JSON.stringify(options.numClasses)}`);
+    const width = options.width ?? 1;
+    if (!(typeof width === 'number' && width > 0 && width <= 4)) throw new Error(`DeepLabV2: width must be in (0, 4], received ${JSON.stringify(options.width)}`);
+    const dilations = options.asppDilations ?? [6, 12, 18, 24];
+    if (!Array.isArray(dilations) || dilations.length < 1 || !dilations.every((d) => Number.isInteger(d) && d >= 1)) {
+      throw new Error(`DeepLabV2: asppDilations must be positive integers, received ${JSON.stringify(options.asppDilations)}`);
+    }
+    const lrMult = options.classifierLrMultiplier ?? 10;
+    if (!(typeof lrMult === 'number' && lrMult > 0)) throw new Error(`DeepLabV2: classifierLrMultiplier must be > 0, received ${JSON.stringify(options.classifierLrMultiplier)}`);
+    this.numClasses = numClasses;
+    this.width = width;
+    this.blocks = resnetBlocks(options.depth ?? { kind: 'resnet101' });
+    const rng = options.rng ?? defaultInitRng();
+    const init: Initializer = options.backboneInit ?? { kind: 'kaimingNormal', mode: 'fanOut', nonlinearity: 'relu' };
+    const stem = scaledChannels(64, width);
+
+    this.conv1 = this.registerModule(
+      'conv1',
+      new Conv2d({ inChannels: 3, outChannels: stem, kernelSize: 7, stride: 2, padding: { kind: 'zero', size: 3 }, bias: false, weightInit: init, rng }),
+    );
+    this.bn1 = this.registerModule('bn1', frozenBatchNorm(stem));
+    this.maxpool = this.registerModule('maxpool', new MaxPool2d({ kernelSize: 3, stride: 2, padding: 1, ceilMode: true }));
+    let cin = stem;
+    const layers = STAGES.map(({ planes, stride, dilation }, li) => {
+      const p = scaledChannels(planes, width);
+      const blocks: Bottleneck[] = [];
+      for (let j = 0; j < this.blocks[li]; j++) {
+        // BDL's _make_layer: the projection exists on the first block only, and always for dilated stages.
+        const first = j === 0;
+        const downsample = first && (stride !== 1 || cin !== p * 4 || dilation === 2 || dilation === 4);
+        blocks.push(new Bottleneck({ inChannels: cin, planes: p, stride: first ? stride : 1, dilation, downsample, weightInit: init, rng }));
+        cin = p * 4;
+      }
+      return this.registerModule(`layer${li + 1}`, new Sequential(blocks));
+    });
+    [this.layer1, this.layer2, this.layer3, this.layer4] = layers;
+    this.aspp = this.registerModule('aspp', new AsppSum(cin, numClasses, dilations, options.classifierInit ?? { kind: 'normal', std: 0.01 }, rng));
+    // SPEC §3: classifier ×10. The multiplier is optimizer metadata on each registered parameter.
+    for (const [, p] of this.aspp.namedParameterEntries()) p.lrMultiplier = lrMult;
+  }
+
+  /** Logits `[N, ⌈…⌉, ⌈…⌉, classes]` at output stride 8 (see `outputSize`). */
+  forward(x: tf.Tensor4D): tf.Tensor4D {
+    if (x.rank !== 4 || x.shape[3] !== 3) throw new Error(`DeepLabV2: expected an NHWC image [N, H, W, 3], received [${x.shape}]`);
+    return tf.tidy(() => {
+      let h = this.maxpool.forward(tf.relu(this.bn1.forward(this.conv1.forward(x))));
+      h = this.layer4.forward(this.layer3.forward(this.layer2.forward(this.layer1.forward(h))));
+      return this.aspp.forward(h);
+    });
+  }
+
+  /** Logit extent for an input `h × w`: conv1 s2 p3, maxpool 3/2/1 ceil, layer2's stride-2 1×1 conv. */
+  outputSize(h: number, w: number): [number, number] {
+    const f = (n: number) => {
+      const c1 = Math.floor((n + 6 - 7) / 2) + 1;
+      const mp = pooledSize(c1, 3, 2, 1, true);
+      return Math.floor((mp - 1) / 2) + 1;
+    };
+    return [f(h), f(w)];
+  }
+
+  toOnnx(graph: OnnxGraph, input: string, scope: string): string {
+    let h = this.conv1.toOnnx(graph, input, scopedName(scope, 'conv1'));
+    h = this.bn1.toOnnx(graph, h, scopedName(scope, 'bn1'));
+    h = graph.node('Relu', [h], {}, { outputs: [graph.fresh(scopedName(scope, 'relu'))] })[0];
+    h = this.maxpool.toOnnx(graph, h, scopedName(scope, 'maxpool'));
+    for (const [name, layer] of [['layer1', this.layer1], ['layer2', this.layer2], ['layer3', this.layer3], ['layer4', this.layer4]] as const) {
+      h = layer.toOnnx(graph, h, scopedName(scope, name));
+    }
+    return this.aspp.toOnnx(graph, h, scopedName(scope, 'aspp'));
+  }
+}

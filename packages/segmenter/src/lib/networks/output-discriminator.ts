@@ -1,0 +1,64 @@
+/**
+ * The output-space discriminator of AdaptSegNet (Tsai et al. 2018,
+ * `model/discriminator.py` FCDiscriminator), SPEC §3: on softmax(S(x)),
+ * conv4/s2/p1 classes→64→128→256→512 each followed by LeakyReLU 0.2, then a
+ * conv4/s2/p1 classifier 512→1 giving a patch map of logits for BCE with
+ * logits. Names `conv1..conv4`, `classifier` as upstream.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Conv2d, Module, OnnxGraph, Rng, defaultInitRng, scopedName, type Layer } from '@semadapt/core-layers';
+import { scaledChannels } from './segmenter';
+
+/** Options of `OutputDiscriminator`. */
+export interface OutputDiscriminatorOptions {
+  /** Input channels (segmenter classes). Default 19 (SPEC §1). */
+  numClasses?: number;
+  /** Width of the first conv; later ones double (64→128→256→512). Default 64 (SPEC §3, AdaptSegNet ndf). */
+  baseChannels?: number;
+  /** Negative slope of the LeakyReLUs. Default 0.2 (SPEC §3). */
+  negativeSlope?: number;
+  /** Random stream of the (PyTorch-default) initializers. Default `defaultInitRng()`. */
+  rng?: Rng;
+}
+
+export class OutputDiscriminator extends Module implements Layer {
+  readonly numClasses: number;
+  readonly negativeSlope: number;
+  readonly convs: Conv2d[];
+  readonly classifier: Conv2d;
+
+  constructor(options: OutputDiscriminatorOptions = {}) {
+    super();
+    const numClasses = options.numClasses ?? 19;
+    const ndf = options.baseChannels ?? 64;
+    const slope = options.negativeSlope ?? 0.2;
+    if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`OutputDiscriminator: numClasses must be a positive integer, received ${JSON.stringify(options.numClasses)}`);
+    if (!Number.isInteger(ndf) || ndf < 1) throw new Error(`OutputDiscriminator: baseChannels must be a positive integer, received ${JSON.stringify(options.baseChannels)}`);
+    if (!(typeof slope === 'number' && slope >= 0 && slope < 1)) throw new Error(`OutputDiscriminator: negativeSlope must be in [0, 1), received ${JSON.stringify(options.negativeSlope)}`);
+    this.numClasses = numClasses;
+    this.negativeSlope = slope;
+    const rng = options.rng ?? defaultInitRng();
+    const widths = [numClasses, ndf, ndf * 2, ndf * 4, ndf * 8].map((c, i) => (i === 0 ? c : scaledChannels(c, 1)));
+    const conv = (i: number, o: number) => new Conv2d({ inChannels: i, outChannels: o, kernelSize: 4, stride: 2, padding: { kind: 'zero', size: 1 }, rng });
+    this.convs = [1, 2, 3, 4].map((k) => this.registerModule(`conv${k}`, conv(widths[k - 1], widths[k])));
+    this.classifier = this.registerModule('classifier', conv(widths[4], 1));
+  }
+
+  /** Patch logits `[N, ~H/32, ~W/32, 1]` of class probabilities `[N, H, W, classes]`. */
+  forward(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => {
+      let h = x;
+      for (const c of this.convs) h = tf.leakyRelu(c.forward(h), this.negativeSlope);
+      return this.classifier.forward(h);
+    });
+  }
+
+  toOnnx(graph: OnnxGraph, input: string, scope: string): string {
+    let h = input;
+    this.convs.forEach((c, i) => {
+      h = c.toOnnx(graph, h, scopedName(scope, `conv${i + 1}`));
+      h = graph.node('LeakyRelu', [h], { alpha: this.negativeSlope }, { outputs: [graph.fresh(scopedName(scope, `lrelu${i + 1}`))] })[0];
+    });
+    return this.classifier.toOnnx(graph, h, scopedName(scope, 'classifier'));
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * What the trainer, the translator's guidance and the pipeline need from a
+ * segmenter S (SPEC §3): unnormalized logits from a preprocessed NHWC image,
+ * at the network's own resolution (1/8 for DeepLabV2, full for FCN-8s), plus
+ * ONNX export. `logitsAtSize` upsamples them (bilinear, aligned corners,
+ * as DeepLab/BDL do) to the label size for the loss, pseudo-labels and mIoU.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Module, OnnxGraph, resize2d } from '@semadapt/core-layers';
+
+/** A segmentation network. */
+export interface Segmenter extends Module {
+  readonly kind: 'deeplabv2' | 'fcn8s';
+  readonly numClasses: number;
+  /** Logits `[N, h, w, classes]` at the network's resolution. */
+  forward(x: tf.Tensor4D): tf.Tensor4D;
+  /** Logit extent for an input `h × w`. */
+  outputSize(h: number, w: number): [number, number];
+  /** Emit the network (NCHW, eval semantics); returns the logits' name. */
+  toOnnx(graph: OnnxGraph, input: string, scope: string): string;
+}
+
+/** Channels under a width multiplier: `max(1, round(c·w))` (tools/convert_pth_to_safetensors.py agrees). */
+export function scaledChannels(c: number, width: number): number {
+  return Math.max(1, Math.round(c * width));
+}
+
+/** The Caffe ImageNet mean in BGR order, SPEC §3 (DeepLab, FCN and BDL use it). */
+export const CAFFE_BGR_MEAN: readonly [number, number, number] = [104.00698793, 116.66876762, 122.67891434];
+
+/**
+ * RGB pixels in [0, 255] (NHWC) → the segmenters' input: BGR minus
+ * `CAFFE_BGR_MEAN` (SPEC §3). For the translator's [−1, 1] images, map with
+ * `(x + 1)·127.5` first (`fromSymmetric: true`).
+ */
+export function toCaffeInput(rgb: tf.Tensor4D, options: { fromSymmetric?: boolean } = {}): tf.Tensor4D {
+  if (rgb.rank !== 4 || rgb.shape[3] !== 3) throw new Error(`toCaffeInput: expected NHWC RGB [N, H, W, 3], received [${rgb.shape}]`);
+  return tf.tidy(() => {
+    const x = options.fromSymmetric ? tf.mul(tf.add(rgb, 1), 127.5) : rgb;
+    const bgr = tf.reverse(x, -1);
+    return tf.sub(bgr, tf.tensor1d([...CAFFE_BGR_MEAN])) as tf.Tensor4D;
+  });
+}
+
+/** `segmenter.forward(x)` upsampled to `height × width` (bilinear, align corners; identity if equal). */
+export function logitsAtSize(segmenter: Segmenter, x: tf.Tensor4D, height: number, width: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const logits = segmenter.forward(x);
+    if (logits.shape[1] === height && logits.shape[2] === width) return logits;
+    return resize2d(logits, [height, width], { kind: 'bilinear', alignCorners: true });
+  });
+}
