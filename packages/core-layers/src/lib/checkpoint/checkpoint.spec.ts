@@ -14,7 +14,7 @@ import { Adam } from '../optim/adam';
 import { Sgd } from '../optim/sgd';
 import { disposeGradients } from '../optim/optimizer';
 import { CheckpointMismatchError, loadCheckpoint, saveCheckpoint } from './checkpoint';
-import { SafetensorsError, readSafetensors } from './safetensors';
+import { SafetensorsError, readSafetensors, writeSafetensors } from './safetensors';
 
 /** conv 3×3 (HWIO [3,3,2,out]) + bias, then a running-mean-like buffer subtracted. */
 class TinyNet extends Module {
@@ -180,6 +180,26 @@ for (const backend of testBackends()) {
       expect(Array.from(b.head.count.dataSync())).toEqual(Array.from(a.head.count.dataSync()));
       expect(Array.from(b.weight.dataSync())).toEqual(before);
       for (const m of [a, b, fc]) m.dispose();
+    });
+
+    it('a plain weights file from another writer (e.g. the .pth converter) loads, with step 0 and its metadata', async () => {
+      const file = path.join(dir, `foreign-${backend}.safetensors`);
+      const a = new TinyNet(1);
+      // As tools/convert_pth_to_safetensors.py writes: F32 tensors, its own metadata, a 'step' key that is not ours.
+      await writeSafetensors(file, new Map<string, tf.Tensor>(a.namedParameters()), { format: 'semadapt-segmenter', step: 'not-a-number' });
+      const b = new TinyNet(2);
+      const r = await loadCheckpoint(file, { modules: { '': b } }, { strict: false });
+      expect(r.step).toBe(0);
+      expect(r.rng).toEqual({});
+      expect(r.metadata).toBeUndefined();
+      expect(r.fileMetadata['format']).toBe('semadapt-segmenter');
+      expect(r.report.missing.sort()).toEqual(['head.num_batches_tracked', 'head.running_mean']);
+      expect(Array.from(b.weight.dataSync())).toEqual(Array.from(a.weight.dataSync()));
+      // One of ours with an unknown version is refused.
+      await writeSafetensors(file, new Map<string, tf.Tensor>(a.namedParameters()), { format: 'semadapt.checkpoint', format_version: '9' });
+      await expect(loadCheckpoint(file, { modules: { '': b } }, { strict: false })).rejects.toThrow(/format_version 9 is not supported/);
+      a.dispose();
+      b.dispose();
     });
 
     it('dtype mismatch is reported (int32 buffer vs float32 in file)', async () => {

@@ -11,7 +11,8 @@
  * `user` (the caller's JSON).
  *
  * Loading compares names, shapes and dtypes with what the targets expect
- * before touching anything. Strict (default): any difference throws a
+ * before touching anything; any safetensors file of weights can be loaded this
+ * way (step 0, no RNG/user metadata unless it is one of ours). Strict (default): any difference throws a
  * `CheckpointMismatchError` listing exactly what is missing, unexpected,
  * mis-shaped or of the wrong dtype, and nothing is changed. Non-strict: what
  * matches is loaded, and the report says what was not.
@@ -53,8 +54,10 @@ export interface LoadedCheckpoint {
   step: number;
   /** RNG states by name: restore with `Rng.fromState(rng['data'])`. */
   rng: Record<string, RngState>;
-  /** The user JSON given at save time (undefined if none). */
+  /** The user JSON given at save time (undefined if none, or not one of our checkpoints). */
   metadata: unknown;
+  /** The file's raw `__metadata__` map (for weight files from other writers, e.g. the .pth converter). */
+  fileMetadata: Record<string, string>;
   report: LoadReport;
 }
 
@@ -120,10 +123,10 @@ export async function loadCheckpoint(
 ): Promise<LoadedCheckpoint> {
   const strict = options.strict ?? true;
   const { tensors, metadata } = await readSafetensors(file);
-  if (metadata['format'] !== undefined && metadata['format'] !== CHECKPOINT_FORMAT) {
-    throw new SafetensorsError(file, `not a semadapt checkpoint (format '${metadata['format']}')`);
-  }
-  if (metadata['format_version'] !== undefined && metadata['format_version'] !== CHECKPOINT_FORMAT_VERSION) {
+  // Any safetensors file of weights can be loaded (e.g. converted from a .pth); only our own
+  // checkpoints carry step, RNG and user metadata.
+  const ours = metadata['format'] === CHECKPOINT_FORMAT;
+  if (ours && metadata['format_version'] !== CHECKPOINT_FORMAT_VERSION) {
     throw new SafetensorsError(file, `checkpoint format_version ${metadata['format_version']} is not supported (expected ${CHECKPOINT_FORMAT_VERSION})`);
   }
 
@@ -154,10 +157,10 @@ export async function loadCheckpoint(
   const report = compareSignatures(expected, found);
   if (strict && !isCleanReport(report)) throw new CheckpointMismatchError(file, report);
 
-  const step = parseStep(metadata['step'], file);
-  const rng = parseRng(metadata['rng'], file);
+  const step = ours ? parseStep(metadata['step'], file) : 0;
+  const rng = ours ? parseRng(metadata['rng'], file) : {};
   let user: unknown = undefined;
-  if (metadata['user'] !== undefined) {
+  if (ours && metadata['user'] !== undefined) {
     try {
       user = JSON.parse(metadata['user']);
     } catch (e) {
@@ -185,7 +188,7 @@ export async function loadCheckpoint(
   } finally {
     for (const state of perOptimizer.values()) for (const t of state.values()) t.dispose();
   }
-  return { step, rng, metadata: user, report };
+  return { step, rng, metadata: user, fileMetadata: metadata, report };
 }
 
 function prefixed(key: string, name: string): string {
