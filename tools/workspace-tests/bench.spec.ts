@@ -1,0 +1,29 @@
+/**
+ * The benchmark harness runs from the source tree (ts-node, no build) and its
+ * --json last line has the fields of issue 3; every case file typechecks.
+ */
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+describe('tools/bench', () => {
+  it('every case and the runner typecheck (tsc -p tools/bench)', () => {
+    const r = spawnSync('npx', ['tsc', '-p', 'tools/bench/tsconfig.json', '--noEmit'], { cwd: ROOT, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`tsc failed:\n${r.stdout}${r.stderr}`);
+  });
+
+  it('`npm run bench -- --case conv-step --size 8 --json` prints the JSON line last', () => {
+    const r = spawnSync(
+      'node',
+      ['tools/bench/run.js', '--case', 'conv-step', '--size', '8', '--repeat', '2', '--warmup', '0', '--json', '--no-reference'],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SEMADAPT_BACKEND: 'wasm' } },
+    );
+    if (r.status !== 0) throw new Error(`bench failed (${r.status}):\n${r.stdout}${r.stderr}`);
+    const last = JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
+    expect(last).toMatchObject({ case: 'conv-step', shape: [1, 8, 8, 128], backend: 'wasm', reference_ms: null, ratio: null });
+    expect(last.median_ms).toBeGreaterThan(0);
+    // 3 · 2 · 9 · 128² · 8² FLOP over the median.
+    expect(last.gflops).toBeCloseTo((3 * 2 * 9 * 128 * 128 * 64) / (last.median_ms * 1e6), 1);
+  });
+});

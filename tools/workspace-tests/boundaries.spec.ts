@@ -1,0 +1,122 @@
+/**
+ * The dependency rules of issue 3 are enforced by lint: for each rule this
+ * writes a temporary file with one violating import into the package it
+ * constrains, runs ESLint (the root eslint.config.mjs) on all of them at once,
+ * asserts the specific error, and always deletes the files. A control file
+ * with only allowed imports must lint clean, so the test cannot pass by
+ * ESLint failing for some unrelated reason.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+interface Probe {
+  /** What is being proven. */
+  rule: string;
+  /** Package (folder under packages/) the temporary file goes into. */
+  pkg: string;
+  /** The file's body. */
+  source: string;
+  /** Expected rule id and message pattern; null for the allowed control. */
+  expect: { ruleId: string; message: RegExp } | null;
+}
+
+const PROBES: Probe[] = [
+  {
+    rule: 'data-gta5 must not import data-cityscapes (data sets depend on data-core only)',
+    pkg: 'data-gta5',
+    source: "import * as cs from '@semadapt/data-cityscapes';\nexport const probe = cs;\n",
+    expect: { ruleId: '@nx/enforce-module-boundaries', message: /scope:data-dataset.*can only depend on libs tagged with.*scope:data-core/ },
+  },
+  {
+    rule: 'core-layers must not import translator (core-layers depends on nothing of ours)',
+    pkg: 'core-layers',
+    source: "import * as tr from '@semadapt/translator';\nexport const probe = tr;\n",
+    // translator depends on core-layers, so Nx reports the cycle (its boundary error for this case).
+    expect: { ruleId: '@nx/enforce-module-boundaries', message: /Circular dependency between "@semadapt\/core-layers" and "@semadapt\/translator"|scope:core/ },
+  },
+  {
+    rule: 'core-layers must not import data-core (core-layers depends on nothing of ours)',
+    pkg: 'core-layers',
+    source: "import * as dc from '@semadapt/data-core';\nexport const probe = dc;\n",
+    expect: { ruleId: '@nx/enforce-module-boundaries', message: /scope:core/ },
+  },
+  {
+    rule: 'translator must not import segmenter (not each other)',
+    pkg: 'translator',
+    source: "import * as seg from '@semadapt/segmenter';\nexport const probe = seg;\n",
+    expect: { ruleId: '@nx/enforce-module-boundaries', message: /scope:translator.*can only depend on libs tagged with.*scope:core.*scope:losses/ },
+  },
+  {
+    rule: 'metrics-fid-is must not import core-layers (data-core only)',
+    pkg: 'metrics-fid-is',
+    source: "import * as cl from '@semadapt/core-layers';\nexport const probe = cl;\n",
+    expect: { ruleId: '@nx/enforce-module-boundaries', message: /scope:metrics.*can only depend on libs tagged with.*scope:data-core/ },
+  },
+  {
+    rule: 'data-core must not import tfjs (framework-free data code)',
+    pkg: 'data-core',
+    source: "import * as tf from '@tensorflow/tfjs-core';\nexport const probe = tf;\n",
+    expect: { ruleId: '@nx/enforce-module-boundaries', message: /type:data.*not allowed to import.*@tensorflow\/tfjs-core/ },
+  },
+  {
+    rule: 'deep imports @semadapt/<pkg>/src/... are refused',
+    pkg: 'losses',
+    source: "import { Module } from '@semadapt/core-layers/src/lib/module/module';\nexport const probe = Module;\n",
+    expect: { ruleId: 'no-restricted-imports', message: /public entry/ },
+  },
+  {
+    rule: 'relative imports across packages are refused',
+    pkg: 'losses',
+    source: "import * as cl from '../../core-layers/src/index';\nexport const probe = cl;\n",
+    expect: { ruleId: 'no-restricted-imports', message: /Relative imports across packages/ },
+  },
+  {
+    rule: 'control: losses importing @semadapt/core-layers is allowed',
+    pkg: 'losses',
+    source: "import * as cl from '@semadapt/core-layers';\nexport const probe = cl;\n",
+    expect: null,
+  },
+];
+
+interface EslintMessage {
+  ruleId: string | null;
+  message: string;
+  severity: number;
+}
+
+describe('dependency boundaries are lint errors', () => {
+  it('each violating import fails lint with its boundary error; the allowed control passes', () => {
+    const stamp = `${process.pid}-${Date.now()}`;
+    const files = PROBES.map((p, i) => path.join(ROOT, 'packages', p.pkg, 'src', `zz-boundary-probe-${stamp}-${i}.ts`));
+    let results: { filePath: string; messages: EslintMessage[] }[] = [];
+    try {
+      PROBES.forEach((p, i) => fs.writeFileSync(files[i], `// Temporary file of tools/workspace-tests/boundaries.spec.ts; deleted after the test.\n${p.source}`));
+      const r = spawnSync('npx', ['eslint', '--no-warn-ignored', '--format', 'json', ...files], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        maxBuffer: 1 << 26,
+        env: { ...process.env, NX_DAEMON: 'false' },
+      });
+      if (!r.stdout.trim().startsWith('[')) throw new Error(`eslint did not print JSON (status ${r.status}): ${r.stderr}`);
+      results = JSON.parse(r.stdout);
+    } finally {
+      for (const f of files) fs.rmSync(f, { force: true });
+    }
+    for (const f of files) expect(fs.existsSync(f)).toBe(false);
+    PROBES.forEach((p, i) => {
+      const res = results.find((x) => path.resolve(x.filePath) === files[i]);
+      if (!res) throw new Error(`no ESLint result for ${p.rule}`);
+      const errors = res.messages.filter((m) => m.severity === 2);
+      if (p.expect === null) {
+        if (errors.length > 0) throw new Error(`${p.rule}: unexpected errors ${JSON.stringify(errors)}`);
+        return;
+      }
+      const want = p.expect;
+      const hit = errors.find((m) => m.ruleId === want.ruleId && want.message.test(m.message));
+      if (!hit) throw new Error(`${p.rule}: expected ${want.ruleId} ${want.message}, got ${JSON.stringify(errors)}`);
+    });
+  });
+});
