@@ -145,11 +145,12 @@ export abstract class Optimizer {
     return new Map();
   }
 
-  /** Signatures of the extra state, and a setter called only after validation. */
+  /** Shapes and dtypes of `extraState()`. */
   protected extraSignatures(): Map<string, TensorSignature> {
     return new Map();
   }
 
+  /** Restore extra state; called by `loadStateDict` after validation, with the names that matched. */
   protected loadExtraState(_state: ReadonlyMap<string, tf.Tensor>): void {
     // No extra state by default.
   }
