@@ -54,7 +54,6 @@ export function listCases(): string[] {
 /** Loads and validates cases/<name>.ts. */
 export function loadCase(name: string): BenchCase {
   if (!listCases().includes(name)) throw new Error(`unknown case '${name}'; known: ${listCases().join(', ')}`);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(path.join(CASES_DIR, `${name}.ts`)) as { default?: BenchCase; benchCase?: BenchCase };
   const c = mod.default ?? mod.benchCase;
   if (!c || typeof c.setup !== 'function' || typeof c.shape !== 'function') {
