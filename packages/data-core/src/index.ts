@@ -12,6 +12,7 @@ export * from './lib/labels/train-ids';
 export * from './lib/dataset/split-list';
 export * from './lib/dataset/sample';
 export * from './lib/dataset/dataset';
+export * from './lib/dataset/image-folder';
 export * from './lib/loader/shard';
 export * from './lib/loader/data-loader';
 export * from './lib/check/tree-check';

@@ -3,6 +3,8 @@
  * (SPEC §5). GTA5 labels use the same labelIds, so the table lives here where
  * both readers can import it (dataset packages may not import each other).
  */
+import { writePngAtomic } from '../codec/png';
+import type { LabelMap } from '../image/image';
 import { buildLut } from '../transform/remap';
 
 /** Number of evaluated classes. */
@@ -74,4 +76,10 @@ export function labelIdPalette(): Uint8Array {
   const p = new Uint8Array(768);
   LABEL_ID_COLORS.forEach((c, i) => p.set(c, 3 * i));
   return p;
+}
+
+/** Writes a trainId map as a palette PNG coloured with {@link TRAIN_ID_COLORS} (indices stay the trainIds). */
+export function writeTrainIdPng(file: string, label: LabelMap): void {
+  if (label.channels !== 1) throw new RangeError(`writeTrainIdPng: needs a one-channel label map, got ${label.channels} channels`);
+  writePngAtomic(file, { width: label.width, height: label.height, channels: 1, data: label.data, palette: trainIdPalette() });
 }
