@@ -76,16 +76,16 @@ export async function exportOnnx(argv: Record<string, unknown>): Promise<number>
   const k = round(argv);
   const segmenter = typeof argv['checkpoint'] === 'string' ? (argv['checkpoint'] as string) : segmenterOfRound(e, k - 1);
   const tr = stageResult<TrainResult>(e.run, `round${k}/train-translator`);
-  if (!tr) throw new Error(`round${k}/train-translator has not completed; run 'semadapt train-translator --round ${k}' first`);
-  if (typeof argv['out'] === 'string') {
-    // An explicit folder: export there, outside the stage bookkeeping.
-    const out = argv['out'] as string;
+  if (typeof argv['out'] === 'string' || !tr) {
+    // An explicit folder, or no translator yet: export what exists, outside the stage bookkeeping.
+    const out = typeof argv['out'] === 'string' ? (argv['out'] as string) : e.onnxDir(k);
     fs.mkdirSync(out, { recursive: true });
     const { exportSegmenterOnnx } = await import('../engine/segmenter-stage');
     const { exportTranslatorOnnx } = await import('../engine/translator-stage');
-    const s = await exportSegmenterOnnx(e.ctx, segmenter, path.join(out, 'segmenter.onnx'));
-    const t = await exportTranslatorOnnx(e.ctx, handOff(tr.result), out);
-    console.log(JSON.stringify({ segmenter: s, ...t }, null, 2));
+    const files: Record<string, string> = { segmenter: await exportSegmenterOnnx(e.ctx, segmenter, path.join(out, 'segmenter.onnx')) };
+    if (tr) Object.assign(files, await exportTranslatorOnnx(e.ctx, handOff(tr.result), out));
+    else e.run.log(`export-onnx: round${k}/train-translator has not completed; exported the segmenter only`);
+    console.log(JSON.stringify(files, null, 2));
     return 0;
   }
   const r = await runStage(e.run, `round${k}/export-onnx`, () => e.exportOnnx(`round${k}/export-onnx`, k, segmenter, handOff(tr.result)));
