@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DatasetTreeError } from '@semadapt/data-core';
+import { DataLoader, DatasetTreeError } from '@semadapt/data-core';
 import { writeGta5Fixture, type BrokenVariant } from '@semadapt/data-core/testing';
 import { checkGta5, openGta5 } from './gta5';
 
@@ -113,5 +113,24 @@ describe('GTA5 reader on the real layout (images/NNNNN.png, labels/NNNNN.png pal
 
   it('a missing root names the root', () => {
     expect(() => openGta5(fresh('nowhere'))).toThrow(/nowhere: missing folder \(GTA5 root\)/);
+  });
+
+  it('feeds the DataLoader (2 workers): resize 48×24, crop 16×16, flip; labels stay SPEC trainIds', async () => {
+    const root = fresh('loader');
+    writeGta5Fixture(root, { count: 4, width: 34, height: 17 });
+    const ds = openGta5(root, { pipeline: { resize: { kind: 'size', width: 48, height: 24 }, crop: { width: 16, height: 16 }, flipProbability: 0.5, normalize: 'deeplab' } });
+    const loader = new DataLoader(ds, { workers: 2, seed: 2 });
+    const allowed = new Set(SPEC_TABLE);
+    try {
+      const seen: string[] = [];
+      for await (const { sample } of loader.epoch(0)) {
+        seen.push(sample.name);
+        expect([sample.image.width, sample.image.height, sample.label?.width, sample.label?.height]).toEqual([16, 16, 16, 16]);
+        for (const t of sample.label?.data ?? []) expect(allowed.has(t)).toBe(true);
+      }
+      expect(seen.sort()).toEqual(['images/00001.png', 'images/00002.png', 'images/00003.png', 'images/00004.png']);
+    } finally {
+      await loader.close();
+    }
   });
 });
