@@ -171,6 +171,8 @@ def main():
     ap.add_argument('--classes', type=int, default=19)
     ap.add_argument('--size', default='41,49', help='input height,width')
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--onnx', action='store_true', help='also export <arch>.onnx (weights under state-dict names)')
+    ap.add_argument('--convert', default=None, help='also run convert_pth_to_safetensors.py on the .pth, writing here (one process)')
     ap.add_argument('out')
     a = ap.parse_args()
     torch.manual_seed(a.seed)
@@ -190,7 +192,25 @@ def main():
         state = {'Scale.' + k: v for k, v in state.items()}  # BDL's init file layout
     torch.save(state, os.path.join(a.out, a.arch + '.pth'))
     write_safetensors(os.path.join(a.out, a.arch + '-io.safetensors'), {'input': x, 'output': y}, {'arch': a.arch})
+    if a.onnx:
+        # Weights-only ONNX: training mode and no constant folding keep every
+        # initializer under its state-dict name (eval export would fold BN into the convs).
+        # Momentum 0 keeps the running statistics unchanged by the tracing forward.
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.momentum = 0.0
+        torch.onnx.export(model, x, os.path.join(a.out, a.arch + '.onnx'), opset_version=17,
+                          training=torch.onnx.TrainingMode.TRAINING, do_constant_folding=False,
+                          input_names=['image'], output_names=['logits'])
+        model.eval()
     print('fixture %s input %s output %s' % (a.arch, list(x.shape), list(y.shape)))
+    if a.convert:
+        import convert_pth_to_safetensors as conv
+        sys.stdout.flush()
+        code = conv.main(['--arch', a.arch, '--blocks', a.blocks, '--width', str(a.width), '--classes', str(a.classes),
+                          os.path.join(a.out, a.arch + '.pth'), a.convert])
+        if code:
+            raise SystemExit(code)
 
 
 if __name__ == '__main__':
