@@ -193,6 +193,18 @@ describe.each(testBackends())('layers, hand-computed, on %s', (backend) => {
     net.dispose();
   });
 
+  it('constructing and disposing layers leaves no tensors (modules own their initial values)', async () => {
+    await expectNoTensorLeak(() => {
+      const layers = [
+        new SpadeResBlock({ channels: 4, labelChannels: 3, hidden: 5 }),
+        new BatchNorm2d({ channels: 3 }),
+        new LayerNorm({ channels: 3 }),
+        new ConvTranspose2d({ inChannels: 2, outChannels: 3, kernelSize: 4, stride: 2 }),
+      ];
+      layers.forEach((l) => l.dispose());
+    }, 'construct/dispose');
+  });
+
   it('leaky relu 0.2 on [-1, 2] = [-0.2, 2]', () => {
     const x = tf.tensor4d([-1, 2], [1, 1, 2, 1]);
     const y = new LeakyReLU({ negativeSlope: 0.2 }).forward(x);

@@ -48,9 +48,15 @@ export abstract class Module {
     return this.isFrozen;
   }
 
+  /**
+   * Register a trainable parameter initialised from `value`. The module takes
+   * ownership of `value`: it is disposed once the variable holds its data
+   * (unless it is itself a `tf.Variable`), so construction leaves no stray tensor.
+   */
   protected registerParameter(name: string, value: tf.Tensor, options: ParameterOptions = {}): tf.Variable {
     this.assertFreshName(name);
     const variable = tf.variable(value, true, undefined, 'float32');
+    if (!(value instanceof tf.Variable)) value.dispose();
     this.params.set(name, {
       variable,
       lrMultiplier: options.lrMultiplier ?? 1,
@@ -59,10 +65,11 @@ export abstract class Module {
     return variable;
   }
 
-  /** A non-trainable persistent tensor (running stats, spectral-norm `u`). */
+  /** A non-trainable persistent tensor (running stats, spectral-norm `u`). Takes ownership of `value` like `registerParameter`. */
   protected registerBuffer(name: string, value: tf.Tensor): tf.Variable {
     this.assertFreshName(name);
     const variable = tf.variable(value, false);
+    if (!(value instanceof tf.Variable)) value.dispose();
     this.buffers.set(name, variable);
     return variable;
   }
