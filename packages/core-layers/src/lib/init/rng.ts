@@ -4,6 +4,10 @@
  * as an uninterrupted one. Used for initializers, dropout masks, crops and
  * shuffles wherever reproducibility matters.
  */
+// Module-level aliases: under jest's vm sandbox every `Math.x` is a slow global
+// lookup (~100× a local), which made initializing a full-width network take minutes.
+const { imul, sqrt, log, cos, floor, PI } = Math;
+
 export type RngState = [number, number, number, number];
 
 export class Rng {
@@ -16,8 +20,8 @@ export class Rng {
     for (let i = 0; i < 4; i++) {
       x = (x + 0x9e3779b9) >>> 0;
       let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      z = imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
       this.s[i] = (z ^ (z >>> 16)) >>> 0;
     }
     if (this.s.every((w) => w === 0)) this.s[0] = 1;
@@ -36,7 +40,7 @@ export class Rng {
   /** Next raw 32-bit unsigned integer. */
   nextUint32(): number {
     const s = this.s;
-    const result = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
+    const result = imul(rotl(imul(s[1], 5) >>> 0, 7), 9) >>> 0;
     const t = (s[1] << 9) >>> 0;
     s[2] ^= s[0];
     s[3] ^= s[1];
@@ -54,14 +58,14 @@ export class Rng {
 
   /** Uniform integer in [0, n). */
   int(n: number): number {
-    return Math.floor(this.uniform() * n);
+    return floor(this.uniform() * n);
   }
 
   /** Standard normal (Box–Muller). */
   normal(): number {
     let u = 0;
     while (u === 0) u = this.uniform();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.uniform());
+    return sqrt(-2 * log(u)) * cos(2 * PI * this.uniform());
   }
 
   /** Fill an array with N(mean, std²) samples. */
