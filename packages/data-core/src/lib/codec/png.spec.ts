@@ -110,6 +110,22 @@ describe('decodePng agrees with fast-png (reference decoder) on files fast-png e
   });
 });
 
+describe('Adam7-interlaced files (fast-png fallback) keep exact samples', () => {
+  it.each([
+    [3, 8],
+    [1, 16],
+  ] as const)('channels=%d depth=%d 7×5 interlaced', (channels, depth) => {
+    const values = samples(7 * 5 * channels, depth === 16 ? 65535 : 255, 5);
+    const data = depth === 16 ? Uint16Array.from(values) : Uint8Array.from(values);
+    const png = fastPngEncode({ width: 7, height: 5, channels, depth, data }, { interlace: 'Adam7' });
+    expect(png[28]).toBe(1); // IHDR interlace byte
+    const d = decodePng(png);
+    expect([d.width, d.height, d.channels, d.depth]).toEqual([7, 5, channels, depth]);
+    expect(d.data).toBeInstanceOf(depth === 16 ? Uint16Array : Uint8Array);
+    expect(Array.from(d.data)).toEqual(values);
+  });
+});
+
 describe('encodePng round-trips through fast-png (reference decoder)', () => {
   const cases: Array<[number, 8 | 16]> = [
     [1, 8],
