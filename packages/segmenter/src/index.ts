@@ -7,3 +7,5 @@ export * from './lib/networks/bottleneck';
 export * from './lib/networks/deeplab-v2';
 export * from './lib/networks/fcn8s';
 export * from './lib/networks/output-discriminator';
+export * from './lib/weights/segmenter-weights';
+export * from './lib/weights/segmenter-onnx';

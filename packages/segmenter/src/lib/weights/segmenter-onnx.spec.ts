@@ -1,0 +1,59 @@
+/**
+ * ONNX export of the segmenters (SPEC §7): run in onnxruntime-node (the
+ * independent reference) and compare with our forward, ≤ 1e-4 relative to
+ * the logit scale; the ONNX checker when python3-onnx is installed.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng, checkOnnxModel, fromNchw, runOnnx, toNchwFeed } from '@semadapt/core-layers';
+import { relativeError, setTestBackend } from '@semadapt/core-layers/testing';
+import { DeepLabV2 } from '../networks/deeplab-v2';
+import { FCN8s } from '../networks/fcn8s';
+import { logitsAtSize, type Segmenter } from '../networks/segmenter';
+import { exportSegmenterOnnx } from './segmenter-onnx';
+
+async function parity(net: Segmenter, shapes: Array<[number, number]>, upsample: boolean): Promise<void> {
+  const bytes = exportSegmenterOnnx(net, { upsample });
+  const check = checkOnnxModel(bytes);
+  if (!check.ran) console.warn(`SKIPPED (loudly): ONNX checker — ${check.reason}`);
+  else expect(check).toEqual({ ran: true, ok: true });
+  // Dynamic H/W: one exported model, several input sizes.
+  for (const [h, w] of shapes) {
+    const x = tf.randomNormal([1, h, w, 3], 0, 40, 'float32', h * 100 + w) as tf.Tensor4D;
+    const ours = upsample ? logitsAtSize(net, x, h, w) : net.forward(x);
+    const out = await runOnnx(bytes, { image: toNchwFeed(x) });
+    const theirs = fromNchw(out['logits']);
+    expect(theirs.shape).toEqual(ours.shape);
+    const err = relativeError(theirs, ours);
+    expect(err).toBeLessThan(1e-4);
+    tf.dispose([x, ours, theirs]);
+  }
+}
+
+describe('exportSegmenterOnnx', () => {
+  beforeAll(async () => {
+    await setTestBackend('wasm');
+  });
+
+  it('DeepLabV2 blocks=[1,1,1,1] w=1/16 image→logits at input size, H×W 33×41 and 40×24: onnxruntime ≤ 1e-4 rel', async () => {
+    const net = new DeepLabV2({ depth: { kind: 'custom', blocks: [1, 1, 1, 1] }, width: 0.0625, rng: new Rng(21), classifierInit: { kind: 'normal', std: 0.3 } }).eval();
+    await parity(net, [[33, 41], [40, 24]], true);
+    net.dispose();
+  });
+
+  it('DeepLabV2 upsample=false gives the 1/8 logits', async () => {
+    const net = new DeepLabV2({ depth: { kind: 'custom', blocks: [1, 1, 1, 1] }, width: 0.0625, rng: new Rng(22), classifierInit: { kind: 'normal', std: 0.3 } }).eval();
+    await parity(net, [[33, 41]], false);
+    net.dispose();
+  });
+
+  it('FCN8s w=1/16 (score layers randomised so every path counts), H×W 37×45 and 32×32', async () => {
+    const net = new FCN8s({ width: 0.0625, rng: new Rng(23) }).eval();
+    for (const layer of [net.score_fr, net.score_pool4, net.score_pool3]) {
+      const w = tf.randomNormal(layer.weight.shape, 0, 0.5, 'float32', 5);
+      layer.weight.assign(w);
+      w.dispose();
+    }
+    await parity(net, [[37, 45], [32, 32]], true);
+    net.dispose();
+  });
+});
