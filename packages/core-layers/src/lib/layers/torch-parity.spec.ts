@@ -25,7 +25,6 @@ import { Resize } from './resize';
 import { AvgPool2d, MaxPool2d } from './pooling';
 import { LeakyReLU, Tanh } from './activations';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const fixtures = require('./fixtures/core-layers.torch.json') as { torch: string; cases: TorchCase[] };
 
 interface Arr {

@@ -7,6 +7,7 @@
  * `onnx.checker.check_model(full_check=True)`.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { onnx } from 'onnx-proto';
 import { expectAllClose, setTestBackend } from '../../testing';
 import { Rng } from '../init/rng';
 import { Module } from '../module/module';
@@ -98,8 +99,8 @@ const cases: Case[] = [
     cin: 3,
     make: () => {
       const m = new InstanceNorm({ channels: 3, affine: true });
-      m.weight!.assign(tf.tensor1d([0.5, -1, 2]));
-      m.bias!.assign(tf.tensor1d([0.1, 0.2, -0.3]));
+      (m.weight as tf.Variable).assign(tf.tensor1d([0.5, -1, 2]));
+      (m.bias as tf.Variable).assign(tf.tensor1d([0.1, 0.2, -0.3]));
       return m;
     },
   },
@@ -108,8 +109,8 @@ const cases: Case[] = [
     cin: 3,
     make: () => {
       const m = new LayerNorm({ channels: 3 });
-      m.gamma!.assign(tf.tensor1d([0.5, -1, 2]));
-      m.beta!.assign(tf.tensor1d([0.1, 0.2, -0.3]));
+      (m.gamma as tf.Variable).assign(tf.tensor1d([0.5, -1, 2]));
+      (m.beta as tf.Variable).assign(tf.tensor1d([0.1, 0.2, -0.3]));
       return m;
     },
   },
@@ -118,8 +119,8 @@ const cases: Case[] = [
     cin: 3,
     make: () => {
       const m = new BatchNorm2d({ channels: 3 });
-      m.weight!.assign(tf.tensor1d([0.5, -1, 2]));
-      m.bias!.assign(tf.tensor1d([0.1, 0.2, -0.3]));
+      (m.weight as tf.Variable).assign(tf.tensor1d([0.5, -1, 2]));
+      (m.bias as tf.Variable).assign(tf.tensor1d([0.1, 0.2, -0.3]));
       m.runningMean.assign(tf.tensor1d([0.3, -0.2, 0.1]));
       m.runningVar.assign(tf.tensor1d([0.5, 2, 1.5]));
       return m;
@@ -178,7 +179,7 @@ describe('ONNX export parity vs onnxruntime-node (cpu backend)', () => {
     const model = exportLayer(layer, { inputChannels: cin });
     const bytes = encodeOnnx(model);
     // Initializers are named by dotted parameter path (every parameter appears; buffers may too).
-    const inits = new Set(decodeOnnx(bytes).graph!.initializer!.map((t) => t.name));
+    const inits = new Set((decodeOnnx(bytes).graph?.initializer ?? []).map((t) => t.name));
     for (const [p] of layer.namedParameters()) expect(inits).toContain(p);
     check(bytes, name);
     for (const x of inputs) {
@@ -273,11 +274,12 @@ describe('ONNX export parity vs onnxruntime-node (cpu backend)', () => {
     const layer = new Conv2d({ inChannels: 3, outChannels: 2, kernelSize: 1, rng: rng() });
     const m = decodeOnnx(encodeOnnx(exportLayer(layer, { inputChannels: 3, outputChannels: 2, inputName: 'image', outputName: 'logits' })));
     expect(m.opsetImport.map((o) => Number(o.version))).toEqual([17]);
-    const dims = m.graph!.input![0].type!.tensorType!.shape!.dim!;
-    expect(m.graph!.input![0].name).toBe('image');
-    expect(m.graph!.output![0].name).toBe('logits');
+    const graph = m.graph as onnx.GraphProto;
+    const dims = graph.input[0].type?.tensorType?.shape?.dim ?? [];
+    expect(graph.input[0].name).toBe('image');
+    expect(graph.output[0].name).toBe('logits');
     expect(dims.map((d) => d.dimParam || Number(d.dimValue))).toEqual(['N', 3, 'H', 'W']);
-    expect(m.graph!.initializer!.map((t) => [t.name, t.dims!.map(Number)])).toEqual([
+    expect(graph.initializer.map((t) => [t.name, t.dims.map(Number)])).toEqual([
       ['weight', [2, 3, 1, 1]],
       ['bias', [2]],
     ]);
