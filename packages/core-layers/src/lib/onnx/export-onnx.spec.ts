@@ -279,7 +279,7 @@ describe('ONNX export parity vs onnxruntime-node (cpu backend)', () => {
     expect(graph.input[0].name).toBe('image');
     expect(graph.output[0].name).toBe('logits');
     expect(dims.map((d) => d.dimParam || Number(d.dimValue))).toEqual(['N', 3, 'H', 'W']);
-    expect(graph.initializer.map((t) => [t.name, t.dims.map(Number)])).toEqual([
+    expect(graph.initializer.map((t) => [t.name, (t.dims ?? []).map(Number)])).toEqual([
       ['weight', [2, 3, 1, 1]],
       ['bias', [2]],
     ]);
