@@ -15,6 +15,7 @@ import {
   openTree,
   pairByKey,
   requireFolder,
+  type CheckOptions,
   type CheckReport,
   type OpenOptions,
   type PairRecord,
@@ -95,7 +96,7 @@ export function openCityscapes(root: string, options: CityscapesOpenOptions = {}
 /** Full check for `data check --json` over the splits present (default) or those given. */
 export function checkCityscapes(
   root: string,
-  options: Pick<OpenOptions, 'list' | 'classes' | 'sizeMismatch'> & { splits?: readonly CityscapesSplit[] } = {},
+  options: CheckOptions & { splits?: readonly CityscapesSplit[] } = {},
 ): CheckReport {
   return checkTree(listCityscapes(root, options.splits), options);
 }

@@ -36,7 +36,12 @@ export interface OpenOptions {
   readonly pipeline?: Omit<SamplePipeline, 'labelLut'>;
   /** Augmentation seed for `get(i)`. Default 0. */
   readonly seed?: number;
+  /** Progress of the file scan, (pairs done, total). */
+  readonly onProgress?: (done: number, total: number) => void;
 }
+
+/** Options of the readers' `check` functions. */
+export type CheckOptions = Pick<OpenOptions, 'list' | 'classes' | 'sizeMismatch' | 'onProgress'>;
 
 /** What a reader's layout listing produced. */
 export interface TreeListing {
@@ -101,7 +106,13 @@ export function openTree(listing: TreeListing, options: OpenOptions = {}): TreeD
   const lut = restrictLut(listing.lut, classes);
   const problems = listing.problems.slice();
   const selected = selectPairs(listing, options.list, problems);
-  const scan = scanPairs(selected, { level: options.validate ?? 'headers', lut, maxId: listing.maxId, sizeMismatch: options.sizeMismatch ?? 'error' });
+  const scan = scanPairs(selected, {
+    level: options.validate ?? 'headers',
+    lut,
+    maxId: listing.maxId,
+    sizeMismatch: options.sizeMismatch ?? 'error',
+    onProgress: options.onProgress,
+  });
   problems.push(...scan.problems);
   if (problems.length === 0 && scan.kept.length === 0) {
     problems.push({ kind: 'empty', path: listing.root, message: 'no image/label pairs found' });
@@ -112,12 +123,12 @@ export function openTree(listing: TreeListing, options: OpenOptions = {}): TreeD
 }
 
 /** Checks a listed tree completely (labels decoded) and returns the `data check --json` report. */
-export function checkTree(listing: TreeListing, options: Pick<OpenOptions, 'list' | 'classes' | 'sizeMismatch'> = {}): CheckReport {
+export function checkTree(listing: TreeListing, options: CheckOptions = {}): CheckReport {
   const classes = checkClasses(options.classes ?? 19);
   const lut = restrictLut(listing.lut, classes);
   const problems = listing.problems.slice();
   const selected = selectPairs(listing, options.list, problems);
-  const scan = scanPairs(selected, { level: 'full', lut, maxId: listing.maxId, sizeMismatch: options.sizeMismatch ?? 'error' });
+  const scan = scanPairs(selected, { level: 'full', lut, maxId: listing.maxId, sizeMismatch: options.sizeMismatch ?? 'error', onProgress: options.onProgress });
   problems.push(...scan.problems, ...scan.skipped);
   return {
     dataset: listing.dataset,

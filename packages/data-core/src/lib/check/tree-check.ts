@@ -156,6 +156,8 @@ export interface ScanOptions {
   readonly maxId: number;
   /** Image/label size mismatch: a problem ('error') or the pair is left out with a warning ('skip'). */
   readonly sizeMismatch: 'error' | 'skip';
+  /** Called after each pair with (pairs done, total); a full check of GTA5 takes minutes. */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 /** What {@link scanPairs} found. */
@@ -181,7 +183,9 @@ export function scanPairs(pairs: readonly PairRecord[], options: ScanOptions): S
     const msg = err instanceof PngDecodeError ? err.reason : (err as Error).message;
     problems.push({ kind: 'unreadable', path: file, message: msg });
   };
+  let done = 0;
   for (const pair of pairs) {
+    options.onProgress?.(done++, pairs.length);
     if (options.level === 'structure') {
       kept.push(pair);
       continue;
@@ -247,6 +251,7 @@ export function scanPairs(pairs: readonly PairRecord[], options: ScanOptions): S
     }
     if (ok) kept.push(pair);
   }
+  options.onProgress?.(pairs.length, pairs.length);
   return { kept, problems, skipped, trainIdPixels, ignoredPixels, outOfRangePixels };
 }
 

@@ -54,7 +54,9 @@ describe('GTA5 reader on the real layout (images/NNNNN.png, labels/NNNNN.png pal
         else expected[SPEC_TABLE[id]]++;
       }
     }
-    const r = checkGta5(root);
+    const progress: number[] = [];
+    const r = checkGta5(root, { onProgress: (done, total) => progress.push(done, total) });
+    expect(progress).toEqual([0, 3, 1, 3, 2, 3, 3, 3]);
     expect(r).toEqual({ dataset: 'gta5', root: path.resolve(root), splits: { all: 3 }, problems: [], trainIdPixels: expected, ignoredPixels: ignored });
     expect(ignored + expected.reduce((a, b) => a + b, 0)).toBe(3 * 128);
   });

@@ -15,6 +15,7 @@ import {
   openTree,
   pairByKey,
   requireFolder,
+  type CheckOptions,
   type CheckReport,
   type OpenOptions,
   type TreeDataset,
@@ -59,7 +60,7 @@ export function openGta5(root: string, options: OpenOptions = {}): TreeDataset {
 }
 
 /** Full check for `data check --json`: decodes every label. */
-export function checkGta5(root: string, options: Pick<OpenOptions, 'list' | 'classes' | 'sizeMismatch'> = {}): CheckReport {
+export function checkGta5(root: string, options: CheckOptions = {}): CheckReport {
   return checkTree(listGta5(root), options);
 }
 

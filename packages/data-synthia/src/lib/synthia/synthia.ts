@@ -14,6 +14,7 @@ import {
   openTree,
   pairByKey,
   requireFolder,
+  type CheckOptions,
   type CheckReport,
   type ClassSet,
   type OpenOptions,
@@ -71,7 +72,7 @@ export function openSynthia(root: string, options: OpenOptions = {}): TreeDatase
 }
 
 /** Full check for `data check --json` (classes default 16). */
-export function checkSynthia(root: string, options: Pick<OpenOptions, 'list' | 'classes' | 'sizeMismatch'> = {}): CheckReport {
+export function checkSynthia(root: string, options: CheckOptions = {}): CheckReport {
   return checkTree(listSynthia(root), { classes: SYNTHIA_DEFAULT_CLASSES, ...options });
 }
 
