@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from '../module/module';
 import { OnnxGraph, scopedName } from '../onnx/onnx-graph';
-import { addParameter, floatConstant, int64Constant } from '../onnx/onnx-constants';
+import { addParameter, floatConstant, int64Constant, reduceNode } from '../onnx/onnx-constants';
 import { Layer, expectChannels, numberIn, positiveInt } from './layer';
 
 /** Options of `LayerNorm`. */
@@ -58,9 +58,9 @@ export class LayerNorm extends Module implements Layer {
   toOnnx(graph: OnnxGraph, input: string, scope: string): string {
     const s = (stem: string) => graph.fresh(scopedName(scope, stem));
     const one = (op: string, inputs: string[], stem: string, attrs = {}) => graph.node(op, inputs, attrs, { outputs: [s(stem)] })[0];
-    const mean = one('ReduceMean', [input], 'mean', { axes: [1, 2, 3], keepdims: 1 });
+    const mean = reduceNode(graph, 'ReduceMean', input, [1, 2, 3], true, s('mean'));
     const d = one('Sub', [input, mean], 'centered');
-    const ss = one('ReduceSumSquare', [d], 'sumSq', { axes: [1, 2, 3], keepdims: 1 });
+    const ss = reduceNode(graph, 'ReduceSumSquare', d, [1, 2, 3], true, s('sumSq'));
     // n = C·H·W from the runtime shape, so H and W stay dynamic.
     const shape = one('Shape', [input], 'chw', { start: 1 });
     const n = one('ReduceProd', [one('Cast', [shape], 'chwF', { to: 1 })], 'n', { keepdims: 0 });

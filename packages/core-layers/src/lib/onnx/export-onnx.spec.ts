@@ -232,6 +232,37 @@ describe('ONNX export parity vs onnxruntime-node (cpu backend)', () => {
     block.dispose();
   });
 
+  it.each([18, 20])('opset %i: layer norm (Reduce* axes as inputs), SPADE block and conv run in onnxruntime', async (opset) => {
+    const net = new Sequential({
+      conv: new SpectralNorm(new Conv2d({ inChannels: 4, outChannels: 4, kernelSize: 3, padding: { kind: 'reflect', size: 1 }, rng: rng() }), { rng: rng() }),
+      norm: new LayerNorm({ channels: 4 }),
+      up: new Resize({ mode: { kind: 'nearest' }, to: { kind: 'scale', factor: 2 } }),
+      pool: new AvgPool2d({ kernelSize: 3, stride: 2, padding: 1 }),
+    });
+    const block = new SpadeResBlock({ channels: 4, labelChannels: 5, hidden: 6, rng: rng() });
+    const x = randomInput([1, 6, 7, 4], 500);
+    const g = randomInput([1, 3, 4, 5], 501);
+    prepare(net, x);
+    prepare(block, x, g);
+    const bytes = encodeOnnx(
+      exportOnnx({
+        inputs: [{ name: 'input', channels: 4 }, { name: 'guidance', channels: 5 }],
+        outputs: [{ name: 'output', channels: 4 }],
+        build: (graph, [h, gg]) => [block.toOnnxGuided(graph, net.toOnnx(graph, h, 'net'), gg, 'block')],
+        opset,
+      }),
+    );
+    expect(decodeOnnx(bytes).opsetImport.map((o) => Number(o.version))).toEqual([opset]);
+    const expected = block.forward(net.forward(x), g);
+    const actual = fromNchw((await runOnnx(bytes, { input: toNchwFeed(x), guidance: toNchwFeed(g) }))['output']);
+    expectAllClose(actual, expected, { atol: 1e-4, rtol: 0, label: `opset ${opset}` });
+    worst[`opset ${opset} net+block`] = maxAbsDiff(actual, expected);
+    // python3-onnx 1.12's checker knows opsets up to 17 only; these models are checked by onnxruntime alone.
+    tf.dispose([x, g, expected, actual]);
+    net.dispose();
+    block.dispose();
+  });
+
   it('NHWC layout: transposes only at the edges', async () => {
     const layer = new Conv2d({ inChannels: 3, outChannels: 2, kernelSize: 3, padding: { kind: 'reflect', size: 1 }, rng: rng() });
     const x = randomInput([1, 5, 6, 3], 9);

@@ -71,7 +71,7 @@ export function exportOnnx(options: ExportOnnxOptions): onnx.ModelProto {
   const opset = options.opset ?? ONNX_OPSET;
   if (!Number.isInteger(opset) || opset < ONNX_OPSET) throw new Error(`exportOnnx: opset must be an integer >= ${ONNX_OPSET}, received ${JSON.stringify(options.opset)}`);
   if (options.inputs.length === 0 || options.outputs.length === 0) throw new Error(`exportOnnx: need at least one input and one output, received ${options.inputs.length} and ${options.outputs.length}`);
-  const graph = new OnnxGraphBuilder();
+  const graph = new OnnxGraphBuilder(opset);
   for (const i of options.inputs) graph.reserve(i.name);
   for (const o of options.outputs) graph.reserve(o.name, false);
   const internal = options.inputs.map((i) =>

@@ -22,6 +22,9 @@ const DATA_TYPE: Record<OnnxDataType, number> = {
 };
 
 export class OnnxGraphBuilder implements OnnxGraph {
+  /** @param opset the model's default-domain opset (≥ 17). */
+  constructor(readonly opset = 17) {}
+
   readonly nodes: onnx.INodeProto[] = [];
   readonly initializers: onnx.ITensorProto[] = [];
   private readonly names = new Set<string>();

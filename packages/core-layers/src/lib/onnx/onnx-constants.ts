@@ -32,3 +32,14 @@ export function int64Constant(graph: OnnxGraph, stem: string, values: number[]):
 export function floatConstant(graph: OnnxGraph, stem: string, values: number[], dims: number[] = []): string {
   return graph.initializer(graph.fresh(stem), Float32Array.from(values), dims, 'float32');
 }
+
+/**
+ * A Reduce* node over `axes` that is valid in the graph's opset: axes as an
+ * attribute up to opset 17, as an int64 input from opset 18 on.
+ */
+export function reduceNode(graph: OnnxGraph, op: string, input: string, axes: number[], keepdims: boolean, output: string): string {
+  if ((graph.opset ?? 17) >= 18) {
+    return graph.node(op, [input, int64Constant(graph, `${output}_axes`, axes)], { keepdims: keepdims ? 1 : 0 }, { outputs: [output] })[0];
+  }
+  return graph.node(op, [input], { axes, keepdims: keepdims ? 1 : 0 }, { outputs: [output] })[0];
+}

@@ -12,6 +12,8 @@ export type OnnxAttribute = number | number[] | string | Float32Array | { floats
 export type OnnxDataType = 'float32' | 'int64' | 'int32';
 
 export interface OnnxGraph {
+  /** Opset of the model being built (default-domain); layers whose op signatures changed (Reduce* in 18) read it. Absent means 17. */
+  readonly opset?: number;
   /** Add a constant tensor (already in ONNX layout, e.g. OIHW filters); returns its name. */
   initializer(name: string, data: Float32Array | Int32Array | BigInt64Array, dims: number[], dtype?: OnnxDataType): string;
   /** Add a node; returns its output names (fresh unless `outputs` is given). */
