@@ -123,6 +123,8 @@ export function conv2dFilterGrad<T>(
   const s = new Scratch(exec);
   try {
     const xp = pt || pb || pl || pr ? s.keep(exec.pad(x, [[0, 0], [pt, pb], [pl, pr], [0, 0]])) : x;
+    // One transpose to [ci, n, Hp, Wp]; each tap is then a (strided) window of it.
+    const xT = s.keep(exec.transpose(xp, [3, 0, 1, 2]));
     const dyF = s.keep(exec.reshape(dy, [1, 1, P, co]));
     const taps: [number, number][] = [];
     for (let kh = 0; kh < KH; kh++) for (let kw = 0; kw < KW; kw++) taps.push([kh, kw]);
@@ -135,10 +137,9 @@ export function conv2dFilterGrad<T>(
         const c0 = kw * dw;
         const xs =
           sh === 1 && sw === 1
-            ? s.keep(exec.slice(xp, [0, r0, c0, 0], [n, OH, OW, ci]))
-            : s.keep(exec.stridedSlice(xp, [0, r0, c0, 0], [n, r0 + (OH - 1) * sh + 1, c0 + (OW - 1) * sw + 1, ci], [1, sh, sw, 1]));
-        const xsT = s.keep(exec.transpose(xs, [3, 0, 1, 2])); // [ci, n, OH, OW]
-        return s.keep(exec.reshape(xsT, [ci, P]));
+            ? s.keep(exec.slice(xT, [0, 0, r0, c0], [ci, n, OH, OW]))
+            : s.keep(exec.stridedSlice(xT, [0, 0, r0, c0], [ci, n, r0 + (OH - 1) * sh + 1, c0 + (OW - 1) * sw + 1], [1, 1, sh, sw]));
+        return s.keep(exec.reshape(xs, [ci, P]));
       });
       const m = cols.length === 1 ? cols[0] : s.keep(exec.concat(cols, 0)); // [g·ci, P]
       const inp = s.keep(exec.reshape(m, [1, group.length * ci, 1, P]));

@@ -8,6 +8,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expectAllClose, expectNoTensorLeak, numericGradient, relativeError, setTestBackend } from '../../testing';
 import { conv2dFilterGrad, opsExec } from './conv-grad-math';
+import { conv2dBackpropFilterWasmConfig } from './conv2d-backprop-filter-wasm';
+import { conv2dBackpropInputWasmConfig } from './conv2d-backprop-input-wasm';
+
+// These specs check the pure wasm/cpu kernels of this folder; the optional oneDNN
+// convolutions (native-conv-kernels.ts) would otherwise replace them on wasm.
+process.env['SEMADAPT_NATIVE'] = '0';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -126,6 +132,12 @@ function gradsOf(c: Case, xv: Float32Array, wv: Float32Array, rv: Float32Array) 
 
 describe('Conv2D gradients (wasm Conv2DBackpropFilter, dilated conv gradient)', () => {
   const cases = grid();
+
+  it('the wasm conv gradient kernels under test are ours', async () => {
+    await setTestBackend('wasm');
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBe(conv2dBackpropFilterWasmConfig);
+    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')).toBe(conv2dBackpropInputWasmConfig);
+  });
 
   for (const c of cases) {
     const name = `conv x=[${c.x}] co=${c.co} k=${c.k} s=${c.s} d=${c.d} pad=${padName(c.pad)}`;

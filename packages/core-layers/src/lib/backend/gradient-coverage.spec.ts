@@ -10,6 +10,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expectAllClose, expectNoTensorLeak, numericGradient, relativeError, setTestBackend } from '../../testing';
 
+// These specs check the pure wasm/cpu kernels of this folder; the optional oneDNN
+// convolutions (native-conv-kernels.ts) would otherwise replace them on wasm.
+process.env['SEMADAPT_NATIVE'] = '0';
+
 function values(n: number, seed: number, scale = 1): Float32Array {
   const out = new Float32Array(n);
   let st = seed >>> 0;
