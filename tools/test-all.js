@@ -37,6 +37,13 @@ for (const target of ['lint', 'typecheck']) {
   }
 }
 
+// Workspace tooling outside the Nx projects (tools/**/*.ts): one lint check.
+{
+  const status = run('npx', ['eslint', 'tools']);
+  if (status === 0) passed++;
+  else { failed++; console.error('FAILED: lint tools/'); }
+}
+
 const out = path.join(tmp, 'jest-results.json');
 fs.rmSync(out, { force: true });
 const extra = process.argv.slice(2);
