@@ -9,3 +9,4 @@ export * from './lib/networks/fcn8s';
 export * from './lib/networks/output-discriminator';
 export * from './lib/weights/segmenter-weights';
 export * from './lib/weights/segmenter-onnx';
+export * from './lib/training/segmenter-trainer';

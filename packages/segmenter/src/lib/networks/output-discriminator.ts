@@ -46,6 +46,10 @@ export class OutputDiscriminator extends Module implements Layer {
 
   /** Patch logits `[N, ~H/32, ~W/32, 1]` of class probabilities `[N, H, W, classes]`. */
   forward(x: tf.Tensor4D): tf.Tensor4D {
+    // Five conv4/s2/p1 layers: n → ⌊n/2⌋ each, so inputs under 32 pixels give an empty map.
+    if (x.rank !== 4 || x.shape[3] !== this.numClasses || x.shape[1] < 32 || x.shape[2] < 32) {
+      throw new Error(`OutputDiscriminator: expected [N, H ≥ 32, W ≥ 32, ${this.numClasses}] probabilities, received [${x.shape}]`);
+    }
     return tf.tidy(() => {
       let h = x;
       for (const c of this.convs) h = tf.leakyRelu(c.forward(h), this.negativeSlope);

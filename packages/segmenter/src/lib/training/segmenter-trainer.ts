@@ -1,0 +1,277 @@
+/**
+ * One training step of the segmenter, SPEC §3 (BDL's `train.py` on top of
+ * AdaptSegNet's output-space adaptation):
+ *
+ *   S update:  CE(S(x_st), y_s) + CE(S(x_t), ŷ_t) + λ_adv·BCE(D(softmax(S(x_t))), source)
+ *   D update:  ½·BCE(D(softmax(S(x_st))), source) + ½·BCE(D(softmax(S(x_t))), target)
+ *
+ * Logits are upsampled (bilinear, align corners) to the label / image size
+ * before the losses and the discriminator, as AdaptSegNet and BDL do. CE
+ * ignores 255. Labels: source = 0, target = 1 (AdaptSegNet's constants). D's
+ * inputs in its own update are the softmaxes of the S forward already done
+ * (detached), so each step runs S once per image.
+ *
+ * `mode: { kind: 'sourceOnly' }` is round 0 / the oracle: CE on the given
+ * images only, no discriminator.
+ *
+ * Optimizers (SPEC §3, BDL's, (R)): DeepLabV2 SGD lr 2.5e-4 (ASPP ×10 via its
+ * parameters' lrMultiplier), momentum 0.9, weight decay 5e-4; FCN8s Adam
+ * lr 1e-5, betas (0.9, 0.99); discriminator Adam lr 1e-4, betas (0.9, 0.99);
+ * every rate 'poly' 0.9 over 250k steps. Frozen BatchNorm is excluded from
+ * gradients (frozen modules) and never updates its statistics.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  Adam,
+  Sgd,
+  computeGradients,
+  disposeGradients,
+  validateSchedule,
+  type LrSchedule,
+  type Optimizer,
+} from '@semadapt/core-layers';
+import { bceWithLogits, crossEntropy } from '@semadapt/losses';
+import { OutputDiscriminator, type OutputDiscriminatorOptions } from '../networks/output-discriminator';
+import { logitsAtSize, type Segmenter } from '../networks/segmenter';
+
+/** AdaptSegNet's domain labels for the discriminator. */
+export const SOURCE_DOMAIN_LABEL = 0;
+export const TARGET_DOMAIN_LABEL = 1;
+
+/** An optimizer configuration, as data. */
+export type SegmenterOptimizerConfig =
+  | {
+      kind: 'sgd';
+      lr: number;
+      momentum: number;
+      weightDecay: number;
+      schedule: LrSchedule;
+    }
+  | {
+      kind: 'adam';
+      lr: number;
+      betas: [number, number];
+      weightDecay: number;
+      schedule: LrSchedule;
+    };
+
+/** What a step trains on. */
+export type SegmenterTrainingMode =
+  /** SPEC §3 step: translated source + pseudo-labelled target + output-space adversarial loss. */
+  | { kind: 'adapt' }
+  /** Round 0 (lower bound) or oracle: CE on labelled images only. */
+  | { kind: 'sourceOnly' };
+
+/** Options of `SegmenterTrainer`; defaults depend on the segmenter's kind (SPEC §3). */
+export interface SegmenterTrainerOptions {
+  /** Default `{ kind: 'adapt' }`. */
+  mode?: SegmenterTrainingMode;
+  /** λ_adv. Default 0.001 for DeepLabV2, 0.0001 for FCN8s (SPEC §3 (R)). */
+  lambdaAdv?: number;
+  /** Segmenter optimizer. Default SGD 2.5e-4/0.9/5e-4 (DeepLabV2) or Adam 1e-5 (0.9, 0.99) (FCN8s), poly 0.9 over 250k (SPEC §3 (R)). */
+  segmenterOptimizer?: SegmenterOptimizerConfig;
+  /** Discriminator optimizer. Default Adam lr 1e-4, betas (0.9, 0.99), poly 0.9 over 250k (SPEC §3 (R)). */
+  discriminatorOptimizer?: SegmenterOptimizerConfig;
+  /** Output-space discriminator options (adapt mode). Default AdaptSegNet's, classes from the segmenter. */
+  discriminator?: OutputDiscriminatorOptions;
+}
+
+/** One adaptation batch: images are preprocessed NHWC, labels int32 `[N, H, W]` with 255 ignored. */
+export interface AdaptBatch {
+  /** Translated source x_st. */
+  source: tf.Tensor4D;
+  /** Source labels y_s. */
+  sourceLabels: tf.Tensor3D;
+  /** Target x_t. */
+  target: tf.Tensor4D;
+  /** Pseudo-labels ŷ_t; omit to drop the target CE term (e.g. before the first pseudo-labelling). */
+  targetLabels?: tf.Tensor3D;
+}
+
+/** One labelled batch (source-only mode). */
+export interface LabelledBatch {
+  source: tf.Tensor4D;
+  sourceLabels: tf.Tensor3D;
+}
+
+/** Every loss term of a step (SPEC §3 names), plus the learning rates used. */
+export interface SegmenterStepLosses {
+  /** CE(S(x_st), y_s). */
+  segSource: number;
+  /** CE(S(x_t), ŷ_t); 0 without pseudo-labels or in source-only mode. */
+  segTarget: number;
+  /** BCE(D(softmax(S(x_t))), source) before λ; 0 in source-only mode. */
+  adv: number;
+  /** The minimized sum segSource + segTarget + λ_adv·adv. */
+  total: number;
+  /** D's loss on source (label 0) and target (label 1) predictions; 0 in source-only mode. */
+  dSource: number;
+  dTarget: number;
+  /** Base learning rates used by this step (before per-parameter multipliers). */
+  lr: number;
+  lrDiscriminator: number;
+}
+
+const POLY_250K: LrSchedule = { kind: 'poly', maxSteps: 250000, power: 0.9 };
+
+function defaultSegmenterOptimizer(kind: Segmenter['kind']): SegmenterOptimizerConfig {
+  switch (kind) {
+    case 'deeplabv2':
+      return { kind: 'sgd', lr: 2.5e-4, momentum: 0.9, weightDecay: 5e-4, schedule: POLY_250K };
+    case 'fcn8s':
+      return { kind: 'adam', lr: 1e-5, betas: [0.9, 0.99], weightDecay: 0, schedule: POLY_250K };
+    default: {
+      const never: never = kind;
+      throw new Error(`SegmenterTrainer: unknown segmenter kind ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function buildOptimizer(config: SegmenterOptimizerConfig, params: ConstructorParameters<typeof Sgd>[0]): Optimizer {
+  validateSchedule(config.schedule);
+  switch (config.kind) {
+    case 'sgd':
+      return new Sgd(params, { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay, schedule: config.schedule });
+    case 'adam':
+      return new Adam(params, { lr: config.lr, betas: config.betas, weightDecay: config.weightDecay, schedule: config.schedule });
+    default: {
+      const never: never = config;
+      throw new Error(`SegmenterTrainer: unknown optimizer ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function checkLabels(what: string, image: tf.Tensor4D, labels: tf.Tensor3D): void {
+  if (labels.rank !== 3 || labels.dtype !== 'int32') throw new Error(`SegmenterTrainer: ${what} labels must be int32 [N, H, W], received ${labels.dtype} [${labels.shape}]`);
+  if (labels.shape[0] !== image.shape[0]) throw new Error(`SegmenterTrainer: ${what} has ${image.shape[0]} images but ${labels.shape[0]} label maps`);
+}
+
+/** Owns the segmenter's and discriminator's optimizers; `step()` is one SPEC §3 iteration. */
+export class SegmenterTrainer {
+  readonly mode: SegmenterTrainingMode;
+  readonly lambdaAdv: number;
+  readonly discriminator: OutputDiscriminator | null;
+  readonly segmenterOptimizer: Optimizer;
+  readonly discriminatorOptimizer: Optimizer | null;
+
+  constructor(readonly segmenter: Segmenter, options: SegmenterTrainerOptions = {}) {
+    this.mode = options.mode ?? { kind: 'adapt' };
+    if (this.mode.kind !== 'adapt' && this.mode.kind !== 'sourceOnly') throw new Error(`SegmenterTrainer: mode must be {kind:'adapt'|'sourceOnly'}, received ${JSON.stringify(options.mode)}`);
+    const lambda = options.lambdaAdv ?? (segmenter.kind === 'deeplabv2' ? 0.001 : 0.0001);
+    if (!(typeof lambda === 'number' && Number.isFinite(lambda) && lambda >= 0)) throw new Error(`SegmenterTrainer: lambdaAdv must be a finite number ≥ 0, received ${JSON.stringify(options.lambdaAdv)}`);
+    this.lambdaAdv = lambda;
+    this.segmenterOptimizer = buildOptimizer(options.segmenterOptimizer ?? defaultSegmenterOptimizer(segmenter.kind), segmenter);
+    if (this.mode.kind === 'adapt') {
+      this.discriminator = new OutputDiscriminator({ numClasses: segmenter.numClasses, ...options.discriminator });
+      this.discriminatorOptimizer = buildOptimizer(
+        options.discriminatorOptimizer ?? { kind: 'adam', lr: 1e-4, betas: [0.9, 0.99], weightDecay: 0, schedule: POLY_250K },
+        this.discriminator,
+      );
+    } else {
+      this.discriminator = null;
+      this.discriminatorOptimizer = null;
+    }
+  }
+
+  /** One step. Adapt mode needs an `AdaptBatch`; source-only a `LabelledBatch`. Inputs are not disposed. */
+  step(batch: AdaptBatch | LabelledBatch): SegmenterStepLosses {
+    this.segmenter.train();
+    const mode = this.mode;
+    switch (mode.kind) {
+      case 'sourceOnly':
+        return this.sourceOnlyStep(batch);
+      case 'adapt':
+        if (!('target' in batch)) throw new Error('SegmenterTrainer.step: adapt mode needs { source, sourceLabels, target, targetLabels? }');
+        return this.adaptStep(batch);
+      default: {
+        const never: never = mode;
+        throw new Error(`SegmenterTrainer: unknown mode ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private sourceOnlyStep(batch: LabelledBatch): SegmenterStepLosses {
+    checkLabels('source', batch.source, batch.sourceLabels);
+    const lr = this.segmenterOptimizer.currentLearningRate();
+    const [, h, w] = batch.sourceLabels.shape;
+    const total = this.segmenterOptimizer.minimize(() => crossEntropy(logitsAtSize(this.segmenter, batch.source, h, w), batch.sourceLabels));
+    return { segSource: total, segTarget: 0, adv: 0, total, dSource: 0, dTarget: 0, lr, lrDiscriminator: 0 };
+  }
+
+  private adaptStep(batch: AdaptBatch): SegmenterStepLosses {
+    const d = this.discriminator as OutputDiscriminator;
+    const optD = this.discriminatorOptimizer as Optimizer;
+    checkLabels('source', batch.source, batch.sourceLabels);
+    if (batch.targetLabels) checkLabels('target', batch.target, batch.targetLabels);
+    const [, hs, ws] = batch.sourceLabels.shape;
+    const [ht, wt] = batch.targetLabels ? batch.targetLabels.shape.slice(1) : batch.target.shape.slice(1, 3);
+    const lr = this.segmenterOptimizer.currentLearningRate();
+    const lrDiscriminator = optD.currentLearningRate();
+
+    // Tensors kept out of the S forward: the two softmaxes for D's update and the loss terms.
+    let kept: tf.Tensor[] = [];
+    const keep = <T extends tf.Tensor>(t: T): T => {
+      kept.push(tf.keep(t));
+      return t;
+    };
+    let terms: { ceS: tf.Scalar; ceT: tf.Scalar | null; adv: tf.Scalar; probS: tf.Tensor4D; probT: tf.Tensor4D } | null = null;
+    try {
+      const { loss: total, grads } = computeGradients(() => {
+        const ps = logitsAtSize(this.segmenter, batch.source, hs, ws);
+        const pt = logitsAtSize(this.segmenter, batch.target, ht, wt);
+        const ceS = keep(crossEntropy(ps, batch.sourceLabels));
+        const ceT = batch.targetLabels ? keep(crossEntropy(pt, batch.targetLabels)) : null;
+        const probT = keep(tf.softmax(pt) as tf.Tensor4D);
+        const probS = keep(tf.softmax(ps) as tf.Tensor4D);
+        const adv = keep(bceWithLogits(d.forward(probT), SOURCE_DOMAIN_LABEL));
+        terms = { ceS, ceT, adv, probS, probT };
+        const seg = ceT ? tf.add(ceS, ceT) : ceS;
+        return tf.add(seg, tf.mul(adv, this.lambdaAdv)) as tf.Scalar;
+      }, this.segmenter);
+      try {
+        this.segmenterOptimizer.step(grads);
+      } finally {
+        disposeGradients(grads);
+      }
+      const t = terms as unknown as { ceS: tf.Scalar; ceT: tf.Scalar | null; adv: tf.Scalar; probS: tf.Tensor4D; probT: tf.Tensor4D };
+      // D update on the detached predictions (new tensors: no path back into S).
+      const probS = tf.clone(t.probS);
+      const probT = tf.clone(t.probT);
+      kept.push(probS, probT);
+      let dS: tf.Scalar | null = null;
+      let dT: tf.Scalar | null = null;
+      const { grads: gradsD } = computeGradients(() => {
+        dS = tf.keep(bceWithLogits(d.forward(probS), SOURCE_DOMAIN_LABEL));
+        dT = tf.keep(bceWithLogits(d.forward(probT), TARGET_DOMAIN_LABEL));
+        kept.push(dS, dT);
+        return tf.mul(tf.add(dS, dT), 0.5) as tf.Scalar;
+      }, d);
+      try {
+        optD.step(gradsD);
+      } finally {
+        disposeGradients(gradsD);
+      }
+      const read = (s: tf.Scalar | null) => (s ? s.dataSync()[0] : 0);
+      return {
+        segSource: read(t.ceS),
+        segTarget: read(t.ceT),
+        adv: read(t.adv),
+        total,
+        dSource: read(dS),
+        dTarget: read(dT),
+        lr,
+        lrDiscriminator,
+      };
+    } finally {
+      tf.dispose(kept);
+      kept = [];
+    }
+  }
+
+  /** Release the optimizers' state and the discriminator (not the segmenter). */
+  dispose(): void {
+    this.segmenterOptimizer.dispose();
+    this.discriminatorOptimizer?.dispose();
+    this.discriminator?.dispose();
+  }
+}
