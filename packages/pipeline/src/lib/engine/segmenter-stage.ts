@@ -10,10 +10,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
-import { encodeOnnx, loadCheckpoint, Rng, saveCheckpoint } from '@semadapt/core-layers';
+import { loadCheckpoint, Module, Optimizer, Rng, saveCheckpoint } from '@semadapt/core-layers';
 import type { ImageU8 } from '@semadapt/data-core';
 import {
-  createSegmenter, exportSegmenterToOnnx, Segmenter, SegmenterTrainer, SegmenterTrainerOptions, toCaffeInput,
+  DeepLabV2, DeepLabV2Options, exportSegmenterOnnx as segmenterOnnxBytes, FCN8s, FCN8sOptions, logitsAtSize, Segmenter,
+  SegmenterTrainer, SegmenterTrainerOptions, toCaffeInput, loadSegmenterSafetensors,
 } from '@semadapt/segmenter';
 import { RunContext } from '../commands/context';
 import { EvalResult } from '../report/build-report';
@@ -43,8 +44,19 @@ export function segmenterMeta(ctx: RunContext): SegmenterMeta {
   return { arch: s.arch, network: s.network, numClasses: 19 };
 }
 
-function buildNet(meta: SegmenterMeta, seed: number): Segmenter {
-  return createSegmenter({ kind: meta.arch, ...meta.network, numClasses: meta.numClasses, rng: new Rng(seed) });
+/** Builds the network of `model.segmenter` (options handed to @semadapt/segmenter as they are). */
+export function buildNet(meta: SegmenterMeta, seed: number): Segmenter {
+  const common = { numClasses: meta.numClasses, rng: new Rng(seed) };
+  switch (meta.arch) {
+    case 'deeplabv2':
+      return new DeepLabV2({ ...(meta.network as DeepLabV2Options), ...common });
+    case 'fcn8s':
+      return new FCN8s({ ...(meta.network as FCN8sOptions), ...common });
+    default: {
+      const never: never = meta.arch;
+      throw new Error(`model.segmenter.arch: unknown architecture ${JSON.stringify(never)}`);
+    }
+  }
 }
 
 /** Loads a segmenter checkpoint folder (`.../latest` or `.../best`) in eval mode. */
@@ -61,13 +73,17 @@ export async function loadSegmenter(_ctx: RunContext, checkpointDir: string): Pr
   return net;
 }
 
-/** Logits (NCHW, network resolution) of one RGB image, in the training framework. */
+/**
+ * Logits (NCHW) of one RGB image in the training framework, upsampled to the
+ * input size exactly as the exported ONNX graph does, so both evaluation
+ * paths take the same steps.
+ */
 export async function logitsNchw(net: Segmenter, img: ImageU8): Promise<NchwTensor> {
   const x = rgbToCaffeNchw(img);
   const [, c, h, w] = x.dims;
   const out = tf.tidy(() => {
     const nhwc = tf.transpose(tf.tensor4d(x.data, [1, c, h, w]), [0, 2, 3, 1]) as tf.Tensor4D;
-    return tf.transpose(net.forward(nhwc), [0, 3, 1, 2]);
+    return tf.transpose(logitsAtSize(net, nhwc, h, w), [0, 3, 1, 2]);
   });
   try {
     return { data: (await out.data()) as Float32Array, dims: out.shape.slice() };
@@ -80,7 +96,7 @@ export async function logitsNchw(net: Segmenter, img: ImageU8): Promise<NchwTens
 export async function exportSegmenterOnnx(ctx: RunContext, checkpointDir: string, file: string): Promise<string> {
   const net = await loadSegmenter(ctx, checkpointDir);
   try {
-    writeFileAtomic(file, encodeOnnx(exportSegmenterToOnnx(net)));
+    writeFileAtomic(file, segmenterOnnxBytes(net));
     return file;
   } finally {
     net.dispose();
@@ -107,12 +123,15 @@ export async function trainSegmenterStage(ctx: RunContext, data: Datasets, opts:
   const seedOffset = opts.mode === 'oracle' ? 500 : opts.mode === 'source' ? 0 : 1000 * Number(/round(\d+)/.exec(opts.stage)?.[1] ?? 0);
   const net = opts.init ? await loadSegmenter(ctx, opts.init) : buildNet(meta, o.seed + seedOffset);
   if (!opts.init && config.model.segmenter.init) {
-    const r = await loadCheckpoint(config.model.segmenter.init, { modules: { '': net } }, { strict: false });
-    run.log(`[${opts.stage}] initial weights ${config.model.segmenter.init}: ${r.report.loaded.length} loaded, ${r.report.missing.length} missing, ${r.report.unexpected.length} unexpected`);
+    const r = await loadSegmenterSafetensors(config.model.segmenter.init, net);
+    run.log(`[${opts.stage}] initial weights ${config.model.segmenter.init}: ${JSON.stringify(r).slice(0, 300)}`);
   }
   net.train();
   const steps = opts.mode === 'oracle' ? (o.oracleSteps ?? o.sourceSteps) : opts.mode === 'source' ? o.sourceSteps : o.segmenterSteps;
-  const trainerOptions = { ...(config.model.segmenter.trainer as Partial<SegmenterTrainerOptions>), adversarial: opts.mode === 'adapt' } as SegmenterTrainerOptions;
+  const trainerOptions: SegmenterTrainerOptions = {
+    ...(config.model.segmenter.trainer as SegmenterTrainerOptions),
+    mode: { kind: opts.mode === 'adapt' ? 'adapt' : 'sourceOnly' },
+  };
   const trainer = new SegmenterTrainer(net, trainerOptions);
   const loaderOpts = { workers: config.data.workers, prefetch: config.data.prefetch, seed: o.seed + seedOffset };
   const labelled =
@@ -124,17 +143,24 @@ export async function trainSegmenterStage(ctx: RunContext, data: Datasets, opts:
   writeJsonAtomic(path.join(stageDir, 'segmenter-config.json'), meta);
 
   type LoopState = { main: ReturnType<BatchStream['position']>; target?: ReturnType<BatchStream['position']> };
-  const targets = () => ({ modules: trainer.modules(), optimizers: trainer.optimizers() });
+  const targets = () => {
+    const modules: Record<string, Module> = { net };
+    const optimizers: Record<string, Optimizer> = { S: trainer.segmenterOptimizer };
+    if (trainer.discriminator && trainer.discriminatorOptimizer) {
+      modules['D'] = trainer.discriminator;
+      optimizers['D'] = trainer.discriminatorOptimizer;
+    }
+    return { modules, optimizers };
+  };
   const task: TrainTask<LoopState> = {
     totalSteps: steps,
     async step() {
       const b = await main.next();
       const t = target ? await target.next() : undefined;
       try {
-        const losses = trainer.step({
-          source: { image: b.images, label: b.labels as tf.Tensor3D },
-          target: t ? { image: t.images, label: t.labels as tf.Tensor3D } : undefined,
-        });
+        const losses = t
+          ? trainer.step({ source: b.images, sourceLabels: b.labels as tf.Tensor3D, target: t.images, targetLabels: t.labels as tf.Tensor3D })
+          : trainer.step({ source: b.images, sourceLabels: b.labels as tf.Tensor3D });
         return { ...losses };
       } finally {
         disposeBatch(b);
@@ -142,7 +168,7 @@ export async function trainSegmenterStage(ctx: RunContext, data: Datasets, opts:
       }
     },
     async save(dir) {
-      await saveCheckpoint(path.join(dir, CKPT), targets(), { step: trainer.stepCount });
+      await saveCheckpoint(path.join(dir, CKPT), targets(), { step: trainer.segmenterOptimizer.stepCount });
       writeJsonAtomic(path.join(dir, META), meta);
     },
     async load(dir) {

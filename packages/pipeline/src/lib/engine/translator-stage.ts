@@ -8,15 +8,17 @@
  */
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadCheckpoint, Rng, saveCheckpoint } from '@semadapt/core-layers';
+import { loadCheckpoint, saveCheckpoint } from '@semadapt/core-layers';
+import * as translatorPackage from '@semadapt/translator';
 import { Translator, TranslatorTrainer, resolveTranslatorConfig, TranslatorConfigInput } from '@semadapt/translator';
 import { toCaffeInput } from '@semadapt/segmenter';
 import { RunContext } from '../commands/context';
 import { runTraining, TrainResult, TrainTask } from '../train/training-loop';
 import { BatchStream, disposeBatch } from './batches';
 import { Datasets } from './datasets';
-import { loadSegmenter, segmenterMeta } from './segmenter-stage';
-import { writeJsonAtomic, readJsonIfExists } from '../run/atomic';
+import { loadSegmenter } from './segmenter-stage';
+import { writeFileAtomic, writeJsonAtomic, readJsonIfExists } from '../run/atomic';
+import { OnnxModel } from '../run/onnx-session';
 
 const CKPT = 'translator.safetensors';
 
@@ -84,7 +86,6 @@ export async function trainTranslatorStage(
     trainer.dispose();
     translator.dispose();
     seg.dispose();
-    void Rng;
   }
 }
 
@@ -98,19 +99,62 @@ export async function loadTranslator(checkpointDir: string): Promise<Translator>
   return translator;
 }
 
-/** Exports s→t and t→s (image + guidance logits → image) into `dir`. */
+/** The translator package's ONNX exporter, when it has one (looked up by name: it is optional here). */
+type TranslatorExporter = (translator: Translator, direction: 's2t' | 't2s') => Uint8Array;
+function translatorExporter(): TranslatorExporter | undefined {
+  const mod = translatorPackage as unknown as Record<string, unknown>;
+  const fn = mod['exportTranslatorOnnx'];
+  return typeof fn === 'function' ? (fn as TranslatorExporter) : undefined;
+}
+
+/**
+ * Exports s→t and t→s (image + guidance logits → image) into `dir`. Without
+ * an exporter in @semadapt/translator, returns `framework:<checkpoint>` so
+ * `translate` runs the checkpoint in tfjs instead (logged as such).
+ */
 export async function exportTranslatorOnnx(ctx: RunContext, checkpointDir: string, dir: string): Promise<{ s2t: string; t2s: string }> {
+  const exporter = translatorExporter();
+  if (!exporter) {
+    ctx.run.log('warning: @semadapt/translator has no ONNX exporter; translate will run the translator checkpoint in tfjs');
+    return { s2t: `framework:${checkpointDir}`, t2s: `framework:${checkpointDir}` };
+  }
   const translator = await loadTranslator(checkpointDir);
   try {
-    const { exportTranslatorToOnnx } = await import('@semadapt/translator');
     const s2t = path.join(dir, 'translator-s2t.onnx');
     const t2s = path.join(dir, 'translator-t2s.onnx');
-    await exportTranslatorToOnnx(translator, 's2t', s2t);
-    await exportTranslatorToOnnx(translator, 't2s', t2s);
-    void segmenterMeta;
-    void ctx;
+    writeFileAtomic(s2t, exporter(translator, 's2t'));
+    writeFileAtomic(t2s, exporter(translator, 't2s'));
     return { s2t, t2s };
   } finally {
     translator.dispose();
   }
+}
+
+/**
+ * A translator checkpoint behind the `OnnxModel` interface (NCHW in and
+ * out), for `framework:` models: inputs image [−1, 1] and guidance logits.
+ */
+export async function frameworkTranslator(checkpointDir: string): Promise<OnnxModel> {
+  const translator = await loadTranslator(checkpointDir);
+  const toNhwc = (t: { data: Float32Array; dims: number[] }) => tf.transpose(tf.tensor4d(t.data, t.dims as [number, number, number, number]), [0, 2, 3, 1]) as tf.Tensor4D;
+  return {
+    session: undefined as never,
+    inputNames: translator.config.spade ? ['image', 'guidance'] : ['image'],
+    outputNames: ['translated'],
+    async run(inputs) {
+      const out = tf.tidy(() => {
+        const x = toNhwc(inputs[0]);
+        const g = inputs[1] ? toNhwc(inputs[1]) : null;
+        return tf.transpose(translator.translate(x, g, 's2t'), [0, 3, 1, 2]);
+      });
+      try {
+        return [{ data: (await out.data()) as Float32Array, dims: out.shape.slice() }];
+      } finally {
+        out.dispose();
+      }
+    },
+    async release() {
+      translator.dispose();
+    },
+  };
 }
