@@ -133,7 +133,8 @@ export class Conv2d extends Module implements WeightedLayer {
       dilations: [...this.dilation],
     };
     const p = this.padding;
-    if (p.kind === 'same') {
+    if (p.kind === 'same' && (this.stride[0] > 1 || this.stride[1] > 1)) {
+      // Input-size dependent pads: let the runtime compute them (TF 'SAME' = SAME_UPPER).
       attrs['auto_pad'] = 'SAME_UPPER';
     } else {
       const pads = resolvePads(p, 0, 0, this.kernelSize, this.stride, this.dilation);

@@ -87,6 +87,8 @@ const cases: Case[] = [
   { name: 'conv k=4 s=2 pad=reflect1', cin: 3, make: () => new Conv2d({ inChannels: 3, outChannels: 4, kernelSize: 4, stride: 2, padding: { kind: 'reflect', size: 1 }, rng: rng() }) },
   { name: 'conv k=3x2 s=2x1 pad=explicit(1,0,2,1) zero no-bias', cin: 3, make: () => new Conv2d({ inChannels: 3, outChannels: 2, kernelSize: [3, 2], stride: [2, 1], padding: { kind: 'explicit', top: 1, bottom: 0, left: 2, right: 1 }, bias: false, rng: rng() }) },
   { name: 'conv k=3 s=2 pad=same', cin: 3, make: () => new Conv2d({ inChannels: 3, outChannels: 4, kernelSize: 3, stride: 2, padding: { kind: 'same' }, rng: rng() }) },
+  { name: 'conv k=3 d=2 pad=same', cin: 3, make: () => new Conv2d({ inChannels: 3, outChannels: 4, kernelSize: 3, dilation: 2, padding: { kind: 'same' }, rng: rng() }) },
+  { name: 'conv k=2 s=1 pad=same (asymmetric)', cin: 3, make: () => new Conv2d({ inChannels: 3, outChannels: 2, kernelSize: 2, padding: { kind: 'same' }, rng: rng() }) },
   { name: 'conv k=3 d=2 pad=zero2', cin: 3, make: () => new Conv2d({ inChannels: 3, outChannels: 4, kernelSize: 3, dilation: 2, padding: { kind: 'zero', size: 2 }, rng: rng() }) },
   { name: 'conv k=1 valid', cin: 3, make: () => new Conv2d({ inChannels: 3, outChannels: 5, kernelSize: 1, rng: rng() }) },
   { name: 'convT k=4 s=2 p=1', cin: 3, make: () => new ConvTranspose2d({ inChannels: 3, outChannels: 2, kernelSize: 4, stride: 2, padding: 1, rng: rng() }) },
