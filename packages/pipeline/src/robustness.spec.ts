@@ -43,7 +43,9 @@ function writeConfig(): string {
 async function tensors(file: string): Promise<Map<string, Float32Array>> {
   const st = await readSafetensors(file);
   const out = new Map<string, Float32Array>();
-  for (const [name, t] of Object.entries(st.tensors)) out.set(name, Float32Array.from(t.data as ArrayLike<number>));
+  for (const [name, t] of st.tensors) {
+    out.set(name, t.data instanceof BigInt64Array ? Float32Array.from(t.data, Number) : Float32Array.from(t.data));
+  }
   return out;
 }
 
