@@ -1,0 +1,232 @@
+/**
+ * One training step of the translator (SPEC §2, issue 5): the
+ * discriminator update, then the encoder/generator update, for both
+ * directions, guided by the frozen segmenter's logits. The trainer owns the
+ * two Adam optimizers (TTUR: lr 1e-4 for E/G, 4e-4 for D, betas (0, 0.9),
+ * poly 0.9 over 1e6 steps — all from `TranslatorConfig`) and returns every
+ * loss term as a number (STYLE §7: one weighted sum, weights from config).
+ *
+ * Guidance (SPEC §2): `S(x)` for every translation, including the
+ * back-translation of a cycle, which reuses `S(x_s)` / `S(x_t)`:
+ *
+ *   x_st = G_t(E_s(x_s), S(x_s))      x_sts = G_s(E_t(x_st), S(x_s))
+ *
+ * The symmetric cross-entropy term needs `S(x_st)` differentiable with respect
+ * to the translator, so it needs the segmenter as a callback (a tfjs function
+ * of its input), not precomputed logits.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Adam, CheckpointTargets, computeGradients, disposeGradients, loadCheckpoint, saveCheckpoint } from '@semadapt/core-layers';
+import { l1Loss, lsganDiscriminatorLoss, lsganGeneratorLoss, symmetricCrossEntropy } from '@semadapt/losses';
+import { Translator } from '../networks/translator';
+
+/**
+ * The frozen segmenter S as the translator sees it: NHWC images in the
+ * translator's range [−1, 1] → NHWC unnormalized logits (any spatial size;
+ * SPADE resizes). It must be a tfjs function of its input (so gradients flow
+ * through it into x_st for the SCE term); its own weights are never updated
+ * here. Any preprocessing the segmenter needs (BGR, mean subtraction) belongs
+ * inside the callback.
+ */
+export type SegmenterFn = (x: tf.Tensor4D) => tf.Tensor4D;
+
+/** Guidance of one step: precomputed logits of x_s and x_t, or the segmenter itself. */
+export type Guidance =
+  | { kind: 'logits'; source: tf.Tensor4D; target: tf.Tensor4D }
+  | { kind: 'segmenter'; segment: SegmenterFn }
+  /** Only with `spade` and `sce` both off (Table 3, "neither"). */
+  | { kind: 'none' };
+
+/** A training batch: source and target images, NHWC in [−1, 1], H and W divisible by 4. */
+export interface TranslatorBatch {
+  source: tf.Tensor4D;
+  target: tf.Tensor4D;
+  guidance: Guidance;
+}
+
+/** Every loss term of one step, summed over both domains (SPEC §2), unweighted, plus the weighted totals. */
+export interface TranslatorLosses {
+  /** Discriminator LSGAN loss, D_s + D_t. */
+  dis: number;
+  /** Generator LSGAN loss, both directions. */
+  adv: number;
+  /** Reconstruction L1, both domains. */
+  rec: number;
+  /** Image cycle L1, both domains. */
+  cyc: number;
+  /** Latent cycle L1, both domains. */
+  latent: number;
+  /** Symmetric cross-entropy, both directions (0 when `sce` is off). */
+  sce: number;
+  /** The weighted E/G objective that was minimized. */
+  gen: number;
+}
+
+/** The E/G loss terms, as differentiable scalars. */
+export type GeneratorTerms = Record<'adv' | 'rec' | 'cyc' | 'latent' | 'sce', tf.Scalar>;
+
+const TERM_NAMES = ['adv', 'rec', 'cyc', 'latent', 'sce'] as const;
+
+/** Trains a `Translator` in place. */
+export class TranslatorTrainer {
+  readonly translator: Translator;
+  readonly optimizerG: Adam;
+  readonly optimizerD: Adam;
+
+  constructor(translator: Translator) {
+    this.translator = translator;
+    const o = translator.config.optimization;
+    this.optimizerG = new Adam(translator.generatorParameterEntries(), { lr: o.lrGenerator, betas: o.betas, schedule: o.schedule });
+    this.optimizerD = new Adam(translator.discriminatorParameterEntries(), { lr: o.lrDiscriminator, betas: o.betas, schedule: o.schedule });
+  }
+
+  /** Steps done so far. */
+  get stepCount(): number {
+    return this.optimizerG.stepCount;
+  }
+
+  /** One D update, then one E/G update. */
+  step(batch: TranslatorBatch): TranslatorLosses {
+    const t = this.translator;
+    const cfg = t.config;
+    checkImages(batch.source, batch.target);
+    t.train();
+    const segment = batch.guidance.kind === 'segmenter' ? batch.guidance.segment : null;
+    if (cfg.sce && cfg.lossWeights.sce > 0 && !segment) {
+      throw new Error(`TranslatorTrainer.step: the sce term needs the segmenter as a callback (guidance kind 'segmenter'), received guidance kind '${batch.guidance.kind}'`);
+    }
+    if (cfg.spade && batch.guidance.kind === 'none') {
+      throw new Error("TranslatorTrainer.step: spade is on, so guidance logits are needed; received guidance kind 'none'");
+    }
+    const xs = batch.source;
+    const xt = batch.target;
+    // Guidance logits S(x_s), S(x_t): constants for the translator (S is frozen).
+    const [gs, gt] = cfg.spade ? guidanceLogits(batch.guidance, xs, xt) : [null, null];
+    try {
+      const dis = this.discriminatorStep(xs, xt, gs, gt);
+      return { dis, ...this.generatorStep(xs, xt, gs, gt, segment) };
+    } finally {
+      if (batch.guidance.kind === 'segmenter') tf.dispose([gs, gt].filter((g): g is tf.Tensor4D => g !== null));
+    }
+  }
+
+  private discriminatorStep(xs: tf.Tensor4D, xt: tf.Tensor4D, gs: tf.Tensor4D | null, gt: tf.Tensor4D | null): number {
+    const t = this.translator;
+    // Fakes as constants for D (MUNIT's dis_update translates anew, without gradients).
+    const [xst, xts] = tf.tidy(() => [t.translateWith(xs, gs, 's', 't'), t.translateWith(xt, gt, 't', 's')]);
+    try {
+      const { loss, grads } = computeGradients(
+        () => tf.add(lsganDiscriminatorLoss(t.D_t.forward(xt), t.D_t.forward(xst)), lsganDiscriminatorLoss(t.D_s.forward(xs), t.D_s.forward(xts))) as tf.Scalar,
+        t.discriminatorParameterEntries(),
+      );
+      try {
+        this.optimizerD.step(grads);
+      } finally {
+        disposeGradients(grads);
+      }
+      return loss;
+    } finally {
+      tf.dispose([xst, xts]);
+    }
+  }
+
+  /**
+   * The E/G loss terms of SPEC §2 for one batch (unweighted, each summed over
+   * both domains), as differentiable scalars: the graph `generatorStep`
+   * minimizes. `gs`, `gt` are S(x_s), S(x_t) (null with `spade` off);
+   * `segment` is needed for the `sce` term (else it is 0).
+   */
+  generatorTerms(xs: tf.Tensor4D, xt: tf.Tensor4D, gs: tf.Tensor4D | null, gt: tf.Tensor4D | null, segment: SegmenterFn | null): GeneratorTerms {
+    const t = this.translator;
+    const useSce = t.config.sce && segment !== null;
+    return tf.tidy(() => {
+      const cs = t.E_s.forward(xs);
+      const ct = t.E_t.forward(xt);
+      const xss = t.G_s.forward(cs, gs);
+      const xtt = t.G_t.forward(ct, gt);
+      const xst = t.G_t.forward(cs, gs);
+      const xts = t.G_s.forward(ct, gt);
+      const cst = t.E_t.forward(xst);
+      const cts = t.E_s.forward(xts);
+      // The cycle's back-translation is guided by S of the original image (SPEC §2, Appendix A).
+      const xsts = t.G_s.forward(cst, gs);
+      const xtst = t.G_t.forward(cts, gt);
+      // S(x_s), S(x_t) do not depend on the translator's parameters; S(x_st), S(x_ts) do.
+      const seg = segment as SegmenterFn;
+      return {
+        adv: tf.add(lsganGeneratorLoss(t.D_t.forward(xst)), lsganGeneratorLoss(t.D_s.forward(xts))) as tf.Scalar,
+        rec: tf.add(l1Loss(xss, xs), l1Loss(xtt, xt)) as tf.Scalar,
+        cyc: tf.add(l1Loss(xsts, xs), l1Loss(xtst, xt)) as tf.Scalar,
+        latent: tf.add(l1Loss(cst, cs), l1Loss(cts, ct)) as tf.Scalar,
+        sce: useSce ? (tf.add(symmetricCrossEntropy(gs ?? seg(xs), seg(xst)), symmetricCrossEntropy(gt ?? seg(xt), seg(xts))) as tf.Scalar) : tf.scalar(0),
+      };
+    });
+  }
+
+  private generatorStep(xs: tf.Tensor4D, xt: tf.Tensor4D, gs: tf.Tensor4D | null, gt: tf.Tensor4D | null, segment: SegmenterFn | null): Omit<TranslatorLosses, 'dis'> {
+    const w = this.translator.config.lossWeights;
+    let kept: tf.Tensor[] = [];
+    const { loss, grads } = computeGradients(() => {
+      const terms = this.generatorTerms(xs, xt, gs, gt, segment);
+      kept = TERM_NAMES.map((k) => tf.keep(terms[k].clone()));
+      return tf.addN(TERM_NAMES.map((k) => tf.mul(terms[k], w[k]))) as tf.Scalar;
+    }, this.translator.generatorParameterEntries());
+    try {
+      this.optimizerG.step(grads);
+    } finally {
+      disposeGradients(grads);
+    }
+    const values = kept.map((v) => v.dataSync()[0]);
+    tf.dispose(kept);
+    const [adv, rec, cyc, latent, sce] = values;
+    return { adv, rec, cyc, latent, sce, gen: loss };
+  }
+
+  /**
+   * Write translator weights, spectral-norm vectors, both optimizers' state
+   * and the step to one safetensors checkpoint (atomically, core-layers).
+   */
+  async save(file: string, metadata?: unknown): Promise<void> {
+    await saveCheckpoint(file, this.checkpointTargets(), { step: this.stepCount, metadata: { config: this.translator.config, user: metadata } });
+  }
+
+  /** Restore what `save` wrote (strict: names, shapes and dtypes must match). Returns the step. */
+  async load(file: string): Promise<number> {
+    const loaded = await loadCheckpoint(file, this.checkpointTargets());
+    return loaded.step;
+  }
+
+  private checkpointTargets(): CheckpointTargets {
+    return { modules: { translator: this.translator }, optimizers: { G: this.optimizerG, D: this.optimizerD } };
+  }
+
+  /** Release the optimizers' state (not the translator). */
+  dispose(): void {
+    this.optimizerG.dispose();
+    this.optimizerD.dispose();
+  }
+}
+
+function checkImages(xs: tf.Tensor4D, xt: tf.Tensor4D): void {
+  for (const [name, x] of [['source', xs], ['target', xt]] as const) {
+    if (x.rank !== 4 || x.shape[3] !== 3 || x.shape[1] % 4 !== 0 || x.shape[2] % 4 !== 0) {
+      throw new Error(`TranslatorTrainer.step: ${name} must be NHWC RGB with H and W divisible by 4, received shape [${x.shape}]`);
+    }
+  }
+}
+
+/** S(x_s), S(x_t) as constants. Callback results are new tensors owned by the caller. */
+function guidanceLogits(guidance: Guidance, xs: tf.Tensor4D, xt: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D] {
+  switch (guidance.kind) {
+    case 'logits':
+      return [guidance.source, guidance.target];
+    case 'segmenter':
+      return tf.tidy(() => [guidance.segment(xs), guidance.segment(xt)]) as [tf.Tensor4D, tf.Tensor4D];
+    case 'none':
+      throw new Error("guidanceLogits: guidance kind 'none' gives no logits");
+    default: {
+      const never: never = guidance;
+      throw new Error(`guidanceLogits: unknown guidance ${JSON.stringify(never)}`);
+    }
+  }
+}
