@@ -5,7 +5,7 @@
  * (`resolveTranslatorConfig`); values marked (R) are reconstructed (SPEC
  * preamble) — the paper's own numbers were lost in extraction.
  */
-import type { LrSchedule } from '@semadapt/core-layers';
+import { LrSchedule, validateSchedule } from '@semadapt/core-layers';
 
 /** Weights of the translator's loss terms (SPEC §2; all (R)). */
 export interface TranslatorLossWeights {
@@ -131,6 +131,7 @@ export function resolveTranslatorConfig(input: TranslatorConfigInput = {}): Tran
   if (!Array.isArray(o.betas) || o.betas.length !== 2 || !o.betas.every((b) => typeof b === 'number' && b >= 0 && b < 1)) {
     fail('optimization.betas', 'a pair of numbers in [0, 1)', o.betas);
   }
+  validateSchedule(o.schedule);
   const widthMultiplier = positive('widthMultiplier', input.widthMultiplier ?? d.widthMultiplier);
   const config: TranslatorConfig = {
     widthMultiplier,
