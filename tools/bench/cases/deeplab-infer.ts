@@ -1,0 +1,48 @@
+/**
+ * deeplab-infer: the full DeepLabV2-ResNet101 exported to ONNX
+ * (`exportSegmenterOnnx`: image → logits upsampled to the input size) and run
+ * in onnxruntime-node (CPU, intra-op threads = cores, graph optimizations
+ * 'all') on [1, 3, size, 2·size] — torch_reference.py's `deeplab-infer`
+ * (no_grad forward with the same upsampling). One session, created in setup.
+ * The reference's extra layer3/4 projections (see deeplab-step.ts) make its
+ * network ~30% heavier in the backbone.
+ */
+import * as os from 'os';
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '@semadapt/core-layers';
+import { DeepLabV2, exportSegmenterOnnx } from '@semadapt/segmenter';
+import type { BenchCase } from '../case';
+
+const deeplabInfer: BenchCase = {
+  name: 'deeplab-infer',
+  description: 'DeepLabV2-ResNet101 inference in onnxruntime-node (exported ONNX), batch 1, size x 2size',
+  torchCase: 'deeplab-infer',
+  shape: (size) => [1, size, 2 * size, 3],
+  async setup(size) {
+    const init = { kind: 'uniform', low: -0.01, high: 0.01 } as const;
+    const net = new DeepLabV2({ rng: new Rng(1), backboneInit: init, classifierInit: init }).eval();
+    const bytes = exportSegmenterOnnx(net);
+    net.dispose();
+    const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
+    const session = await ort.InferenceSession.create(bytes, {
+      intraOpNumThreads: os.cpus().length,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    });
+    const x = tf.randomNormal([1, 3, size, 2 * size], 0, 50, 'float32', 1);
+    const feed = new ort.Tensor('float32', Float32Array.from(x.dataSync()), [1, 3, size, 2 * size]);
+    x.dispose();
+    return {
+      async run() {
+        const out = await session.run({ image: feed });
+        const logits = out['logits'];
+        if (logits.dims[2] !== size || logits.dims[3] !== 2 * size) throw new Error(`deeplab-infer: logits [${logits.dims}]`);
+      },
+      dispose() {
+        void session.release();
+      },
+    };
+  },
+};
+
+export default deeplabInfer;
