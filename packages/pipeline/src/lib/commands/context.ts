@@ -28,7 +28,38 @@ export interface RunContext {
 
 /** Resolves the config only (no side effects): for `config` and for validation-first commands. */
 export function configFromArgs(args: RunArgs): RunConfig {
-  return resolveConfig({ preset: args.preset, configFile: args.config, overrides: overridesFromArgv(args) });
+  const config = resolveConfig({ preset: args.preset, configFile: args.config, overrides: overridesFromArgv(args) });
+  validatePackageSections(config);
+  return config;
+}
+
+const DEEPLAB_KEYS = ['depth', 'width', 'asppDilations', 'classifierLrMultiplier', 'backboneInit', 'classifierInit'];
+const FCN8S_KEYS = ['width', 'dropout', 'backboneInit'];
+const TRAINER_KEYS = ['lambdaAdv', 'segmenterOptimizer', 'discriminatorOptimizer', 'discriminator'];
+
+/**
+ * The model sections belong to their packages: the translator's is checked
+ * by `resolveTranslatorConfig`, the segmenter's network and trainer keys
+ * against the packages' option names — all before any work starts.
+ */
+export function validatePackageSections(config: RunConfig): void {
+  const problems: string[] = [];
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { resolveTranslatorConfig } = require('@semadapt/translator') as typeof import('@semadapt/translator');
+    resolveTranslatorConfig(config.model.translator as never);
+  } catch (e) {
+    problems.push(`model.translator: ${(e as Error).message}`);
+  }
+  const seg = config.model.segmenter;
+  const netKeys = seg.arch === 'deeplabv2' ? DEEPLAB_KEYS : FCN8S_KEYS;
+  for (const k of Object.keys(seg.network)) {
+    if (!netKeys.includes(k)) problems.push(`model.segmenter.network: unknown key '${k}' for ${seg.arch} (expected ${netKeys.join(', ')})`);
+  }
+  for (const k of Object.keys(seg.trainer)) {
+    if (!TRAINER_KEYS.includes(k)) problems.push(`model.segmenter.trainer: unknown key '${k}' (expected ${TRAINER_KEYS.join(', ')})`);
+  }
+  if (problems.length) throw new ConfigError(problems);
 }
 
 /** The default run directory: `runs/<preset or 'run'>`. */

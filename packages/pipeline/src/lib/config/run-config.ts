@@ -121,14 +121,12 @@ export const SegmenterSectionSchema = z
   })
   .strict();
 
-export const TranslatorSectionSchema = z
-  .object({
-    /** Network options handed to @semadapt/translator (width, blocks, spade, sce...). */
-    network: z.record(z.unknown()).default({}),
-    /** Trainer options handed to @semadapt/translator (loss weights, TTUR lrs, betas, schedule). */
-    trainer: z.record(z.unknown()).default({}),
-  })
-  .strict();
+/**
+ * `model.translator` is @semadapt/translator's `TranslatorConfigInput`, handed
+ * over as it is; its keys and values are checked by that package's
+ * `resolveTranslatorConfig` before any work (see `validatePackageSections`).
+ */
+export const TranslatorSectionSchema = z.record(z.unknown());
 
 export const LoggingSchema = z
   .object({

@@ -104,9 +104,7 @@ export class Engine implements AdaptStages {
 
   async translate(stage: string, round: number, translatorOnnx: string, segmenterOnnx: string): Promise<{ images: number; dir: string }> {
     this.shardNote(stage);
-    const translator = translatorOnnx.startsWith('framework:')
-      ? await trans.frameworkTranslator(translatorOnnx.slice('framework:'.length))
-      : await openOnnx(translatorOnnx, this.config.onnxThreads);
+    const translator = await openOnnx(translatorOnnx, this.config.onnxThreads);
     const segmenter = translator.inputNames.length === 2 ? await openOnnx(segmenterOnnx, this.config.onnxThreads) : undefined;
     const p = this.progress(stage);
     try {

@@ -9,8 +9,7 @@
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadCheckpoint, saveCheckpoint } from '@semadapt/core-layers';
-import * as translatorPackage from '@semadapt/translator';
-import { Translator, TranslatorTrainer, resolveTranslatorConfig, TranslatorConfigInput } from '@semadapt/translator';
+import { Translator, TranslatorTrainer, resolveTranslatorConfig, TranslatorConfigInput, translatorOnnxBytes } from '@semadapt/translator';
 import { toCaffeInput } from '@semadapt/segmenter';
 import { RunContext } from '../commands/context';
 import { runTraining, TrainResult, TrainTask } from '../train/training-loop';
@@ -18,7 +17,6 @@ import { BatchStream, disposeBatch } from './batches';
 import { Datasets } from './datasets';
 import { loadSegmenter } from './segmenter-stage';
 import { writeFileAtomic, writeJsonAtomic, readJsonIfExists } from '../run/atomic';
-import { OnnxModel } from '../run/onnx-session';
 
 const CKPT = 'translator.safetensors';
 
@@ -99,62 +97,16 @@ export async function loadTranslator(checkpointDir: string): Promise<Translator>
   return translator;
 }
 
-/** The translator package's ONNX exporter, when it has one (looked up by name: it is optional here). */
-type TranslatorExporter = (translator: Translator, direction: 's2t' | 't2s') => Uint8Array;
-function translatorExporter(): TranslatorExporter | undefined {
-  const mod = translatorPackage as unknown as Record<string, unknown>;
-  const fn = mod['exportTranslatorOnnx'];
-  return typeof fn === 'function' ? (fn as TranslatorExporter) : undefined;
-}
-
-/**
- * Exports s→t and t→s (image + guidance logits → image) into `dir`. Without
- * an exporter in @semadapt/translator, returns `framework:<checkpoint>` so
- * `translate` runs the checkpoint in tfjs instead (logged as such).
- */
-export async function exportTranslatorOnnx(ctx: RunContext, checkpointDir: string, dir: string): Promise<{ s2t: string; t2s: string }> {
-  const exporter = translatorExporter();
-  if (!exporter) {
-    ctx.run.log('warning: @semadapt/translator has no ONNX exporter; translate will run the translator checkpoint in tfjs');
-    return { s2t: `framework:${checkpointDir}`, t2s: `framework:${checkpointDir}` };
-  }
+/** Exports s→t and t→s (image [−1, 1] + guidance logits → image, NCHW) into `dir`. */
+export async function exportTranslatorOnnx(_ctx: RunContext, checkpointDir: string, dir: string): Promise<{ s2t: string; t2s: string }> {
   const translator = await loadTranslator(checkpointDir);
   try {
     const s2t = path.join(dir, 'translator-s2t.onnx');
     const t2s = path.join(dir, 'translator-t2s.onnx');
-    writeFileAtomic(s2t, exporter(translator, 's2t'));
-    writeFileAtomic(t2s, exporter(translator, 't2s'));
+    writeFileAtomic(s2t, translatorOnnxBytes(translator, 's2t'));
+    writeFileAtomic(t2s, translatorOnnxBytes(translator, 't2s'));
     return { s2t, t2s };
   } finally {
     translator.dispose();
   }
-}
-
-/**
- * A translator checkpoint behind the `OnnxModel` interface (NCHW in and
- * out), for `framework:` models: inputs image [−1, 1] and guidance logits.
- */
-export async function frameworkTranslator(checkpointDir: string): Promise<OnnxModel> {
-  const translator = await loadTranslator(checkpointDir);
-  const toNhwc = (t: { data: Float32Array; dims: number[] }) => tf.transpose(tf.tensor4d(t.data, t.dims as [number, number, number, number]), [0, 2, 3, 1]) as tf.Tensor4D;
-  return {
-    session: undefined as never,
-    inputNames: translator.config.spade ? ['image', 'guidance'] : ['image'],
-    outputNames: ['translated'],
-    async run(inputs) {
-      const out = tf.tidy(() => {
-        const x = toNhwc(inputs[0]);
-        const g = inputs[1] ? toNhwc(inputs[1]) : null;
-        return tf.transpose(translator.translate(x, g, 's2t'), [0, 3, 1, 2]);
-      });
-      try {
-        return [{ data: (await out.data()) as Float32Array, dims: out.shape.slice() }];
-      } finally {
-        out.dispose();
-      }
-    },
-    async release() {
-      translator.dispose();
-    },
-  };
 }
