@@ -21,6 +21,7 @@ import {
   type Initializer,
   type Layer,
 } from '@semadapt/core-layers';
+import { dilatedSameConv } from './dilated-conv';
 
 /** Options of `Bottleneck`. */
 export interface BottleneckOptions {
@@ -55,6 +56,7 @@ export class Bottleneck extends Module implements Layer {
   readonly bn3: BatchNorm2d;
   readonly downsample: Sequential | null;
   readonly outChannels: number;
+  readonly dilation: number;
 
   constructor(options: BottleneckOptions) {
     super();
@@ -63,6 +65,7 @@ export class Bottleneck extends Module implements Layer {
     const dilation = options.dilation ?? 1;
     const out = planes * Bottleneck.expansion;
     this.outChannels = out;
+    this.dilation = dilation;
     const conv = (i: number, o: number, k: number, extra: { stride?: number; dilation?: number; pad?: number } = {}) =>
       new Conv2d({
         inChannels: i,
@@ -90,7 +93,8 @@ export class Bottleneck extends Module implements Layer {
   forward(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
       let h = tf.relu(this.bn1.forward(this.conv1.forward(x)));
-      h = tf.relu(this.bn2.forward(this.conv2.forward(h)));
+      const c2 = this.dilation > 1 ? dilatedSameConv(h, this.conv2.weight as tf.Tensor4D, this.dilation) : this.conv2.forward(h);
+      h = tf.relu(this.bn2.forward(c2));
       h = this.bn3.forward(this.conv3.forward(h));
       const shortcut = this.downsample ? this.downsample.forward(x) : x;
       return tf.relu(tf.add(h, shortcut)) as tf.Tensor4D;

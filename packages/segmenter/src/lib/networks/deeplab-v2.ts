@@ -28,6 +28,7 @@ import {
   type Layer,
 } from '@semadapt/core-layers';
 import { Bottleneck, frozenBatchNorm } from './bottleneck';
+import { dilatedSameConv } from './dilated-conv';
 import { scaledChannels, type Segmenter } from './segmenter';
 
 /** Depth of the ResNet backbone: bottleneck counts of layer1..layer4. */
@@ -108,7 +109,8 @@ export class AsppSum extends Module implements Layer {
   }
 
   forward(x: tf.Tensor4D): tf.Tensor4D {
-    return tf.tidy(() => tf.addN(this.branches.map((b) => b.forward(x))) as tf.Tensor4D);
+    // Each branch via tap sums (see dilated-conv.ts); the Conv2d modules hold the parameters and export.
+    return tf.tidy(() => tf.addN(this.branches.map((b) => dilatedSameConv(x, b.weight as tf.Tensor4D, b.dilation[0], b.bias))) as tf.Tensor4D);
   }
 
   toOnnx(graph: OnnxGraph, input: string, scope: string): string {
