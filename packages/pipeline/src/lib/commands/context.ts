@@ -4,6 +4,8 @@
  * manifest, log), start the tfjs backend, install the Ctrl-C handler.
  */
 import * as path from 'path';
+import { initBackend } from '@semadapt/core-layers';
+import { resolveTranslatorConfig } from '@semadapt/translator';
 import { ConfigError, RunConfig } from '../config/run-config';
 import { overridesFromArgv, resolveConfig } from '../config/load-config';
 import { fileListHash, listFiles, Manifest } from '../run/manifest';
@@ -45,8 +47,6 @@ const TRAINER_KEYS = ['lambdaAdv', 'segmenterOptimizer', 'discriminatorOptimizer
 export function validatePackageSections(config: RunConfig): void {
   const problems: string[] = [];
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { resolveTranslatorConfig } = require('@semadapt/translator') as typeof import('@semadapt/translator');
     resolveTranslatorConfig(config.model.translator as never);
   } catch (e) {
     problems.push(`model.translator: ${(e as Error).message}`);
@@ -77,7 +77,6 @@ export async function openRun(command: string, args: RunArgs, opts: { needsTf?: 
   const run = new RunDir(args.runDir ?? defaultRunDir(config));
   let backend = 'onnxruntime-node';
   if (opts.needsTf !== false) {
-    const { initBackend } = await import('@semadapt/core-layers');
     const choice = await initBackend({ backend: config.backend === 'auto' ? undefined : config.backend, log: (m) => run.log(m) });
     backend = `${choice.kind} (tfjs '${choice.tfBackend}')`;
   }

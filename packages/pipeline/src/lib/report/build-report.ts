@@ -64,7 +64,8 @@ function lossSeries(run: RunDir): LossSeries[] {
       (series.get(key) as { points: [number, number][] }).points.push([r.step, v]);
     }
   }
-  return [...series.values()];
+  // Learning rates and terms that are identically zero (e.g. adversarial terms in source-only mode) are not losses to plot.
+  return [...series.values()].filter((x) => !/^lr/.test(x.name) && x.points.some(([, v]) => v !== 0));
 }
 
 function grids(run: RunDir): ImageGrid[] {

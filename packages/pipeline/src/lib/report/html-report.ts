@@ -117,10 +117,12 @@ export function lossChartSvg(stage: string, series: readonly LossSeries[]): stri
   const pts = series.map((s) => downsample(s.points.filter(([, y]) => Number.isFinite(y)), 400));
   const all = pts.flat();
   if (all.length === 0) return '';
-  let [x0, x1] = [Math.min(...all.map((p) => p[0])), Math.max(...all.map((p) => p[0]))];
-  let [y0, y1] = [Math.min(0, ...all.map((p) => p[1])), Math.max(...all.map((p) => p[1]))];
-  if (x1 === x0) x1 = x0 + 1;
-  if (y1 === y0) y1 = y0 + 1;
+  const x0 = Math.min(...all.map((p) => p[0]));
+  const y0 = Math.min(0, ...all.map((p) => p[1]));
+  const xMax = Math.max(...all.map((p) => p[0]));
+  const yMax = Math.max(...all.map((p) => p[1]));
+  const x1 = xMax === x0 ? x0 + 1 : xMax;
+  const y1 = yMax === y0 ? y0 + 1 : yMax;
   const sx = (x: number): number => L + ((x - x0) / (x1 - x0)) * (W - L - R);
   const sy = (y: number): number => T + (1 - (y - y0) / (y1 - y0)) * (H - T - B);
   const ticks = [0, 0.25, 0.5, 0.75, 1];
