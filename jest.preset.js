@@ -14,7 +14,7 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
   moduleNameMapper: {
-    '^@semadapt/([a-z0-9-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
+    '^@semadapt/((?!onednn-kernels)[a-z0-9-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
     '^@semadapt/([a-z0-9-]+)/testing$': path.join(__dirname, 'packages/$1/src/testing/index.ts'),
   },
   testTimeout: 120000,

@@ -4,9 +4,11 @@
 #   python3-onnx   ONNX checker (onnx.checker.check_model, full_check)
 #   python3-scipy  independent reference values (sqrtm for FID, ...)
 #   chromium       headless browser for the HTML report test
+#   libdnnl-dev, g++, make  oneDNN for the optional native conv kernels
+#                  (@semadapt/onednn-kernels builds at npm ci when present)
 # Benchmarks also want python3-torch: tools/setup-system.sh --bench
 set -u
-pkgs=(python3-onnx python3-scipy python3-numpy python3-pil chromium)
+pkgs=(python3-onnx python3-scipy python3-numpy python3-pil chromium libdnnl-dev g++ make)
 [ "${1:-}" = "--bench" ] && pkgs+=(python3-torch)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

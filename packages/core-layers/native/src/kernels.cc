@@ -1,0 +1,226 @@
+// Native NHWC float32 convolutions over oneDNN (Debian's libdnnl, 2.x API).
+//
+// tfjs keeps activations NHWC and filters HWIO; oneDNN takes logical dims
+// {N, C, H, W} / {O, I, KH, KW} with a memory format tag, so the user's
+// buffers are described as nhwc / hwio and used in place (no copies). The
+// primitive may prefer a blocked weight layout: weights are then reordered
+// into (or, for the weight gradient, out of) a cached scratch buffer.
+// Primitives are created once per geometry and cached: creating one runs
+// oneDNN's JIT, which costs far more than a small convolution.
+#include <napi.h>
+#include <dnnl.hpp>
+#include <omp.h>
+
+#include <functional>
+#include <memory>
+#include <vector>
+#include <sstream>
+#include <string>
+#include <unordered_map>
+
+using dnnl::algorithm;
+using dnnl::memory;
+using dnnl::prop_kind;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+namespace {
+
+dnnl::engine& Engine() {
+  static dnnl::engine eng(dnnl::engine::kind::cpu, 0);
+  return eng;
+}
+
+dnnl::stream& Stream() {
+  static dnnl::stream s(Engine());
+  return s;
+}
+
+struct Geometry {
+  memory::dim n, h, w, c;       // input NHWC
+  memory::dim kh, kw, ci, co;   // filter HWIO
+  memory::dim oh, ow;           // output spatial
+  memory::dim sh, sw, dh, dw;   // strides, dilations (tfjs convention, 1 = none)
+  memory::dim pt, pb, pl, pr;   // paddings
+
+  std::string Key(const char* kind) const {
+    std::ostringstream k;
+    k << kind << ':' << n << ',' << h << ',' << w << ',' << c << ';' << kh << ',' << kw << ',' << ci << ',' << co << ';'
+      << oh << ',' << ow << ';' << sh << ',' << sw << ',' << dh << ',' << dw << ';' << pt << ',' << pb << ',' << pl << ',' << pr;
+    return k.str();
+  }
+  memory::desc Src() const { return memory::desc({n, c, h, w}, dt::f32, tag::nhwc); }
+  memory::desc Dst() const { return memory::desc({n, co, oh, ow}, dt::f32, tag::nhwc); }
+  memory::desc UserWeights() const { return memory::desc({co, ci, kh, kw}, dt::f32, tag::hwio); }
+  memory::desc AnyWeights() const { return memory::desc({co, ci, kh, kw}, dt::f32, tag::any); }
+  memory::dims Strides() const { return {sh, sw}; }
+  memory::dims Dilates() const { return {dh - 1, dw - 1}; }  // oneDNN counts dilation from 0
+  memory::dims PadL() const { return {pt, pl}; }
+  memory::dims PadR() const { return {pb, pr}; }
+
+  dnnl::convolution_forward::primitive_desc ForwardPd(memory::desc src, memory::desc dst) const {
+    auto d = dnnl::convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, src, AnyWeights(), dst,
+                                             Strides(), Dilates(), PadL(), PadR());
+    return dnnl::convolution_forward::primitive_desc(d, Engine());
+  }
+};
+
+// One cached primitive with the weight buffer in its preferred layout.
+struct Entry {
+  dnnl::primitive prim;
+  memory::desc weights;        // the primitive's weight layout
+  bool reorder;                // weights layout differs from the user's hwio
+  std::unique_ptr<memory> scratch;  // weights in the primitive's layout, when reorder
+};
+
+std::unordered_map<std::string, Entry>& Cache() {
+  static std::unordered_map<std::string, Entry> cache;
+  return cache;
+}
+
+Entry& Lookup(const std::string& key, const std::function<Entry()>& make) {
+  auto& cache = Cache();
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second;
+  return cache.emplace(key, make()).first->second;
+}
+
+Entry Finish(dnnl::primitive prim, memory::desc weights, const memory::desc& user) {
+  Entry e{prim, weights, weights != user, nullptr};
+  if (e.reorder) e.scratch = std::make_unique<memory>(weights, Engine());
+  return e;
+}
+
+Geometry ReadGeometry(const Napi::Object& g) {
+  auto arr = [&](const char* name, size_t len) {
+    Napi::Array a = g.Get(name).As<Napi::Array>();
+    std::vector<memory::dim> v(len);
+    for (size_t i = 0; i < len; i++) v[i] = a.Get(i).As<Napi::Number>().Int64Value();
+    return v;
+  };
+  auto x = arr("xShape", 4), f = arr("wShape", 4), y = arr("yShape", 4), s = arr("strides", 2), d = arr("dilations", 2),
+       p = arr("pads", 4);
+  return Geometry{x[0], x[1], x[2], x[3], f[0], f[1], f[2], f[3], y[1], y[2], s[0], s[1], d[0], d[1], p[0], p[1], p[2], p[3]};
+}
+
+float* Data(const Napi::Value& v, size_t expected, const char* what, Napi::Env env) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    Napi::TypeError::New(env, std::string(what) + " must be a Float32Array").ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  auto a = v.As<Napi::Float32Array>();
+  if (a.ElementLength() != expected) {
+    Napi::RangeError::New(env, std::string(what) + " has " + std::to_string(a.ElementLength()) + " elements, expected " +
+                                   std::to_string(expected))
+        .ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  return a.Data();
+}
+
+size_t SizeX(const Geometry& g) { return g.n * g.h * g.w * g.c; }
+size_t SizeW(const Geometry& g) { return g.kh * g.kw * g.ci * g.co; }
+size_t SizeY(const Geometry& g) { return g.n * g.oh * g.ow * g.co; }
+
+template <typename F>
+Napi::Value Guarded(const Napi::CallbackInfo& info, F body) {
+  try {
+    body();
+  } catch (const dnnl::error& e) {
+    Napi::Error::New(info.Env(), std::string("oneDNN: ") + e.what()).ThrowAsJavaScriptException();
+  } catch (const std::exception& e) {
+    Napi::Error::New(info.Env(), e.what()).ThrowAsJavaScriptException();
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value Forward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Geometry g = ReadGeometry(info[0].As<Napi::Object>());
+  float* x = Data(info[1], SizeX(g), "x", env);
+  float* w = Data(info[2], SizeW(g), "w", env);
+  float* y = Data(info[3], SizeY(g), "y", env);
+  if (!x || !w || !y) return env.Undefined();
+  return Guarded(info, [&] {
+    Entry& e = Lookup(g.Key("fwd"), [&] {
+      auto pd = g.ForwardPd(g.Src(), g.Dst());
+      return Finish(dnnl::convolution_forward(pd), pd.weights_desc(), g.UserWeights());
+    });
+    memory xm(g.Src(), Engine(), x), ym(g.Dst(), Engine(), y), wm(g.UserWeights(), Engine(), w);
+    if (e.reorder) dnnl::reorder(wm, *e.scratch).execute(Stream(), wm, *e.scratch);
+    e.prim.execute(Stream(), {{DNNL_ARG_SRC, xm}, {DNNL_ARG_WEIGHTS, e.reorder ? *e.scratch : wm}, {DNNL_ARG_DST, ym}});
+    Stream().wait();
+  });
+}
+
+Napi::Value BackwardData(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Geometry g = ReadGeometry(info[0].As<Napi::Object>());
+  float* dy = Data(info[1], SizeY(g), "dy", env);
+  float* w = Data(info[2], SizeW(g), "w", env);
+  float* dx = Data(info[3], SizeX(g), "dx", env);
+  if (!dy || !w || !dx) return env.Undefined();
+  return Guarded(info, [&] {
+    Entry& e = Lookup(g.Key("bwd_data"), [&] {
+      auto hint = g.ForwardPd(g.Src(), g.Dst());
+      auto d = dnnl::convolution_backward_data::desc(algorithm::convolution_direct, g.Src(), g.AnyWeights(), g.Dst(), g.Strides(),
+                                                     g.Dilates(), g.PadL(), g.PadR());
+      dnnl::convolution_backward_data::primitive_desc pd(d, Engine(), hint);
+      return Finish(dnnl::convolution_backward_data(pd), pd.weights_desc(), g.UserWeights());
+    });
+    memory dym(g.Dst(), Engine(), dy), dxm(g.Src(), Engine(), dx), wm(g.UserWeights(), Engine(), w);
+    if (e.reorder) dnnl::reorder(wm, *e.scratch).execute(Stream(), wm, *e.scratch);
+    e.prim.execute(Stream(), {{DNNL_ARG_DIFF_DST, dym}, {DNNL_ARG_WEIGHTS, e.reorder ? *e.scratch : wm}, {DNNL_ARG_DIFF_SRC, dxm}});
+    Stream().wait();
+  });
+}
+
+Napi::Value BackwardWeights(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Geometry g = ReadGeometry(info[0].As<Napi::Object>());
+  float* x = Data(info[1], SizeX(g), "x", env);
+  float* dy = Data(info[2], SizeY(g), "dy", env);
+  float* dw = Data(info[3], SizeW(g), "dw", env);
+  if (!x || !dy || !dw) return env.Undefined();
+  return Guarded(info, [&] {
+    Entry& e = Lookup(g.Key("bwd_weights"), [&] {
+      auto hint = g.ForwardPd(g.Src(), g.Dst());
+      auto d = dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, g.Src(), g.AnyWeights(), g.Dst(),
+                                                        g.Strides(), g.Dilates(), g.PadL(), g.PadR());
+      dnnl::convolution_backward_weights::primitive_desc pd(d, Engine(), hint);
+      return Finish(dnnl::convolution_backward_weights(pd), pd.diff_weights_desc(), g.UserWeights());
+    });
+    memory xm(g.Src(), Engine(), x), dym(g.Dst(), Engine(), dy), dwm(g.UserWeights(), Engine(), dw);
+    e.prim.execute(Stream(), {{DNNL_ARG_SRC, xm}, {DNNL_ARG_DIFF_DST, dym}, {DNNL_ARG_DIFF_WEIGHTS, e.reorder ? *e.scratch : dwm}});
+    if (e.reorder) dnnl::reorder(*e.scratch, dwm).execute(Stream(), *e.scratch, dwm);
+    Stream().wait();
+  });
+}
+
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  omp_set_num_threads(info[0].As<Napi::Number>().Int32Value());
+  return info.Env().Undefined();
+}
+
+Napi::Value GetNumThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), omp_get_max_threads()); }
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  const dnnl_version_t* v = dnnl_version();
+  std::ostringstream s;
+  s << v->major << '.' << v->minor << '.' << v->patch << ' ' << static_cast<int>(dnnl::get_effective_cpu_isa());
+  return Napi::String::New(info.Env(), s.str());
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("conv2dForward", Napi::Function::New(env, Forward));
+  exports.Set("conv2dBackwardData", Napi::Function::New(env, BackwardData));
+  exports.Set("conv2dBackwardWeights", Napi::Function::New(env, BackwardWeights));
+  exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
+  exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
+  exports.Set("info", Napi::Function::New(env, Info));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(onednn_kernels, Init)
