@@ -37,11 +37,15 @@ for (const target of ['lint', 'typecheck']) {
   }
 }
 
-// Workspace tooling outside the Nx projects (tools/**/*.ts): one lint check.
-{
-  const status = run('npx', ['eslint', 'tools']);
+// Workspace tooling outside the Nx projects (tools/**/*.ts): lint and typecheck, one check each.
+for (const [name, cmd, args] of [
+  ['lint tools/', 'npx', ['eslint', 'tools']],
+  ['typecheck tools/bench', 'npx', ['tsc', '-p', 'tools/bench/tsconfig.json', '--noEmit']],
+  ['typecheck tools/workspace-tests', 'npx', ['tsc', '-p', 'tools/workspace-tests/tsconfig.json', '--noEmit']],
+]) {
+  const status = run(cmd, args);
   if (status === 0) passed++;
-  else { failed++; console.error('FAILED: lint tools/'); }
+  else { failed++; console.error(`FAILED: ${name}`); }
 }
 
 /** One Jest run; adds its counts. `env` overrides variables for that run only. */
