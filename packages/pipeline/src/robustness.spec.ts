@@ -105,6 +105,23 @@ describe('robustness (cpu backend, tiny DeepLabV2)', () => {
     expect(fs.existsSync(path.join(runA, 'report.html'))).toBe(true);
   });
 
+  it('Ctrl-C (SIGINT) mid-training saves a checkpoint at the current step and exits 130', async () => {
+    const runC = path.join(dir, 'C');
+    let sentAt = -1;
+    const c1 = await startCli(['train-source', '--config', config, '--run-dir', runC], (line, kill) => {
+      const m = /round0\/train-source step (\d+)\/8/.exec(line);
+      if (m && Number(m[1]) >= 3 && sentAt < 0) {
+        sentAt = Number(m[1]);
+        kill('SIGINT');
+      }
+    });
+    expect(c1.code).toBe(130);
+    expect(c1.output).toMatch(/interrupted during round0\/train-source at step \d; checkpoint saved/);
+    const loop = JSON.parse(fs.readFileSync(path.join(runC, 'checkpoints', STAGE, 'latest', 'loop.json'), 'utf8'));
+    expect(loop.step).toBeGreaterThanOrEqual(sentAt);
+    expect(loop.step).toBeLessThan(8);
+  });
+
   it('exported ONNX segmenter in onnxruntime gives the same mIoU as the in-framework evaluation', () => {
     const ckpt = path.join(runA, 'checkpoints', STAGE, 'latest');
     const out = path.join(dir, 'onnx');

@@ -20,12 +20,12 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
 }
 
 /** Starts the CLI; `onLine` sees every stdout/stderr line (to kill it at a chosen moment). */
-export function startCli(args: string[], onLine: (line: string, kill: () => void) => void, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
+export function startCli(args: string[], onLine: (line: string, kill: (signal?: NodeJS.Signals) => void) => void, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
   const child = spawn(process.execPath, ['-r', REGISTER, CLI, ...args], { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, ...options.env } });
   let output = '';
   let buf = '';
-  const kill = (): void => {
-    child.kill('SIGKILL');
+  const kill = (signal: NodeJS.Signals = 'SIGKILL'): void => {
+    child.kill(signal);
   };
   const feed = (chunk: Buffer): void => {
     const text = chunk.toString();

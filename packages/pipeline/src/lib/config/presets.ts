@@ -57,8 +57,8 @@ export const DEMO_PRESET: Partial = {
   optimization: {
     sourceSteps: 300,
     oracleSteps: 300,
-    translatorSteps: 150,
-    segmenterSteps: 300,
+    translatorSteps: 40,
+    segmenterSteps: 200,
     checkpointEvery: 50,
     evalEvery: 0,
     minRounds: 2,

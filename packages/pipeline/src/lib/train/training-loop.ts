@@ -157,6 +157,9 @@ export async function runTraining<S>(run: RunDir, task: TrainTask<S>, opts: Loop
   };
   try {
     for (let step = start; step < task.totalSteps; step++) {
+      // Yield to the event loop once per step: a step may be all synchronous
+      // compute, and signal handlers (Ctrl-C) only run between macrotasks.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const values = await task.step(step);
       const done = step + 1;
       if (Object.values(values).some((v) => !Number.isFinite(v))) {
