@@ -16,6 +16,10 @@ export default [
           banTransitiveDependencies: true,
           checkNestedExternalImports: true,
           allow: ['@semadapt/*/testing'],
+          // Nx's "static imports of lazy-loaded libraries" check is about bundle
+          // splitting (webpack/Angular); in Node a lazy `await import()` (the CLI
+          // loads commands on demand) next to static imports is fine.
+          checkDynamicDependenciesExceptions: ['@semadapt/*'],
           depConstraints: [
             { sourceTag: 'scope:core', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'scope:losses', onlyDependOnLibsWithTags: ['scope:core'] },
