@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Adam, CheckpointTargets, computeGradients, disposeGradients, loadCheckpoint, saveCheckpoint } from '@semadapt/core-layers';
 import { l1Loss, lsganDiscriminatorLoss, lsganGeneratorLoss, symmetricCrossEntropy } from '@semadapt/losses';
-import { Translator } from '../networks/translator';
+import { Domain, Translator } from '../networks/translator';
 
 /**
  * The frozen segmenter S as the translator sees it: NHWC images in the
@@ -132,54 +132,84 @@ export class TranslatorTrainer {
 
   /**
    * The E/G loss terms of SPEC §2 for one batch (unweighted, each summed over
-   * both domains), as differentiable scalars: the graph `generatorStep`
-   * minimizes. `gs`, `gt` are S(x_s), S(x_t) (null with `spade` off);
-   * `segment` is needed for the `sce` term (else it is 0).
+   * both domains), as differentiable scalars: what `generatorStep` minimizes.
+   * `gs`, `gt` are S(x_s), S(x_t) (null with `spade` off); `segment` is
+   * needed for the `sce` term (else it is 0).
    */
   generatorTerms(xs: tf.Tensor4D, xt: tf.Tensor4D, gs: tf.Tensor4D | null, gt: tf.Tensor4D | null, segment: SegmenterFn | null): GeneratorTerms {
+    return tf.tidy(() => {
+      const s = this.directionTerms('s', xs, gs, segment);
+      const t = this.directionTerms('t', xt, gt, segment);
+      return Object.fromEntries(TERM_NAMES.map((k) => [k, tf.add(s[k], t[k])])) as GeneratorTerms;
+    });
+  }
+
+  /**
+   * The terms that start from domain `d`'s image x (e = the other domain):
+   * `rec ‖G_d(E_d(x)) − x‖₁`, `adv` of `D_e(x_de)`, `cyc ‖G_d(E_e(x_de)) − x‖₁`,
+   * `latent ‖E_e(x_de) − E_d(x)‖₁`, `sce SCE(S(x), S(x_de))`. The E/G objective
+   * is the sum of both directions' terms and they share no activations, so
+   * the step takes their gradients in two passes: the gradient tape then
+   * holds one direction at a time (half the peak memory).
+   */
+  directionTerms(d: Domain, x: tf.Tensor4D, g: tf.Tensor4D | null, segment: SegmenterFn | null): GeneratorTerms {
     const t = this.translator;
+    const e: Domain = d === 's' ? 't' : 's';
     const useSce = t.config.sce && segment !== null;
     return tf.tidy(() => {
-      const cs = t.E_s.forward(xs);
-      const ct = t.E_t.forward(xt);
-      const xss = t.G_s.forward(cs, gs);
-      const xtt = t.G_t.forward(ct, gt);
-      const xst = t.G_t.forward(cs, gs);
-      const xts = t.G_s.forward(ct, gt);
-      const cst = t.E_t.forward(xst);
-      const cts = t.E_s.forward(xts);
+      const c = t.encoder(d).forward(x);
+      const xdd = t.generator(d).forward(c, g);
+      const xde = t.generator(e).forward(c, g);
+      const cde = t.encoder(e).forward(xde);
       // The cycle's back-translation is guided by S of the original image (SPEC §2, Appendix A).
-      const xsts = t.G_s.forward(cst, gs);
-      const xtst = t.G_t.forward(cts, gt);
-      // S(x_s), S(x_t) do not depend on the translator's parameters; S(x_st), S(x_ts) do.
+      const xded = t.generator(d).forward(cde, g);
+      // S(x) does not depend on the translator's parameters; S(x_de) does.
       const seg = segment as SegmenterFn;
       return {
-        adv: tf.add(lsganGeneratorLoss(t.D_t.forward(xst)), lsganGeneratorLoss(t.D_s.forward(xts))) as tf.Scalar,
-        rec: tf.add(l1Loss(xss, xs), l1Loss(xtt, xt)) as tf.Scalar,
-        cyc: tf.add(l1Loss(xsts, xs), l1Loss(xtst, xt)) as tf.Scalar,
-        latent: tf.add(l1Loss(cst, cs), l1Loss(cts, ct)) as tf.Scalar,
-        sce: useSce ? (tf.add(symmetricCrossEntropy(gs ?? seg(xs), seg(xst)), symmetricCrossEntropy(gt ?? seg(xt), seg(xts))) as tf.Scalar) : tf.scalar(0),
+        adv: lsganGeneratorLoss(t.discriminator(e).forward(xde)),
+        rec: l1Loss(xdd, x),
+        cyc: l1Loss(xded, x),
+        latent: l1Loss(cde, c),
+        sce: useSce ? symmetricCrossEntropy(g ?? seg(x), seg(xde)) : tf.scalar(0),
       };
     });
   }
 
   private generatorStep(xs: tf.Tensor4D, xt: tf.Tensor4D, gs: tf.Tensor4D | null, gt: tf.Tensor4D | null, segment: SegmenterFn | null): Omit<TranslatorLosses, 'dis'> {
     const w = this.translator.config.lossWeights;
-    let kept: tf.Tensor[] = [];
-    const { loss, grads } = computeGradients(() => {
-      const terms = this.generatorTerms(xs, xt, gs, gt, segment);
-      kept = TERM_NAMES.map((k) => tf.keep(terms[k].clone()));
-      return tf.addN(TERM_NAMES.map((k) => tf.mul(terms[k], w[k]))) as tf.Scalar;
-    }, this.translator.generatorParameterEntries());
+    const entries = this.translator.generatorParameterEntries();
+    const totals = { adv: 0, rec: 0, cyc: 0, latent: 0, sce: 0 };
+    let gen = 0;
+    let sum: Map<string, tf.Tensor> | null = null;
     try {
-      this.optimizerG.step(grads);
+      for (const [d, x, g] of [['s', xs, gs], ['t', xt, gt]] as const) {
+        let kept: tf.Tensor[] = [];
+        const { loss, grads } = computeGradients(() => {
+          const terms = this.directionTerms(d, x, g, segment);
+          kept = TERM_NAMES.map((k) => tf.keep(terms[k].clone()));
+          return tf.addN(TERM_NAMES.map((k) => tf.mul(terms[k], w[k]))) as tf.Scalar;
+        }, entries);
+        TERM_NAMES.forEach((k, i) => (totals[k] += kept[i].dataSync()[0]));
+        tf.dispose(kept);
+        gen += loss;
+        if (sum === null) {
+          sum = grads;
+        } else {
+          for (const [name, gr] of grads) {
+            const prev = sum.get(name);
+            sum.set(name, prev ? tf.tidy(() => tf.add(prev, gr)) : gr);
+            if (prev) {
+              prev.dispose();
+              gr.dispose();
+            }
+          }
+        }
+      }
+      this.optimizerG.step(sum as Map<string, tf.Tensor>);
     } finally {
-      disposeGradients(grads);
+      if (sum) disposeGradients(sum);
     }
-    const values = kept.map((v) => v.dataSync()[0]);
-    tf.dispose(kept);
-    const [adv, rec, cyc, latent, sce] = values;
-    return { adv, rec, cyc, latent, sce, gen: loss };
+    return { ...totals, gen };
   }
 
   /**
