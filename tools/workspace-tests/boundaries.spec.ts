@@ -8,6 +8,7 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -89,21 +90,24 @@ interface EslintMessage {
 
 describe('dependency boundaries are lint errors', () => {
   it('each violating import fails lint with its boundary error; the allowed control passes', () => {
+    const env = { ...process.env, NX_DAEMON: 'false' };
+    // The Nx rule reads the cached project graph and silently skips itself when
+    // there is none (fresh clone, plain `eslint`): have Nx compute it first.
+    const graph = spawnSync('npx', ['nx', 'show', 'projects'], { cwd: ROOT, encoding: 'utf8', env });
+    if (graph.status !== 0) throw new Error(`nx show projects failed: ${graph.stderr}`);
     const stamp = `${process.pid}-${Date.now()}`;
     const files = PROBES.map((p, i) => path.join(ROOT, 'packages', p.pkg, 'src', `zz-boundary-probe-${stamp}-${i}.ts`));
+    const report = path.join(os.tmpdir(), `semadapt-boundaries-${stamp}.json`);
     let results: { filePath: string; messages: EslintMessage[] }[] = [];
     try {
       PROBES.forEach((p, i) => fs.writeFileSync(files[i], `// Temporary file of tools/workspace-tests/boundaries.spec.ts; deleted after the test.\n${p.source}`));
-      const r = spawnSync('npx', ['eslint', '--no-warn-ignored', '--format', 'json', ...files], {
-        cwd: ROOT,
-        encoding: 'utf8',
-        maxBuffer: 1 << 26,
-        env: { ...process.env, NX_DAEMON: 'false' },
-      });
-      if (!r.stdout.trim().startsWith('[')) throw new Error(`eslint did not print JSON (status ${r.status}): ${r.stderr}`);
-      results = JSON.parse(r.stdout);
+      const r = spawnSync('npx', ['eslint', '--no-warn-ignored', '--format', 'json', '--output-file', report, ...files], { cwd: ROOT, encoding: 'utf8', env });
+      if (!fs.existsSync(report)) throw new Error(`eslint wrote no report (status ${r.status}): ${r.stdout}${r.stderr}`);
+      if (/No cached ProjectGraph/.test(r.stdout + r.stderr)) throw new Error(`the Nx boundary rule was skipped: ${r.stdout}${r.stderr}`);
+      results = JSON.parse(fs.readFileSync(report, 'utf8'));
     } finally {
       for (const f of files) fs.rmSync(f, { force: true });
+      fs.rmSync(report, { force: true });
     }
     for (const f of files) expect(fs.existsSync(f)).toBe(false);
     PROBES.forEach((p, i) => {
