@@ -68,8 +68,11 @@ export async function loadSegmenterSafetensors(file: string, net: Module, option
   const clean = report.missing.length + report.unexpected.length + report.misShaped.length + report.wrongDtype.length === 0;
   if ((options.strict ?? false) && !clean) throw new Error(`loadSegmenterSafetensors: strict load failed\n${text}`);
   for (const name of report.loaded) {
-    const t = safetensorToTf(contents.tensors.get(name)!, name);
-    state.get(name)!.assign(t);
+    const stored = contents.tensors.get(name);
+    const target = state.get(name);
+    if (!stored || !target) throw new Error(`loadSegmenterSafetensors: '${name}' vanished between comparison and load`);
+    const t = safetensorToTf(stored, name);
+    target.assign(t);
     t.dispose();
   }
   return { report, text, metadata: contents.metadata };
