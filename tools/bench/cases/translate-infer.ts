@@ -5,6 +5,8 @@
  * = cores, graph optimizations 'all') on an image [1, 3, size, 2·size] with
  * 19-class guidance logits of the same size — torch_reference.py's
  * `translate-infer` (no_grad forward). One session, created in setup.
+ * `SEMADAPT_ORT_THREADS` overrides the intra-op thread count (on the shared
+ * 2-core machine, under load ≈ 10, 1 thread measured faster than 2).
  */
 import * as os from 'os';
 import * as tf from '@tensorflow/tfjs-core';
@@ -23,7 +25,7 @@ const translateInfer: BenchCase = {
     translator.dispose();
     const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
     const session = await ort.InferenceSession.create(bytes, {
-      intraOpNumThreads: os.cpus().length,
+      intraOpNumThreads: Number(process.env['SEMADAPT_ORT_THREADS'] ?? os.cpus().length),
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
     });
