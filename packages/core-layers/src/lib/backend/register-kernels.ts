@@ -59,7 +59,10 @@ function replaceKernel(config: tf.KernelConfig): void {
 
 /**
  * Registers tfjs's gradients, then every extra kernel, fix and gradient not
- * yet registered. Returns the names registered by this call.
+ * yet registered. Returns the names registered by this call. Called by
+ * `startBackend`/`initBackend`, which afterwards install the optional oneDNN
+ * convolutions over ours (native-conv-kernels.ts); calling this directly
+ * later puts our wasm conv kernels back.
  */
 export function registerExtraKernels(): string[] {
   registerTfjsGradients();
