@@ -97,7 +97,7 @@ describe('SegmenterTrainer', () => {
     }, 'DeepLabV2 adapt steps');
     trainer.dispose();
     net.dispose();
-    const fcn = new FCN8s({ width: 1 / 32, rng: new Rng(6) });
+    const fcn = new FCN8s({ width: 1 / 64, rng: new Rng(6) });
     const tf8 = new SegmenterTrainer(fcn);
     tf8.step({ source: s.image, sourceLabels: s.labels, target: t.image });
     await expectNoTensorLeak(() => {
