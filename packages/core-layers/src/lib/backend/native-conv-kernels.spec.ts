@@ -11,6 +11,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { relativeError, setTestBackend } from '../../testing';
 import { loadNativeKernels, nativeConvKernelsActive } from './native-conv-kernels';
 
+// The grid's convolutions are tiny: make every one of them go native.
+process.env['SEMADAPT_NATIVE_MIN_FLOPS'] = '0';
+
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
 function values(n: number, seed: number): Float32Array {
@@ -80,6 +83,24 @@ describe('native oneDNN convolutions (wasm) vs the cpu backend', () => {
       const err = relativeError(onWasm[i], onCpu[i]);
       if (err > 1e-4) throw new Error(`${name}: relative error ${err} > 1e-4`);
     });
+  });
+
+  it('conv x=[2,9,9,4] co=6 in NCHW falls back to the replaced kernel and matches cpu', async () => {
+    const xv = values(2 * 4 * 9 * 9, 11);
+    const wv = values(3 * 3 * 4 * 6, 12);
+    const run = () =>
+      tf.tidy(() => Float32Array.from(tf.conv2d(tf.tensor4d(xv, [2, 4, 9, 9]), tf.tensor4d(wv, [3, 3, 4, 6]), 1, 'same', 'NCHW').dataSync()));
+    await setTestBackend('wasm');
+    let onWasm: Float32Array;
+    try {
+      onWasm = run();
+    } catch (e) {
+      // tfjs-backend-wasm itself supports NHWC only: the fallback must surface its error, not recurse.
+      expect((e as Error).message).not.toMatch(/call stack/i);
+      return;
+    }
+    await setTestBackend('cpu');
+    expect(relativeError(onWasm, run())).toBeLessThan(1e-4);
   });
 
   it('conv x=[1,12,12,32] co=32 k=3 (blocked oneDNN weight layout, reordered) matches cpu', async () => {

@@ -9,7 +9,9 @@
  * Optional by construction: when the addon was not built (no oneDNN or no
  * compiler at install), or `SEMADAPT_NATIVE=0`, `loadNativeKernels()` says
  * why and the pure wasm/cpu kernels stay in place. NCHW convolutions fall
- * back to the kernel they replaced. The pure-JS cpu backend is left alone:
+ * back to the kernel they replaced, and so do tiny convolutions (below
+ * `SEMADAPT_NATIVE_MIN_FLOPS`, where oneDNN's set-up costs more than the
+ * arithmetic). The pure-JS cpu backend is left alone:
  * it is the reference the kernel specs compare against.
  */
 import * as os from 'os';
@@ -139,6 +141,23 @@ function geometry(xShape: number[], wShape: number[], attrs: ConvAttrs): ConvGeo
   };
 }
 
+/**
+ * Below this much work a convolution stays on the kernel it replaced: for
+ * tiny convolutions oneDNN's per-geometry JIT and thread start-up cost more
+ * than the arithmetic (measured here: tiny test-sized shapes ran ~4× slower
+ * natively). `SEMADAPT_NATIVE_MIN_FLOPS` overrides (0: always native).
+ */
+function minNativeFlops(): number {
+  const v = Number(process.env['SEMADAPT_NATIVE_MIN_FLOPS'] ?? 2e7);
+  return Number.isFinite(v) && v >= 0 ? v : 2e7;
+}
+
+function flopsOf(g: ConvGeometry): number {
+  const [n, oh, ow, co] = g.yShape;
+  const [kh, kw, ci] = g.wShape;
+  return 2 * n * oh * ow * co * kh * kw * ci;
+}
+
 /** A convolution with an empty input or output (kernel wider than the padded input): the result is all zeros. */
 function isEmpty(g: ConvGeometry): boolean {
   return [...g.xShape, ...g.yShape, ...g.wShape].some((d) => d <= 0);
@@ -147,13 +166,14 @@ function isEmpty(g: ConvGeometry): boolean {
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap };
 
 function nativeConfigs(addon: OneDnnKernels, backendName: 'wasm' | 'cpu'): tf.KernelConfig[] {
-  const stock = (kernelName: string) => tf.getKernel(kernelName, backendName);
+  // The kernels being replaced, captured now: the fallback for NCHW and tiny convolutions.
+  const stocks = new Map(['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'].map((n) => [n, tf.getKernel(n, backendName)]));
   const fallback = (kernelName: string, args: KernelArgs) => {
-    const k = stock(kernelName);
-    if (!k) throw new Error(`native ${kernelName}: NCHW is not supported and ${backendName} has no stock kernel`);
+    const k = stocks.get(kernelName);
+    if (!k) throw new Error(`native ${kernelName}: no ${backendName} kernel to fall back to (NCHW or tiny convolution)`);
     return k.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
   };
-  const stocks = new Map(['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'].map((n) => [n, stock(n)]));
+  const minFlops = minNativeFlops();
   const keep = (n: string) => ({ setupFunc: stocks.get(n)?.setupFunc, disposeFunc: stocks.get(n)?.disposeFunc });
 
   const conv2d = (args: KernelArgs): tf.TensorInfo => {
@@ -161,6 +181,7 @@ function nativeConfigs(addon: OneDnnKernels, backendName: 'wasm' | 'cpu'): tf.Ke
     const attrs = args.attrs as unknown as ConvAttrs;
     if (attrs.dataFormat === 'NCHW') return fallback('Conv2D', args);
     const g = geometry(x.shape, filter.shape, attrs);
+    if (flopsOf(g) < minFlops) return fallback('Conv2D', args);
     const io = access(args.backend, backendName);
     const out = io.alloc(g.yShape);
     if (isEmpty(g)) out.view().fill(0);
@@ -172,6 +193,7 @@ function nativeConfigs(addon: OneDnnKernels, backendName: 'wasm' | 'cpu'): tf.Ke
     const attrs = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
     if (attrs.dataFormat === 'NCHW') return fallback('Conv2DBackpropInput', args);
     const g = geometry(attrs.inputShape, filter.shape, attrs);
+    if (flopsOf(g) < minFlops) return fallback('Conv2DBackpropInput', args);
     const io = access(args.backend, backendName);
     const out = io.alloc(attrs.inputShape);
     if (isEmpty(g)) out.view().fill(0);
@@ -183,6 +205,7 @@ function nativeConfigs(addon: OneDnnKernels, backendName: 'wasm' | 'cpu'): tf.Ke
     const attrs = args.attrs as unknown as ConvAttrs & { filterShape: number[] };
     if (attrs.dataFormat === 'NCHW') return fallback('Conv2DBackpropFilter', args);
     const g = geometry(x.shape, attrs.filterShape, attrs);
+    if (flopsOf(g) < minFlops) return fallback('Conv2DBackpropFilter', args);
     const io = access(args.backend, backendName);
     const out = io.alloc(attrs.filterShape);
     if (isEmpty(g)) out.view().fill(0);
