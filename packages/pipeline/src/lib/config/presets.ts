@@ -55,10 +55,10 @@ export const DEMO_PRESET: Partial = {
     workers: 0,
   },
   optimization: {
-    sourceSteps: 300,
-    oracleSteps: 300,
+    sourceSteps: 250,
+    oracleSteps: 250,
     translatorSteps: 40,
-    segmenterSteps: 200,
+    segmenterSteps: 150,
     checkpointEvery: 50,
     evalEvery: 0,
     minRounds: 2,
