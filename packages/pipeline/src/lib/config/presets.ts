@@ -57,7 +57,7 @@ export const DEMO_PRESET: Partial = {
   optimization: {
     sourceSteps: 250,
     oracleSteps: 250,
-    translatorSteps: 40,
+    translatorSteps: 80,
     segmenterSteps: 150,
     checkpointEvery: 50,
     evalEvery: 0,
@@ -80,9 +80,9 @@ export const DEMO_PRESET: Partial = {
     translator: {
       widthMultiplier: 0.125,
       residualBlocks: 1,
-      discriminatorScales: 2,
-      // 40 steps instead of the paper's 1e6: TTUR rates ×10 (ratio 1:4 kept), constant.
-      optimization: { lrGenerator: 1e-3, lrDiscriminator: 4e-3, schedule: { kind: 'constant' } },
+      discriminatorScales: 1,
+      // 80 steps instead of the paper's 1e6: TTUR rates ×20 (ratio 1:4 kept), constant.
+      optimization: { lrGenerator: 2e-3, lrDiscriminator: 8e-3, schedule: { kind: 'constant' } },
     },
   },
   logging: { reportImages: 4 },
