@@ -174,3 +174,17 @@ export async function expectNoTensorLeak(fn: () => unknown, label = 'expectNoTen
     throw new Error(`${label}: tf.memory().numTensors went from ${before} to ${after} (${after - before > 0 ? '+' : ''}${after - before})`);
   }
 }
+
+/**
+ * Deterministic pseudo-random values in [−scale, scale) from a 32-bit LCG
+ * (Numerical Recipes' constants): test inputs that involve no tfjs RNG.
+ */
+export function lcgValues(n: number, seed: number, scale = 1): Float32Array {
+  const out = new Float32Array(n);
+  let st = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    st = (Math.imul(st, 1664525) + 1013904223) >>> 0;
+    out[i] = (st / 2 ** 31 - 1) * scale;
+  }
+  return out;
+}

@@ -6,7 +6,7 @@
  * wasm vs the cpu backend (rel err ≤ 1e-4, issue 3).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { expectAllClose, expectNoTensorLeak, numericGradient, relativeError, setTestBackend } from '../../testing';
+import { expectAllClose, expectNoTensorLeak, lcgValues, numericGradient, relativeError, setTestBackend } from '../../testing';
 import { conv2dFilterGrad, opsExec } from './conv-grad-math';
 import { conv2dBackpropFilterWasmConfig } from './conv2d-backprop-filter-wasm';
 import { conv2dBackpropInputWasmConfig } from './conv2d-backprop-input-wasm';
@@ -26,16 +26,6 @@ interface Case {
   pad: Pad;
 }
 
-/** Deterministic pseudo-random values in [-1, 1) (LCG; no tf involved). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let st = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    st = (Math.imul(st, 1664525) + 1013904223) >>> 0;
-    out[i] = st / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 /** TF padding rules, restated: SAME pads ceil-division output, extra on the bottom/right. */
 function geometry(len: number, k: number, s: number, d: number, pad: Pad, axis: 1 | 2): { out: number; before: number } {
@@ -142,10 +132,10 @@ describe('Conv2D gradients (wasm Conv2DBackpropFilter, dilated conv gradient)', 
   for (const c of cases) {
     const name = `conv x=[${c.x}] co=${c.co} k=${c.k} s=${c.s} d=${c.d} pad=${padName(c.pad)}`;
     it(`${name}: dx, dW on cpu and wasm match the direct loop and each other`, async () => {
-      const xv = values(c.x.reduce((a, b) => a * b, 1), 11);
-      const wv = values(c.k * c.k * c.x[3] * c.co, 23);
+      const xv = lcgValues(c.x.reduce((a, b) => a * b, 1), 11);
+      const wv = lcgValues(c.k * c.k * c.x[3] * c.co, 23);
       let rv: Float32Array = new Float32Array(0);
-      const ref = reference(c, xv, wv, (oh, ow) => (rv = values(c.x[0] * oh * ow * c.co, 37)));
+      const ref = reference(c, xv, wv, (oh, ow) => (rv = lcgValues(c.x[0] * oh * ow * c.co, 37)));
       const got: Record<string, { dx: ArrayLike<number>; dw: ArrayLike<number> }> = {};
       for (const backend of ['cpu', 'wasm'] as const) {
         await setTestBackend(backend);
@@ -167,10 +157,10 @@ describe('Conv2D gradients (wasm Conv2DBackpropFilter, dilated conv gradient)', 
   ] as Case[]) {
     it(`finite differences on wasm: conv x=[${c.x}] k=${c.k} s=${c.s} d=${c.d} pad=${padName(c.pad)}`, async () => {
       await setTestBackend('wasm');
-      const xv = values(c.x.reduce((a, b) => a * b, 1), 5);
-      const wv = values(c.k * c.k * c.x[3] * c.co, 6);
+      const xv = lcgValues(c.x.reduce((a, b) => a * b, 1), 5);
+      const wv = lcgValues(c.k * c.k * c.x[3] * c.co, 6);
       const ref = reference(c, xv, wv, () => null);
-      const r = tf.tensor4d(values(ref.y.length, 7), [c.x[0], ref.OH, ref.OW, c.co]);
+      const r = tf.tensor4d(lcgValues(ref.y.length, 7), [c.x[0], ref.OH, ref.OW, c.co]);
       const x = tf.tensor4d(xv, c.x);
       const w = tf.tensor4d(wv, [c.k, c.k, c.x[3], c.co]);
       const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad, 'NHWC', c.d), r));
@@ -187,10 +177,10 @@ describe('Conv2D gradients (wasm Conv2DBackpropFilter, dilated conv gradient)', 
   it('conv x=[1,6,5,3] co=2 k=3 s=2 d=1 pad=same: filter gradient in tap groups (small im2col budget) == direct loop', async () => {
     await setTestBackend('cpu');
     const c: Case = { x: [1, 6, 5, 3], co: 2, k: 3, s: 2, d: 1, pad: 'same' };
-    const xv = values(90, 3);
-    const wv = values(54, 4);
+    const xv = lcgValues(90, 3);
+    const wv = lcgValues(54, 4);
     let rv: Float32Array = new Float32Array(0);
-    const ref = reference(c, xv, wv, (oh, ow) => (rv = values(oh * ow * 2, 5)));
+    const ref = reference(c, xv, wv, (oh, ow) => (rv = lcgValues(oh * ow * 2, 5)));
     for (const budget of [1, 3 * 6 * 2, 1 << 20]) {
       const got = tf.tidy(() =>
         conv2dFilterGrad(opsExec, tf.tensor4d(xv, c.x), tf.tensor4d(rv, [1, ref.OH, ref.OW, 2]), [3, 3, 3, 2], { strides: 2, pad: 'same' }, budget),

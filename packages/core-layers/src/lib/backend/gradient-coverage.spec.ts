@@ -8,21 +8,12 @@
  * with swapped height/width.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { expectAllClose, expectNoTensorLeak, numericGradient, relativeError, setTestBackend } from '../../testing';
+import { expectAllClose, expectNoTensorLeak, lcgValues, numericGradient, relativeError, setTestBackend } from '../../testing';
 
 // These specs check the pure wasm/cpu kernels of this folder; the optional oneDNN
 // convolutions (native-conv-kernels.ts) would otherwise replace them on wasm.
 process.env['SEMADAPT_NATIVE'] = '0';
 
-function values(n: number, seed: number, scale = 1): Float32Array {
-  const out = new Float32Array(n);
-  let st = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    st = (Math.imul(st, 1664525) + 1013904223) >>> 0;
-    out[i] = (st / 2 ** 31 - 1) * scale;
-  }
-  return out;
-}
 
 interface OpCase {
   name: string;
@@ -101,13 +92,13 @@ describe('gradients the models need: wasm vs cpu, finite differences', () => {
   for (const c of CASES) {
     it(`${c.name}: wasm gradient == cpu gradient`, async () => {
       const inputs = c.shapes.map((s, i) => {
-        const v = values(s.reduce((a, b) => a * b, 1), 101 + 7 * i);
+        const v = lcgValues(s.reduce((a, b) => a * b, 1), 101 + 7 * i);
         const offset = c.offset;
         return offset ? v.map((e) => e * 0.5 + offset) : v;
       });
       await setTestBackend('cpu');
       const outShape = gradsOn(c, inputs, null).outShape;
-      const r = values(outShape.reduce((a, b) => a * b, 1), 999);
+      const r = lcgValues(outShape.reduce((a, b) => a * b, 1), 999);
       const cpu = gradsOn(c, inputs, r);
       await setTestBackend('wasm');
       let wasmOut: ReturnType<typeof gradsOn> | undefined;

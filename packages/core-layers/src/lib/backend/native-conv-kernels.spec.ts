@@ -8,7 +8,7 @@
  * and `npm test` also runs the backend specs with SEMADAPT_NATIVE=0.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { relativeError, setTestBackend } from '../../testing';
+import { lcgValues, relativeError, setTestBackend } from '../../testing';
 import { loadNativeKernels, nativeConvKernelsActive } from './native-conv-kernels';
 
 // The grid's convolutions are tiny: make every one of them go native.
@@ -16,15 +16,6 @@ process.env['SEMADAPT_NATIVE_MIN_FLOPS'] = '0';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let st = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    st = (Math.imul(st, 1664525) + 1013904223) >>> 0;
-    out[i] = st / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 /** y, dL/dx and dL/dw for L = Σ conv(x, w)·r on the active backend. */
 function convAndGrads(xv: Float32Array, xShape: number[], wv: Float32Array, wShape: number[], s: number, d: number, pad: Pad) {
@@ -32,7 +23,7 @@ function convAndGrads(xv: Float32Array, xShape: number[], wv: Float32Array, wSha
     const x = tf.tensor4d(xv, xShape as [number, number, number, number]);
     const w = tf.tensor4d(wv, wShape as [number, number, number, number]);
     const y = tf.conv2d(x, w, s, pad, 'NHWC', d);
-    const r = tf.tensor(values(y.size, 99), y.shape);
+    const r = tf.tensor(lcgValues(y.size, 99), y.shape);
     const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad, 'NHWC', d), r)))([x, w]);
     return [y.dataSync(), gx.dataSync(), gw.dataSync()].map((a) => Float32Array.from(a));
   });
@@ -73,8 +64,8 @@ describe('native oneDNN convolutions (wasm) vs the cpu backend', () => {
   it.each(cases)('conv x=[2,13,12,3] co=5 k=$k s=$s d=$d pad=$pad: y, dx, dw', async ({ k, s, d, pad }) => {
     const xShape = [2, 13, 12, 3];
     const wShape = [k, k, 3, 5];
-    const xv = values(2 * 13 * 12 * 3, 1 + k * 7 + s);
-    const wv = values(k * k * 15, 3 + d);
+    const xv = lcgValues(2 * 13 * 12 * 3, 1 + k * 7 + s);
+    const wv = lcgValues(k * k * 15, 3 + d);
     await setTestBackend('wasm');
     const onWasm = convAndGrads(xv, xShape, wv, wShape, s, d, pad);
     await setTestBackend('cpu');
@@ -86,8 +77,8 @@ describe('native oneDNN convolutions (wasm) vs the cpu backend', () => {
   });
 
   it('conv x=[2,9,9,4] co=6 in NCHW falls back to the replaced kernel and matches cpu', async () => {
-    const xv = values(2 * 4 * 9 * 9, 11);
-    const wv = values(3 * 3 * 4 * 6, 12);
+    const xv = lcgValues(2 * 4 * 9 * 9, 11);
+    const wv = lcgValues(3 * 3 * 4 * 6, 12);
     const run = () =>
       tf.tidy(() => Float32Array.from(tf.conv2d(tf.tensor4d(xv, [2, 4, 9, 9]), tf.tensor4d(wv, [3, 3, 4, 6]), 1, 'same', 'NCHW').dataSync()));
     await setTestBackend('wasm');
@@ -106,8 +97,8 @@ describe('native oneDNN convolutions (wasm) vs the cpu backend', () => {
   it('conv x=[1,12,12,32] co=32 k=3 (blocked oneDNN weight layout, reordered) matches cpu', async () => {
     const xShape = [1, 12, 12, 32];
     const wShape = [3, 3, 32, 32];
-    const xv = values(12 * 12 * 32, 5);
-    const wv = values(9 * 32 * 32, 6).map((v) => v * 0.1);
+    const xv = lcgValues(12 * 12 * 32, 5);
+    const wv = lcgValues(9 * 32 * 32, 6).map((v) => v * 0.1);
     await setTestBackend('wasm');
     const onWasm = convAndGrads(xv, xShape, wv, wShape, 1, 1, 'same');
     await setTestBackend('cpu');

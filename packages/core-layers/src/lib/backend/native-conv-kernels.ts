@@ -16,6 +16,7 @@
  */
 import * as os from 'os';
 import * as tf from '@tensorflow/tfjs-core';
+import { convGeometry, type ConvAttrs } from './conv-grad-math';
 
 /** The addon's interface (packages/core-layers/native/index.d.ts). */
 interface ConvGeometry {
@@ -111,25 +112,8 @@ function access(backend: tf.KernelBackend, name: 'wasm' | 'cpu'): BackendAccess 
   };
 }
 
-interface ConvAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dilations?: number | [number, number];
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
-
 function geometry(xShape: number[], wShape: number[], attrs: ConvAttrs): ConvGeometry {
-  const info = tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    wShape as [number, number, number, number],
-    attrs.strides,
-    attrs.dilations ?? 1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const info = convGeometry(xShape, wShape, attrs);
   const p = info.padInfo;
   return {
     xShape,
@@ -178,7 +162,7 @@ function nativeConfigs(addon: OneDnnKernels, backendName: 'wasm' | 'cpu'): tf.Ke
 
   const conv2d = (args: KernelArgs): tf.TensorInfo => {
     const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-    const attrs = args.attrs as unknown as ConvAttrs;
+    const attrs = args.attrs as unknown as ConvAttrs & { dataFormat: 'NHWC' | 'NCHW' };
     if (attrs.dataFormat === 'NCHW') return fallback('Conv2D', args);
     const g = geometry(x.shape, filter.shape, attrs);
     if (flopsOf(g) < minFlops) return fallback('Conv2D', args);
@@ -190,7 +174,7 @@ function nativeConfigs(addon: OneDnnKernels, backendName: 'wasm' | 'cpu'): tf.Ke
   };
   const backpropInput = (args: KernelArgs): tf.TensorInfo => {
     const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-    const attrs = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
+    const attrs = args.attrs as unknown as ConvAttrs & { dataFormat: 'NHWC' | 'NCHW'; inputShape: number[] };
     if (attrs.dataFormat === 'NCHW') return fallback('Conv2DBackpropInput', args);
     const g = geometry(attrs.inputShape, filter.shape, attrs);
     if (flopsOf(g) < minFlops) return fallback('Conv2DBackpropInput', args);
@@ -202,7 +186,7 @@ function nativeConfigs(addon: OneDnnKernels, backendName: 'wasm' | 'cpu'): tf.Ke
   };
   const backpropFilter = (args: KernelArgs): tf.TensorInfo => {
     const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-    const attrs = args.attrs as unknown as ConvAttrs & { filterShape: number[] };
+    const attrs = args.attrs as unknown as ConvAttrs & { dataFormat: 'NHWC' | 'NCHW'; filterShape: number[] };
     if (attrs.dataFormat === 'NCHW') return fallback('Conv2DBackpropFilter', args);
     const g = geometry(x.shape, attrs.filterShape, attrs);
     if (flopsOf(g) < minFlops) return fallback('Conv2DBackpropFilter', args);

@@ -5,26 +5,17 @@
  * `tf.memory().numTensors` stays flat across steps.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { setTestBackend } from '../../testing';
+import { lcgValues, setTestBackend } from '../../testing';
 
-function values(n: number, seed: number, scale: number): Float32Array {
-  const out = new Float32Array(n);
-  let st = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    st = (Math.imul(st, 1664525) + 1013904223) >>> 0;
-    out[i] = (st / 2 ** 31 - 1) * scale;
-  }
-  return out;
-}
 
 describe('training on wasm', () => {
   it('conv net x=[2,12,10,3]: reflect-pad k3, k4/s2, dilated k3 d2, IN, LeakyReLU, upsampling — loss falls, no leak', async () => {
     await setTestBackend('wasm');
-    const w1 = tf.variable(tf.tensor4d(values(3 * 3 * 3 * 8, 1, 0.3), [3, 3, 3, 8]));
-    const w2 = tf.variable(tf.tensor4d(values(4 * 4 * 8 * 8, 2, 0.15), [4, 4, 8, 8]));
-    const w3 = tf.variable(tf.tensor4d(values(3 * 3 * 8 * 3, 3, 0.15), [3, 3, 8, 3]));
+    const w1 = tf.variable(tf.tensor4d(lcgValues(3 * 3 * 3 * 8, 1, 0.3), [3, 3, 3, 8]));
+    const w2 = tf.variable(tf.tensor4d(lcgValues(4 * 4 * 8 * 8, 2, 0.15), [4, 4, 8, 8]));
+    const w3 = tf.variable(tf.tensor4d(lcgValues(3 * 3 * 8 * 3, 3, 0.15), [3, 3, 8, 3]));
     const b3 = tf.variable(tf.zeros([3]));
-    const x = tf.tensor4d(values(2 * 12 * 10 * 3, 4, 1), [2, 12, 10, 3]);
+    const x = tf.tensor4d(lcgValues(2 * 12 * 10 * 3, 4, 1), [2, 12, 10, 3]);
     const target = tf.tidy(() => tf.tanh(tf.mul(tf.reverse(x, 2), 0.8)));
     const net = () => {
       let h: tf.Tensor4D = tf.conv2d(tf.mirrorPad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], 'reflect'), w1, 1, 'valid');
