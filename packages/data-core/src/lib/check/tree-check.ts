@@ -10,6 +10,7 @@ import { readLabelIds, readPngSize } from '../codec/read-image';
 import { PngDecodeError } from '../codec/png';
 import { NUM_TRAIN_IDS } from '../labels/train-ids';
 import { IGNORE_ID } from '../transform/remap';
+import type { TreeListing } from './open-tree';
 
 /** Kinds of problem a tree can have. */
 export type ProblemKind =
@@ -266,4 +267,39 @@ export function countSplits(pairs: readonly PairRecord[], splitNames: readonly s
 /** Strips the kind for the JSON report. */
 export function reportProblems(problems: readonly TreeProblem[]): Array<{ path: string; message: string }> {
   return problems.map((p) => ({ path: p.path, message: p.message }));
+}
+
+/** A dataset stored as two flat folders of same-named PNGs (GTA5's `images/`+`labels/`, SYNTHIA's `RGB/`+`GT/LABELS/`). */
+export interface FlatPairLayout {
+  dataset: string;
+  /** How problems name the dataset, e.g. 'GTA5'. */
+  displayName: string;
+  split: string;
+  /** Folder of images, relative to the root (as segments). */
+  imageDir: string[];
+  /** Folder of labels, relative to the root (as segments). */
+  labelDir: string[];
+  lut: Uint8Array;
+  maxId: number;
+}
+
+/** Lists a flat two-folder tree into pairs and problems (missing folders, orphans on either side). */
+export function listFlatPairs(root: string, layout: FlatPairLayout): TreeListing {
+  const abs = path.resolve(root);
+  const problems: TreeProblem[] = [];
+  const imageDir = path.join(abs, ...layout.imageDir);
+  const labelDir = path.join(abs, ...layout.labelDir);
+  const imageRel = layout.imageDir.join('/');
+  const haveRoot = requireFolder(abs, problems, `${layout.displayName} root`);
+  const haveImages = haveRoot && requireFolder(imageDir, problems, `${layout.displayName} ${imageRel}/`);
+  const haveLabels = haveRoot && requireFolder(labelDir, problems, `${layout.displayName} ${layout.labelDir.join('/')}/`);
+  const images = new Map<string, { abs: string; name: string }>();
+  const labels = new Map<string, string>();
+  if (haveImages) for (const f of listFiles(imageDir, '.png')) images.set(f, { abs: path.join(imageDir, f), name: `${imageRel}/${f}` });
+  if (haveLabels) for (const f of listFiles(labelDir, '.png')) labels.set(f, path.join(labelDir, f));
+  const pairs =
+    haveImages && haveLabels
+      ? pairByKey(layout.split, images, labels, (k) => path.join(labelDir, k), (k) => path.join(imageDir, k), problems)
+      : [];
+  return { dataset: layout.dataset, root: abs, pairs, problems, splitNames: [layout.split], lut: layout.lut, maxId: layout.maxId };
 }

@@ -11,16 +11,13 @@ import {
   checkTree,
   cityscapesLut,
   CITYSCAPES_MAX_LABEL_ID,
-  listFiles,
+  listFlatPairs,
   openTree,
-  pairByKey,
-  requireFolder,
   type CheckOptions,
   type CheckReport,
   type OpenOptions,
   type TreeDataset,
   type TreeListing,
-  type TreeProblem,
 } from '@semadapt/data-core';
 
 /** Name used in reports. */
@@ -32,22 +29,15 @@ export const GTA5_PAIRS = 24966;
 
 /** Lists the GTA5 tree under `root` into pairs and problems. */
 export function listGta5(root: string): TreeListing {
-  const abs = path.resolve(root);
-  const problems: TreeProblem[] = [];
-  const imageDir = path.join(abs, 'images');
-  const labelDir = path.join(abs, 'labels');
-  const haveRoot = requireFolder(abs, problems, 'GTA5 root');
-  const haveImages = haveRoot && requireFolder(imageDir, problems, 'GTA5 images/');
-  const haveLabels = haveRoot && requireFolder(labelDir, problems, 'GTA5 labels/');
-  const images = new Map<string, { abs: string; name: string }>();
-  const labels = new Map<string, string>();
-  if (haveImages) for (const f of listFiles(imageDir, '.png')) images.set(f, { abs: path.join(imageDir, f), name: `images/${f}` });
-  if (haveLabels) for (const f of listFiles(labelDir, '.png')) labels.set(f, path.join(labelDir, f));
-  const pairs =
-    haveImages && haveLabels
-      ? pairByKey(GTA5_SPLIT, images, labels, (k) => path.join(labelDir, k), (k) => path.join(imageDir, k), problems)
-      : [];
-  return { dataset: GTA5_DATASET, root: abs, pairs, problems, splitNames: [GTA5_SPLIT], lut: cityscapesLut(), maxId: CITYSCAPES_MAX_LABEL_ID };
+  return listFlatPairs(root, {
+    dataset: GTA5_DATASET,
+    displayName: 'GTA5',
+    split: GTA5_SPLIT,
+    imageDir: ['images'],
+    labelDir: ['labels'],
+    lut: cityscapesLut(),
+    maxId: CITYSCAPES_MAX_LABEL_ID,
+  });
 }
 
 /**

@@ -10,17 +10,14 @@ import * as path from 'path';
 import {
   buildLut,
   checkTree,
-  listFiles,
+  listFlatPairs,
   openTree,
-  pairByKey,
-  requireFolder,
   type CheckOptions,
   type CheckReport,
   type ClassSet,
   type OpenOptions,
   type TreeDataset,
   type TreeListing,
-  type TreeProblem,
 } from '@semadapt/data-core';
 
 /** Name used in reports. */
@@ -48,22 +45,15 @@ export const SYNTHIA_DEFAULT_CLASSES: ClassSet = 16;
 
 /** Lists the SYNTHIA tree under `root` into pairs and problems. */
 export function listSynthia(root: string): TreeListing {
-  const abs = path.resolve(root);
-  const problems: TreeProblem[] = [];
-  const imageDir = path.join(abs, 'RGB');
-  const labelDir = path.join(abs, 'GT', 'LABELS');
-  const haveRoot = requireFolder(abs, problems, 'SYNTHIA root');
-  const haveImages = haveRoot && requireFolder(imageDir, problems, 'SYNTHIA RGB/');
-  const haveLabels = haveRoot && requireFolder(labelDir, problems, 'SYNTHIA GT/LABELS/');
-  const images = new Map<string, { abs: string; name: string }>();
-  const labels = new Map<string, string>();
-  if (haveImages) for (const f of listFiles(imageDir, '.png')) images.set(f, { abs: path.join(imageDir, f), name: `RGB/${f}` });
-  if (haveLabels) for (const f of listFiles(labelDir, '.png')) labels.set(f, path.join(labelDir, f));
-  const pairs =
-    haveImages && haveLabels
-      ? pairByKey(SYNTHIA_SPLIT, images, labels, (k) => path.join(labelDir, k), (k) => path.join(imageDir, k), problems)
-      : [];
-  return { dataset: SYNTHIA_DATASET, root: abs, pairs, problems, splitNames: [SYNTHIA_SPLIT], lut: synthiaLut(), maxId: SYNTHIA_MAX_ID };
+  return listFlatPairs(root, {
+    dataset: SYNTHIA_DATASET,
+    displayName: 'SYNTHIA',
+    split: SYNTHIA_SPLIT,
+    imageDir: ['RGB'],
+    labelDir: ['GT', 'LABELS'],
+    lut: synthiaLut(),
+    maxId: SYNTHIA_MAX_ID,
+  });
 }
 
 /** Opens SYNTHIA at `root` (classes default 16). Throws `DatasetTreeError` naming every problem. */
