@@ -29,7 +29,7 @@ import {
 } from '@semadapt/core-layers';
 import { Bottleneck, frozenBatchNorm } from './bottleneck';
 import { dilatedSameConv } from './dilated-conv';
-import { scaledChannels, type Segmenter } from './segmenter';
+import { resolveCommonOptions, scaledChannels, type Segmenter } from './segmenter';
 
 /** Depth of the ResNet backbone: bottleneck counts of layer1..layer4. */
 export type ResNetDepth =
@@ -136,10 +136,7 @@ export class DeepLabV2 extends Module implements Segmenter {
 
   constructor(options: DeepLabV2Options = {}) {
     super();
-    const numClasses = options.numClasses ?? 19;
-    if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`DeepLabV2: numClasses must be a positive integer, received ${JSON.stringify(options.numClasses)}`);
-    const width = options.width ?? 1;
-    if (!(typeof width === 'number' && width > 0 && width <= 4)) throw new Error(`DeepLabV2: width must be in (0, 4], received ${JSON.stringify(options.width)}`);
+    const { numClasses, width } = resolveCommonOptions('DeepLabV2', options);
     const dilations = options.asppDilations ?? [6, 12, 18, 24];
     if (!Array.isArray(dilations) || dilations.length < 1 || !dilations.every((d) => Number.isInteger(d) && d >= 1)) {
       throw new Error(`DeepLabV2: asppDilations must be positive integers, received ${JSON.stringify(options.asppDilations)}`);

@@ -33,7 +33,7 @@ import {
   scopedName,
   type Initializer,
 } from '@semadapt/core-layers';
-import { scaledChannels, type Segmenter } from './segmenter';
+import { resolveCommonOptions, scaledChannels, type Segmenter } from './segmenter';
 
 /** Options of `FCN8s`; every field optional, defaults are the paper's. */
 export interface FCN8sOptions {
@@ -98,10 +98,7 @@ export class FCN8s extends Module implements Segmenter {
 
   constructor(options: FCN8sOptions = {}) {
     super();
-    const numClasses = options.numClasses ?? 19;
-    if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`FCN8s: numClasses must be a positive integer, received ${JSON.stringify(options.numClasses)}`);
-    const width = options.width ?? 1;
-    if (!(typeof width === 'number' && width > 0 && width <= 4)) throw new Error(`FCN8s: width must be in (0, 4], received ${JSON.stringify(options.width)}`);
+    const { numClasses, width } = resolveCommonOptions('FCN8s', options);
     const p = options.dropout ?? 0.5;
     if (!(typeof p === 'number' && p >= 0 && p < 1)) throw new Error(`FCN8s: dropout must be in [0, 1), received ${JSON.stringify(options.dropout)}`);
     this.numClasses = numClasses;

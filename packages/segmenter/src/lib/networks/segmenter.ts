@@ -25,6 +25,19 @@ export function scaledChannels(c: number, width: number): number {
   return Math.max(1, Math.round(c * width));
 }
 
+/**
+ * The options DeepLabV2 and FCN8s share, validated the same way: `numClasses`
+ * (default 19, SPEC §1) and the width multiplier (default 1, in (0, 4]).
+ * Throws quoting what was received.
+ */
+export function resolveCommonOptions(network: string, options: { numClasses?: number; width?: number }): { numClasses: number; width: number } {
+  const numClasses = options.numClasses ?? 19;
+  if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`${network}: numClasses must be a positive integer, received ${JSON.stringify(options.numClasses)}`);
+  const width = options.width ?? 1;
+  if (!(typeof width === 'number' && width > 0 && width <= 4)) throw new Error(`${network}: width must be in (0, 4], received ${JSON.stringify(options.width)}`);
+  return { numClasses, width };
+}
+
 /** The Caffe ImageNet mean in BGR order, SPEC §3 (DeepLab, FCN and BDL use it). */
 export const CAFFE_BGR_MEAN: readonly [number, number, number] = [104.00698793, 116.66876762, 122.67891434];
 
