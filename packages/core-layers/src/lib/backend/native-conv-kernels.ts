@@ -10,8 +10,9 @@
  * compiler at install), or `SEMADAPT_NATIVE=0`, `loadNativeKernels()` says
  * why and the pure wasm/cpu kernels stay in place. NCHW convolutions fall
  * back to the kernel they replaced, and so do tiny convolutions (below
- * `SEMADAPT_NATIVE_MIN_FLOPS`, where oneDNN's set-up costs more than the
- * arithmetic). The pure-JS cpu backend is left alone:
+ * `SEMADAPT_NATIVE_MIN_FLOPS`) until their geometry repeats — oneDNN's
+ * one-off JIT costs more than a single tiny conv, but a training loop runs
+ * the same geometries every step. The pure-JS cpu backend is left alone:
  * it is the reference the kernel specs compare against.
  */
 import * as os from 'os';
@@ -126,14 +127,33 @@ function geometry(xShape: number[], wShape: number[], attrs: ConvAttrs): ConvGeo
 }
 
 /**
- * Below this much work a convolution stays on the kernel it replaced: for
- * tiny convolutions oneDNN's per-geometry JIT and thread start-up cost more
- * than the arithmetic (measured here: tiny test-sized shapes ran ~4× slower
- * natively). `SEMADAPT_NATIVE_MIN_FLOPS` overrides (0: always native).
+ * Below this much work a convolution stays on the kernel it replaced until
+ * its geometry has been seen `TINY_REPEATS_BEFORE_NATIVE` times: for one-off
+ * tiny convolutions oneDNN's per-geometry JIT costs more than the arithmetic
+ * (test-sized shapes ran ~4× slower natively), while in a training step the
+ * wasm filter gradient of small strided convs is the slowest kernel of all
+ * (a 4×4 stride-2 conv at 64×32: 58 ms on wasm, 0.3 ms native).
+ * `SEMADAPT_NATIVE_MIN_FLOPS` overrides (0: always native).
  */
 function minNativeFlops(): number {
   const v = Number(process.env['SEMADAPT_NATIVE_MIN_FLOPS'] ?? 2e7);
   return Number.isFinite(v) && v >= 0 ? v : 2e7;
+}
+
+const TINY_REPEATS_BEFORE_NATIVE = 3;
+
+/** Counts tiny geometries per kernel; `isRepeated` turns true on the N-th sighting. */
+class RepeatCounter {
+  private readonly seen = new Map<string, number>();
+
+  isRepeated(kernelName: string, g: ConvGeometry): boolean {
+    // A bound on memory for runs that see endless distinct shapes (tests, variable-size inference).
+    if (this.seen.size > 50_000) this.seen.clear();
+    const key = `${kernelName}|${g.xShape}|${g.wShape}|${g.yShape}|${g.strides}|${g.dilations}|${g.pads}`;
+    const count = (this.seen.get(key) ?? 0) + 1;
+    this.seen.set(key, count);
+    return count >= TINY_REPEATS_BEFORE_NATIVE;
+  }
 }
 
 function flopsOf(g: ConvGeometry): number {
@@ -158,6 +178,8 @@ function nativeConfigs(addon: OneDnnKernels, backendName: 'wasm' | 'cpu'): tf.Ke
     return k.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
   };
   const minFlops = minNativeFlops();
+  const repeats = new RepeatCounter();
+  const staysOnStock = (kernelName: string, g: ConvGeometry) => flopsOf(g) < minFlops && !repeats.isRepeated(kernelName, g);
   const keep = (n: string) => ({ setupFunc: stocks.get(n)?.setupFunc, disposeFunc: stocks.get(n)?.disposeFunc });
 
   const conv2d = (args: KernelArgs): tf.TensorInfo => {
@@ -165,7 +187,7 @@ function nativeConfigs(addon: OneDnnKernels, backendName: 'wasm' | 'cpu'): tf.Ke
     const attrs = args.attrs as unknown as ConvAttrs & { dataFormat: 'NHWC' | 'NCHW' };
     if (attrs.dataFormat === 'NCHW') return fallback('Conv2D', args);
     const g = geometry(x.shape, filter.shape, attrs);
-    if (flopsOf(g) < minFlops) return fallback('Conv2D', args);
+    if (staysOnStock('Conv2D', g)) return fallback('Conv2D', args);
     const io = access(args.backend, backendName);
     const out = io.alloc(g.yShape);
     if (isEmpty(g)) out.view().fill(0);
@@ -177,7 +199,7 @@ function nativeConfigs(addon: OneDnnKernels, backendName: 'wasm' | 'cpu'): tf.Ke
     const attrs = args.attrs as unknown as ConvAttrs & { dataFormat: 'NHWC' | 'NCHW'; inputShape: number[] };
     if (attrs.dataFormat === 'NCHW') return fallback('Conv2DBackpropInput', args);
     const g = geometry(attrs.inputShape, filter.shape, attrs);
-    if (flopsOf(g) < minFlops) return fallback('Conv2DBackpropInput', args);
+    if (staysOnStock('Conv2DBackpropInput', g)) return fallback('Conv2DBackpropInput', args);
     const io = access(args.backend, backendName);
     const out = io.alloc(attrs.inputShape);
     if (isEmpty(g)) out.view().fill(0);
@@ -189,7 +211,7 @@ function nativeConfigs(addon: OneDnnKernels, backendName: 'wasm' | 'cpu'): tf.Ke
     const attrs = args.attrs as unknown as ConvAttrs & { dataFormat: 'NHWC' | 'NCHW'; filterShape: number[] };
     if (attrs.dataFormat === 'NCHW') return fallback('Conv2DBackpropFilter', args);
     const g = geometry(x.shape, attrs.filterShape, attrs);
-    if (flopsOf(g) < minFlops) return fallback('Conv2DBackpropFilter', args);
+    if (staysOnStock('Conv2DBackpropFilter', g)) return fallback('Conv2DBackpropFilter', args);
     const io = access(args.backend, backendName);
     const out = io.alloc(attrs.filterShape);
     if (isEmpty(g)) out.view().fill(0);

@@ -2,12 +2,12 @@
  * Spatial padding for convolutions, as a discriminated union (STYLE §3), and
  * a reflect pad whose gradient is right.
  *
- * Why not `tf.mirrorPad`: tfjs-core 4.22's MirrorPad gradient only slices the
- * centre of dy and drops the reflected contributions, so gradients of
- * reflect-padded convs (every conv of SPEC §2) would be wrong. `reflectPad`
- * builds the pad from slices, reverses and a concat, whose gradients are exact.
+ * `reflectPad` is `tf.mirrorPad` with our MirrorPad gradient: tfjs-core
+ * 4.22's only slices the centre of dy and drops the reflected contributions,
+ * so gradients of reflect-padded convs (every conv of SPEC §2) would be wrong.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { mirrorPadGradConfig } from '../backend/mirror-pad-grad';
 
 /** How a conv pads its input. */
 export type Padding =
@@ -88,30 +88,22 @@ export function isZeroPads(p: Pads): boolean {
   return p.top === 0 && p.bottom === 0 && p.left === 0 && p.right === 0;
 }
 
-/** Reflect-pad one axis of an NHWC tensor (PyTorch `ReflectionPad2d` semantics: the edge is not repeated). */
-function reflectAxis(x: tf.Tensor4D, axis: 1 | 2, before: number, after: number): tf.Tensor4D {
-  if (before === 0 && after === 0) return x;
-  const n = x.shape[axis];
-  if (before >= n || after >= n) {
-    throw new Error(`reflectPad: pad (${before}, ${after}) must be smaller than the padded extent ${n} (input shape [${x.shape}])`);
+/**
+ * Reflect-pad height and width of an NHWC tensor (PyTorch `ReflectionPad2d`
+ * semantics: the edge is not repeated), with exact gradients.
+ */
+export function reflectPad(x: tf.Tensor4D, pads: { top: number; bottom: number; left: number; right: number }): tf.Tensor4D {
+  const [, h, w] = x.shape;
+  if (pads.top >= h || pads.bottom >= h || pads.left >= w || pads.right >= w) {
+    throw new Error(`reflectPad: pads (${pads.top}, ${pads.bottom}, ${pads.left}, ${pads.right}) must be smaller than the padded extents ${h}×${w} (input shape [${x.shape}])`);
   }
-  const take = (start: number, size: number): tf.Tensor4D => {
-    const begin = [0, 0, 0, 0];
-    const sz = [-1, -1, -1, -1];
-    begin[axis] = start;
-    sz[axis] = size;
-    return tf.slice(x, begin, sz);
-  };
-  const parts: tf.Tensor4D[] = [];
-  if (before > 0) parts.push(tf.reverse(take(1, before), axis));
-  parts.push(x);
-  if (after > 0) parts.push(tf.reverse(take(n - 1 - after, after), axis));
-  return tf.concat(parts, axis);
+  ensureExactMirrorPadGradient();
+  return tf.mirrorPad(x, [[0, 0], [pads.top, pads.bottom], [pads.left, pads.right], [0, 0]], 'reflect');
 }
 
-/** Reflect-pad height and width of an NHWC tensor, with exact gradients. */
-export function reflectPad(x: tf.Tensor4D, pads: { top: number; bottom: number; left: number; right: number }): tf.Tensor4D {
-  return tf.tidy(() => reflectAxis(reflectAxis(x, 1, pads.top, pads.bottom), 2, pads.left, pads.right));
+/** One kernel forward instead of slices, reverses and a concat; the stock gradient is replaced (see the file comment). */
+function ensureExactMirrorPadGradient(): void {
+  if (tf.getGradient('MirrorPad') !== mirrorPadGradConfig) tf.registerGradient(mirrorPadGradConfig);
 }
 
 /** Apply resolved pads (zero or reflect) to an NHWC tensor. */
