@@ -7,7 +7,9 @@
  *
  * - Training forward: one power iteration `v ← normalize(Wᵀu)`, `u ← normalize(Wv)`
  *   written to the persistent buffers, then σ = uᵀWv with u, v held constant
- *   (gradients flow through W in W/σ and in σ, not through u, v).
+ *   (gradients flow through W in W/σ and in σ, not through u, v). W/σ is one
+ *   custom-gradient op, so the tape keeps W, u, v and σ only — not the
+ *   transposed copies and products an autodiffed version would.
  * - Eval forward: σ from the stored u, v; no update.
  * - `foldedWeight()`: W/σ with eval semantics — what ONNX export writes.
  *
@@ -37,6 +39,7 @@ export class SpectralNorm<M extends Module & WeightedLayer = Module & WeightedLa
   /** Right singular vector estimate, `[in·kh·kw]`. */
   readonly v: tf.Variable;
   readonly eps: number;
+  private readonly layout: WeightMatrixLayout;
 
   constructor(module: M, options: SpectralNormOptions = {}) {
     super();
@@ -48,28 +51,55 @@ export class SpectralNorm<M extends Module & WeightedLayer = Module & WeightedLa
     const shape = module.weight.shape;
     const rows = shape[module.outFirstPerm[0]];
     const cols = module.weight.size / rows;
+    this.layout = new WeightMatrixLayout(shape.slice(), module.outFirstPerm);
     const rng = options.rng ?? defaultInitRng();
-    this.u = this.registerBuffer('u', tf.tidy(() => normalize(tf.tensor1d(rng.normalArray(rows)), this.eps)));
-    this.v = this.registerBuffer('v', tf.tidy(() => normalize(tf.tensor1d(rng.normalArray(cols)), this.eps)));
+    this.u = this.registerBuffer('u', tf.tidy(() => normalizeVector(tf.tensor1d(rng.normalArray(rows)), this.eps)));
+    this.v = this.registerBuffer('v', tf.tidy(() => normalizeVector(tf.tensor1d(rng.normalArray(cols)), this.eps)));
   }
 
-  /** The wrapped weight as the `[out, rest]` matrix of PyTorch. */
-  private matrix(w: tf.Tensor): tf.Tensor2D {
-    const rows = w.shape[this.module.outFirstPerm[0]];
-    return tf.reshape(tf.transpose(w, this.module.outFirstPerm), [rows, -1]);
+  /**
+   * W/σ as one differentiable op. The power iteration (training) and σ run
+   * inside the op's forward, so nothing of them is kept for the backward
+   * pass; the backward is the closed form with u, v constant:
+   * ∂σ/∂W = u vᵀ, so dW = (dY − ⟨dY, W⟩/σ · u vᵀ) / σ.
+   * u and v stay in PyTorch's order; the weight is never transposed — the
+   * small vectors are reshaped into its layout instead.
+   */
+  private normalize(update: boolean): tf.Tensor4D {
+    const weightOp = tf.customGrad(((w: tf.Tensor4D, save: tf.GradSaveFunc) => {
+      const { value, u, v, sigma } = tf.tidy(() => {
+        let u = this.u as tf.Tensor1D;
+        let v = this.v as tf.Tensor1D;
+        if (update) v = normalizeVector(this.layout.vectorFromWeightLayout(this.layout.transposeTimes(w, u)), this.eps);
+        const wv = this.layout.times(w, v);
+        if (update) u = normalizeVector(wv, this.eps);
+        const sigma = tf.sum(tf.mul(u, wv));
+        return { value: tf.div(w, sigma) as tf.Tensor4D, u, v, sigma };
+      });
+      if (update) {
+        this.u.assign(u);
+        this.v.assign(v);
+      }
+      save([w, u, v, sigma]);
+      const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [ws, us, vs, sg] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Scalar];
+        return tf.tidy(() => {
+          const outer = tf.mul(this.layout.outShaped(us), this.layout.restShaped(vs));
+          const along = tf.div(tf.sum(tf.mul(dy, ws)), sg);
+          return tf.div(tf.sub(dy, tf.mul(along, outer)), sg);
+        });
+      };
+      return { value, gradFunc };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]);
+    return weightOp(this.module.weight) as tf.Tensor4D;
   }
 
-  /** σ = uᵀ W v with the stored u, v (constants for differentiation). */
-  private sigma(wm: tf.Tensor2D): tf.Scalar {
-    return tf.sum(tf.mul(this.u, tf.squeeze(tf.matMul(wm, tf.reshape(this.v, [-1, 1])), [1])));
-  }
-
-  /** One power iteration on the current weight, written into `u` and `v`. */
+  /** One power iteration on the current weight, written into `u` and `v` (no gradient). */
   powerIteration(): void {
     tf.tidy(() => {
-      const wm = this.matrix(this.module.weight);
-      const v = normalize(tf.squeeze(tf.matMul(wm, tf.reshape(this.u, [-1, 1]), true, false), [1]), this.eps);
-      const u = normalize(tf.squeeze(tf.matMul(wm, tf.reshape(v, [-1, 1])), [1]), this.eps);
+      const w = this.module.weight as tf.Tensor4D;
+      const v = normalizeVector(this.layout.vectorFromWeightLayout(this.layout.transposeTimes(w, this.u as tf.Tensor1D)), this.eps);
+      const u = normalizeVector(this.layout.times(w, v), this.eps);
       this.v.assign(v);
       this.u.assign(u);
     });
@@ -77,7 +107,7 @@ export class SpectralNorm<M extends Module & WeightedLayer = Module & WeightedLa
 
   /** W/σ from the stored u, v (no update). Differentiable in W. */
   normalizedWeight(): tf.Tensor4D {
-    return tf.tidy(() => tf.div(this.module.weight, this.sigma(this.matrix(this.module.weight))) as tf.Tensor4D);
+    return this.normalize(false);
   }
 
   /** W/σ with eval semantics: the weight ONNX export writes. Caller disposes. */
@@ -86,8 +116,7 @@ export class SpectralNorm<M extends Module & WeightedLayer = Module & WeightedLa
   }
 
   forward(x: tf.Tensor4D): tf.Tensor4D {
-    if (this.training) this.powerIteration();
-    return tf.tidy(() => this.module.forwardWithWeight(x, this.normalizedWeight()));
+    return tf.tidy(() => this.module.forwardWithWeight(x, this.normalize(this.training)));
   }
 
   toOnnx(graph: OnnxGraph, input: string, scope: string): string {
@@ -100,6 +129,60 @@ export class SpectralNorm<M extends Module & WeightedLayer = Module & WeightedLa
   }
 }
 
-function normalize(x: tf.Tensor1D, eps: number): tf.Tensor1D {
+function normalizeVector(x: tf.Tensor1D, eps: number): tf.Tensor1D {
   return tf.div(x, tf.maximum(tf.norm(x), eps));
+}
+
+/**
+ * The products of PyTorch's `[out, rest]` weight matrix with vectors,
+ * computed on the weight in its own 4-D layout (`outFirstPerm` maps it to
+ * PyTorch's): W·v and Wᵀ·u without materializing the transposed matrix.
+ */
+class WeightMatrixLayout {
+  private readonly outAxis: number;
+  /** The non-out axes in PyTorch's flattening order. */
+  private readonly torchRest: number[];
+  /** The non-out axes in the weight's own order. */
+  private readonly nativeRest: number[];
+
+  constructor(private readonly shape: number[], perm: readonly number[]) {
+    this.outAxis = perm[0];
+    this.torchRest = perm.slice(1);
+    this.nativeRest = [0, 1, 2, 3].filter((a) => a !== this.outAxis);
+  }
+
+  /** u `[out]` shaped to broadcast against the weight. */
+  outShaped(u: tf.Tensor1D): tf.Tensor4D {
+    return tf.reshape(u, this.shape.map((d, a) => (a === this.outAxis ? d : 1)) as [number, number, number, number]);
+  }
+
+  /** v `[rest]` (PyTorch order) shaped to broadcast against the weight. */
+  restShaped(v: tf.Tensor1D): tf.Tensor4D {
+    const torchShaped = tf.reshape(v, this.torchRest.map((a) => this.shape[a]));
+    const toNative = this.nativeRest.map((a) => this.torchRest.indexOf(a));
+    return tf.reshape(tf.transpose(torchShaped, toNative), this.shape.map((d, a) => (a === this.outAxis ? 1 : d)) as [number, number, number, number]);
+  }
+
+  /** W·v → `[out]`. */
+  times(w: tf.Tensor4D, v: tf.Tensor1D): tf.Tensor1D {
+    if (this.outAxis === 3) {
+      // HWIO: W·v is a 'valid' convolution of v (as a kh×kw×in image) with W. As a [1, rest]×[rest, out]
+      // matMul, XNNPACK would re-pack the whole weight on every call (W changes each step): ~10× slower.
+      const [kh, kw, cin, rows] = this.shape;
+      return tf.reshape(tf.conv2d(tf.reshape(this.restShaped(v), [1, kh, kw, cin]) as tf.Tensor4D, w, 1, 'valid'), [rows]) as tf.Tensor1D;
+    }
+    return tf.sum(tf.mul(w, this.restShaped(v)), this.nativeRest) as tf.Tensor1D;
+  }
+
+  /** Wᵀ·u in the weight's own order of the rest axes (see `vectorFromWeightLayout`). */
+  transposeTimes(w: tf.Tensor4D, u: tf.Tensor1D): tf.Tensor {
+    if (this.outAxis === 3) return tf.reshape(tf.matMul(tf.reshape(w, [-1, this.shape[3]]), tf.reshape(u, [-1, 1])), this.nativeRest.map((a) => this.shape[a]));
+    return tf.sum(tf.mul(w, this.outShaped(u)), this.outAxis);
+  }
+
+  /** A rest-axes tensor in the weight's order → the flat PyTorch-order vector. */
+  vectorFromWeightLayout(t: tf.Tensor): tf.Tensor1D {
+    const toTorch = this.torchRest.map((a) => this.nativeRest.indexOf(a));
+    return tf.reshape(tf.transpose(t, toTorch), [-1]) as tf.Tensor1D;
+  }
 }
