@@ -1,9 +1,14 @@
 /**
- * Frozen batch normalization (SPEC §3: DeepLabV2's BatchNorm never updates):
- * always the running statistics, `(x − running_mean)/√(running_var + eps)·weight + bias`,
- * in train and eval mode alike. Names follow PyTorch (`weight`, `bias`,
- * `running_mean`, `running_var`) so ImageNet weights import one to one.
- * `weight`/`bias` are parameters (freeze the module to keep them fixed, as BDL does).
+ * Batch normalization over N, H, W of NHWC input. Default: frozen (SPEC §3:
+ * DeepLabV2's BatchNorm never updates), always the running statistics,
+ * `(x − running_mean)/√(running_var + eps)·weight + bias`, in train and eval
+ * mode alike. With `batchStatistics`, a training-mode forward normalizes with
+ * the batch's mean and biased variance and moves the running statistics
+ * towards them (`momentum`, unbiased variance) — PyTorch's train mode, for
+ * networks trained from scratch; eval mode still uses the running ones.
+ * Names follow PyTorch (`weight`, `bias`, `running_mean`, `running_var`) so
+ * ImageNet weights import one to one. `weight`/`bias` are parameters (freeze
+ * the module to keep them fixed, as BDL does).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from '../module/module';
@@ -19,6 +24,10 @@ export interface BatchNorm2dOptions {
   eps?: number;
   /** Per-channel `weight` (init 1) and `bias` (init 0). Default true. */
   affine?: boolean;
+  /** Normalize training forwards with batch statistics and update the running ones. Default false (frozen). */
+  batchStatistics?: boolean;
+  /** Running-statistics update rate with `batchStatistics` (PyTorch's `momentum`). Default 0.1. */
+  momentum?: number;
 }
 
 export class BatchNorm2d extends Module implements Layer {
@@ -30,11 +39,15 @@ export class BatchNorm2d extends Module implements Layer {
   readonly runningMean: tf.Variable;
   /** Buffer, init 1. */
   readonly runningVar: tf.Variable;
+  readonly batchStatistics: boolean;
+  readonly momentum: number;
 
   constructor(options: BatchNorm2dOptions) {
     super();
     this.channels = positiveInt(options.channels, 'channels', 'BatchNorm2d');
     this.eps = numberIn(options.eps ?? 1e-5, 'eps', 'BatchNorm2d', 0, 1);
+    this.batchStatistics = options.batchStatistics ?? false;
+    this.momentum = numberIn(options.momentum ?? 0.1, 'momentum', 'BatchNorm2d', 0, 1);
     if (options.affine ?? true) {
       this.weight = this.registerParameter('weight', tf.ones([this.channels]));
       this.bias = this.registerParameter('bias', tf.zeros([this.channels]));
@@ -49,10 +62,25 @@ export class BatchNorm2d extends Module implements Layer {
   forward(x: tf.Tensor4D): tf.Tensor4D {
     expectChannels(x, this.channels, 'BatchNorm2d');
     return tf.tidy(() => {
-      let y = tf.div(tf.sub(x, this.runningMean), tf.sqrt(tf.add(this.runningVar, this.eps)));
+      const [mean, variance] = this.batchStatistics && this.training ? this.batchMoments(x) : [this.runningMean, this.runningVar];
+      let y = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, this.eps)));
       if (this.weight && this.bias) y = tf.add(tf.mul(y, this.weight), this.bias);
       return y as tf.Tensor4D;
     });
+  }
+
+  /** The batch's per-channel mean and biased variance; moves the running statistics towards them. */
+  private batchMoments(x: tf.Tensor4D): [tf.Tensor, tf.Tensor] {
+    const { mean, variance } = tf.moments(x, [0, 1, 2]);
+    const n = x.size / this.channels;
+    if (n < 2) throw new Error(`BatchNorm2d: batch statistics need more than one value per channel, input [${x.shape}]`);
+    tf.tidy(() => {
+      const m = this.momentum;
+      // PyTorch keeps the unbiased variance, n/(n−1)·biased, in running_var.
+      this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
+      this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, (m * n) / (n - 1))));
+    });
+    return [mean, variance];
   }
 
   toOnnx(graph: OnnxGraph, input: string, scope: string): string {

@@ -39,11 +39,28 @@ export interface BottleneckOptions {
   weightInit: Initializer;
   /** Random stream for the initializers. Required. */
   rng: Rng;
+  /** How the block's BatchNorms behave (see `SegmenterBatchNorm`). Default 'frozen'. */
+  batchNorm?: SegmenterBatchNorm;
 }
+
+/**
+ * 'frozen' (SPEC §3, BDL): running statistics always, no trainable affine —
+ * right for ImageNet-initialized backbones at batch 1. 'batch': batch
+ * statistics in training mode, running ones in eval, trainable affine
+ * (PyTorch's default) — for backbones trained from scratch, like the demo's.
+ */
+export type SegmenterBatchNorm = 'frozen' | 'batch';
 
 /** A frozen BatchNorm (SPEC §3): running statistics always, no trainable affine. */
 export function frozenBatchNorm(channels: number): BatchNorm2d {
   return new BatchNorm2d({ channels }).freeze();
+}
+
+/** The BatchNorm of `mode` (see `SegmenterBatchNorm`). */
+export function segmenterBatchNorm(channels: number, mode: SegmenterBatchNorm = 'frozen'): BatchNorm2d {
+  if (mode === 'frozen') return frozenBatchNorm(channels);
+  if (mode === 'batch') return new BatchNorm2d({ channels, batchStatistics: true });
+  throw new Error(`batchNorm must be 'frozen' or 'batch', received ${JSON.stringify(mode)}`);
 }
 
 export class Bottleneck extends Module implements Layer {
@@ -79,14 +96,14 @@ export class Bottleneck extends Module implements Layer {
         rng,
       });
     this.conv1 = this.registerModule('conv1', conv(inChannels, planes, 1, { stride }));
-    this.bn1 = this.registerModule('bn1', frozenBatchNorm(planes));
+    this.bn1 = this.registerModule('bn1', segmenterBatchNorm(planes, options.batchNorm));
     this.conv2 = this.registerModule('conv2', conv(planes, planes, 3, { dilation, pad: dilation }));
-    this.bn2 = this.registerModule('bn2', frozenBatchNorm(planes));
+    this.bn2 = this.registerModule('bn2', segmenterBatchNorm(planes, options.batchNorm));
     this.conv3 = this.registerModule('conv3', conv(planes, out, 1));
-    this.bn3 = this.registerModule('bn3', frozenBatchNorm(out));
+    this.bn3 = this.registerModule('bn3', segmenterBatchNorm(out, options.batchNorm));
     const project = options.downsample ?? (stride !== 1 || inChannels !== out);
     this.downsample = project
-      ? this.registerModule('downsample', new Sequential([conv(inChannels, out, 1, { stride }), frozenBatchNorm(out)]))
+      ? this.registerModule('downsample', new Sequential([conv(inChannels, out, 1, { stride }), segmenterBatchNorm(out, options.batchNorm)]))
       : null;
   }
 

@@ -73,6 +73,25 @@ describe('DeepLabV2', () => {
     net.dispose();
   });
 
+  it("batchNorm 'batch': BN affines trainable too, running statistics move in training, eval output ignores the batch", () => {
+    const net = new DeepLabV2({ depth: { kind: 'custom', blocks: [1, 1, 1, 1] }, width: 0.0625, batchNorm: 'batch', rng: new Rng(3) });
+    const bnCount = 1 + 4 * 3 + 4; // stem, 3 per bottleneck, 4 projections
+    expect(net.trainableParameterEntries().length).toBe(12 + 4 + 1 + 8 + 2 * bnCount);
+    const x = tf.randomNormal([2, 33, 33, 3], 0, 50, 'float32', 7) as tf.Tensor4D;
+    net.train();
+    tf.dispose(net.forward(x));
+    const [, mean] = net.namedBuffers().find(([n]) => n === 'bn1.running_mean') ?? [];
+    expect(mean && Math.max(...Array.from(mean.dataSync(), Math.abs))).toBeGreaterThan(0);
+    // Eval: running statistics, so one image's logits do not depend on the rest of the batch.
+    net.eval();
+    const both = net.forward(x);
+    const first = net.forward(tf.slice(x, [0, 0, 0, 0], [1, -1, -1, -1]));
+    expect(tf.max(tf.abs(tf.sub(tf.slice(both, [0, 0, 0, 0], [1, -1, -1, -1]), first))).dataSync()[0]).toBeLessThan(1e-4);
+    tf.dispose([x, both, first]);
+    expect(() => new DeepLabV2({ batchNorm: 'train' as never })).toThrow(/batchNorm must be 'frozen' or 'batch', received "train"/);
+    net.dispose();
+  });
+
   it('bad options throw quoting the value', () => {
     expect(() => new DeepLabV2({ depth: { kind: 'custom', blocks: [1, 0, 1, 1] } })).toThrow(/\[1,0,1,1\]/);
     expect(() => new DeepLabV2({ width: -1 })).toThrow(/width.*-1/);

@@ -27,7 +27,7 @@ import {
   type Initializer,
   type Layer,
 } from '@semadapt/core-layers';
-import { Bottleneck, frozenBatchNorm } from './bottleneck';
+import { Bottleneck, segmenterBatchNorm, type SegmenterBatchNorm } from './bottleneck';
 import { dilatedSameConv } from './dilated-conv';
 import { resolveCommonOptions, scaledChannels, type Segmenter } from './segmenter';
 
@@ -47,6 +47,8 @@ export interface DeepLabV2Options {
   width?: number;
   /** ASPP dilations (= paddings). Default [6, 12, 18, 24] (SPEC §3). */
   asppDilations?: number[];
+  /** BatchNorm behaviour: 'frozen' (default, SPEC §3) or 'batch' (from-scratch training; see `SegmenterBatchNorm`). */
+  batchNorm?: SegmenterBatchNorm;
   /** Learning-rate multiplier of the ASPP classifier. Default 10 (SPEC §3, BDL). */
   classifierLrMultiplier?: number;
   /**
@@ -154,7 +156,7 @@ export class DeepLabV2 extends Module implements Segmenter {
       'conv1',
       new Conv2d({ inChannels: 3, outChannels: stem, kernelSize: 7, stride: 2, padding: { kind: 'zero', size: 3 }, bias: false, weightInit: init, rng }),
     );
-    this.bn1 = this.registerModule('bn1', frozenBatchNorm(stem));
+    this.bn1 = this.registerModule('bn1', segmenterBatchNorm(stem, options.batchNorm));
     this.maxpool = this.registerModule('maxpool', new MaxPool2d({ kernelSize: 3, stride: 2, padding: 1, ceilMode: true }));
     let cin = stem;
     const layers = STAGES.map(({ planes, stride, dilation }, li) => {
@@ -164,7 +166,7 @@ export class DeepLabV2 extends Module implements Segmenter {
         // BDL's _make_layer: the projection exists on the first block only, and always for dilated stages.
         const first = j === 0;
         const downsample = first && (stride !== 1 || cin !== p * 4 || dilation === 2 || dilation === 4);
-        blocks.push(new Bottleneck({ inChannels: cin, planes: p, stride: first ? stride : 1, dilation, downsample, weightInit: init, rng }));
+        blocks.push(new Bottleneck({ inChannels: cin, planes: p, stride: first ? stride : 1, dilation, downsample, weightInit: init, rng, batchNorm: options.batchNorm }));
         cin = p * 4;
       }
       return this.registerModule(`layer${li + 1}`, new Sequential(blocks));
