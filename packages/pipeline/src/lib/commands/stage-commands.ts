@@ -36,6 +36,12 @@ function segmenterOfRound(e: Engine, k: number): string {
   return handOff(m.result);
 }
 
+function translatorOfRound(e: Engine, k: number): string {
+  const m = stageResult<TrainResult>(e.run, `round${k}/train-translator`);
+  if (!m) throw new Error(`round${k}/train-translator has not completed in ${e.run.root}; optimization.translatorWarmStart starts round ${k + 1} from it (run train-translator --round ${k} first)`);
+  return handOff(m.result);
+}
+
 function onnxOfRound(e: Engine, k: number): { segmenter: string; translator: string } {
   const m = stageResult<{ segmenter: string; translator: string }>(e.run, `round${k}/export-onnx`);
   if (!m) throw new Error(`round${k}/export-onnx has not completed; run 'semadapt export-onnx --round ${k}' first`);
@@ -67,7 +73,8 @@ export async function trainTranslator(argv: Record<string, unknown>): Promise<nu
   const e = await engineFor('train-translator', argv);
   const k = round(argv);
   const guidance = segmenterOfRound(e, k - 1);
-  await runStage(e.run, `round${k}/train-translator`, () => e.trainTranslator(`round${k}/train-translator`, k, guidance));
+  const init = e.config.optimization.translatorWarmStart && k > 1 ? translatorOfRound(e, k - 1) : undefined;
+  await runStage(e.run, `round${k}/train-translator`, () => e.trainTranslator(`round${k}/train-translator`, k, guidance, init));
   return 0;
 }
 

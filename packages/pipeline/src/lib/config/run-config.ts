@@ -37,6 +37,13 @@ export const OptimizationSchema = z
     oracleSteps: positiveInt.optional(),
     /** Translator steps per round. SPEC §2: poly schedule over 1,000,000 (R). */
     translatorSteps: positiveInt.default(1_000_000),
+    /**
+     * Round k ≥ 2 starts its translator from round k−1's weights instead of
+     * from scratch (SPEC §4 leaves it open; the paper retrains the translator
+     * whenever the segmenter stops improving). Optimizer moments and the
+     * schedule restart. Default false.
+     */
+    translatorWarmStart: z.boolean().default(false),
     /** Segmenter steps per adaptation round (SPEC §3: 250k (R)). */
     segmenterSteps: positiveInt.default(250_000),
     /** Images per step (SPEC §2, §3: 1). */

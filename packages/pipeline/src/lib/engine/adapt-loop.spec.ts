@@ -21,7 +21,7 @@ function fakeStages(scores: number[], calls: string[], failOn?: string): AdaptSt
   };
   return {
     async trainSource(stage) { note(stage); return tr(stage); },
-    async trainTranslator(stage, _k, guidance) { note(`${stage} guided by ${guidance}`); return tr(stage); },
+    async trainTranslator(stage, _k, guidance, init) { note(`${stage} guided by ${guidance}${init ? ` from ${init}` : ''}`); return tr(stage); },
     async exportOnnx(stage, _k, seg) { note(`${stage} of ${seg}`); return { segmenter: `${seg}.onnx`, translator: 't.onnx' }; },
     async translate(stage) { note(stage); return { images: 1, dir: 'x' }; },
     async pseudoLabel(stage, _k, seg) { note(`${stage} with ${seg}`); return { images: 1, dir: 'y', keptFraction: 0.5 }; },
@@ -47,6 +47,17 @@ describe('runAdapt', () => {
     expect(calls).toContain('round2/train-segmenter from round1/train-segmenter/best');
     expect(r.rounds.map((x) => x.selected)).toEqual([0.3, 0.4, 0.45]);
     expect(r.bestRound).toBe(2);
+  });
+
+  it('translatorWarmStart starts the round-k translator from round k−1, round 1 from scratch', async () => {
+    const calls: string[] = [];
+    const cfg = validateRunConfig({ ...base, optimization: { maxRounds: 3, minRounds: 3, translatorWarmStart: true } });
+    await runAdapt(tmpRun(), cfg, fakeStages([0.3, 0.4, 0.45, 0.5], calls));
+    expect(calls.filter((c) => c.includes('train-translator'))).toEqual([
+      'round1/train-translator guided by round0/train-source/best',
+      'round2/train-translator guided by round1/train-segmenter/best from round1/train-translator/best',
+      'round3/train-translator guided by round2/train-segmenter/best from round2/train-translator/best',
+    ]);
   });
 
   it('stops after minRounds when the mean does not improve (patience 0), not before', async () => {

@@ -3,7 +3,8 @@
  *
  * ```
  * round0/train-source → round0/evaluate                       (S₀, the lower bound)
- * round k ≥ 1: train-translator (S_{k−1} frozen as guidance)
+ * round k ≥ 1: train-translator (S_{k−1} frozen as guidance; from round k−1's
+ *              translator when optimization.translatorWarmStart)
  *              → export-onnx (translator s→t, S_{k−1})
  *              → translate (whole source train set s→t, onnxruntime)
  *              → pseudo-label (target train, S_{k−1}, onnxruntime)
@@ -26,7 +27,8 @@ import { TrainResult } from '../train/training-loop';
 /** The stage implementations the loop composes (see `engine/stages.ts`). */
 export interface AdaptStages {
   trainSource(stage: string): Promise<TrainResult>;
-  trainTranslator(stage: string, round: number, guidance: string): Promise<TrainResult>;
+  /** `init`: a translator checkpoint to start from (warm start), else fresh weights. */
+  trainTranslator(stage: string, round: number, guidance: string, init?: string): Promise<TrainResult>;
   exportOnnx(stage: string, round: number, segmenter: string, translator: string): Promise<{ segmenter: string; translator: string }>;
   translate(stage: string, round: number, translatorOnnx: string, segmenterOnnx: string): Promise<{ images: number; dir: string }>;
   pseudoLabel(stage: string, round: number, segmenterOnnx: string): Promise<{ images: number; dir: string; keptFraction: number }>;
@@ -71,9 +73,12 @@ export async function runAdapt(run: RunDir, config: RunConfig, stages: AdaptStag
   let sinceBest = 0;
   let stoppedBecause = `reached maxRounds ${opt.maxRounds}`;
 
+  let translator: string | undefined;
   for (let k = 1; k <= opt.maxRounds; k++) {
     const r = `round${k}`;
-    const tr = await runStage(run, `${r}/train-translator`, () => stages.trainTranslator(`${r}/train-translator`, k, segmenter));
+    const init = opt.translatorWarmStart ? translator : undefined;
+    const tr = await runStage(run, `${r}/train-translator`, () => stages.trainTranslator(`${r}/train-translator`, k, segmenter, init));
+    translator = handOff(tr);
     const onnx = await runStage(run, `${r}/export-onnx`, () => stages.exportOnnx(`${r}/export-onnx`, k, segmenter, handOff(tr)));
     await runStage(run, `${r}/translate`, () => stages.translate(`${r}/translate`, k, onnx.translator, onnx.segmenter));
     await runStage(run, `${r}/pseudo-label`, () => stages.pseudoLabel(`${r}/pseudo-label`, k, onnx.segmenter));

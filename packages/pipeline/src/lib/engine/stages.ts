@@ -87,8 +87,8 @@ export class Engine implements AdaptStages {
     });
   }
 
-  trainTranslator(stage: string, round: number, guidance: string) {
-    return trans.trainTranslatorStage(this.ctx, this.data, { stage, round, guidance });
+  trainTranslator(stage: string, round: number, guidance: string, init?: string) {
+    return trans.trainTranslatorStage(this.ctx, this.data, { stage, round, guidance, init });
   }
 
   async exportOnnx(_stage: string, round: number, segmenter: string, translator: string): Promise<{ segmenter: string; translator: string }> {

@@ -27,7 +27,7 @@ export function translatorConfig(ctx: RunContext, guidanceClasses: number): Tran
 }
 
 export async function trainTranslatorStage(
-  ctx: RunContext, data: Datasets, opts: { stage: string; round: number; guidance: string },
+  ctx: RunContext, data: Datasets, opts: { stage: string; round: number; guidance: string; init?: string },
 ): Promise<TrainResult> {
   const { config, run } = ctx;
   const seg = await loadSegmenter(ctx, opts.guidance);
@@ -35,12 +35,17 @@ export async function trainTranslatorStage(
   const tcfg = resolveTranslatorConfig(translatorConfig(ctx, seg.numClasses));
   const translator = new Translator(tcfg);
   const trainer = new TranslatorTrainer(translator);
+  if (opts.init) {
+    // Warm start: weights (and spectral-norm vectors) of an earlier round; a resumed checkpoint of this stage overrides them.
+    await loadCheckpoint(path.join(opts.init, CKPT), { modules: { '': translator } });
+    run.log(`[${opts.stage}] translator starts from ${opts.init}`);
+  }
   const seed = config.optimization.seed + 1000 * opts.round;
   const loaderOpts = { seed, workers: config.data.workers, prefetch: config.data.prefetch };
   const source = new BatchStream(data.forTranslator(data.sourceTrain), config.optimization.batchSize, loaderOpts);
   const target = new BatchStream(data.forTranslator(data.targetTrain), config.optimization.batchSize, { ...loaderOpts, seed: seed + 1 });
   const segment = (x: tf.Tensor4D): tf.Tensor4D => seg.forward(toCaffeInput(x, { fromSymmetric: true }));
-  writeJsonAtomic(path.join(run.path('checkpoints', opts.stage), 'translator-config.json'), { config: tcfg, guidance: opts.guidance });
+  writeJsonAtomic(path.join(run.path('checkpoints', opts.stage), 'translator-config.json'), { config: tcfg, guidance: opts.guidance, init: opts.init ?? null });
 
   const task: TrainTask<{ source: ReturnType<BatchStream['position']>; target: ReturnType<BatchStream['position']> }> = {
     totalSteps: config.optimization.translatorSteps,
