@@ -37,8 +37,13 @@ export async function trainTranslatorStage(
   const trainer = new TranslatorTrainer(translator);
   if (opts.init) {
     // Warm start: weights (and spectral-norm vectors) of an earlier round; a resumed checkpoint of this stage overrides them.
-    await loadCheckpoint(path.join(opts.init, CKPT), { modules: { '': translator } });
-    run.log(`[${opts.stage}] translator starts from ${opts.init}`);
+    // Every weight must match; the earlier round's optimizer moments in the file are left out (fresh optimizers).
+    const { report } = await loadCheckpoint(path.join(opts.init, CKPT), { modules: { '': translator } }, { strict: false });
+    const wrong = [...report.missing, ...report.misShaped.map((m) => m.name), ...report.wrongDtype.map((m) => m.name)];
+    if (wrong.length > 0) {
+      throw new Error(`${opts.init}: cannot warm-start ${opts.stage} from it (model.translator changed?): ${wrong.length} weights missing or mis-shaped, e.g. ${wrong.slice(0, 3).join(', ')}`);
+    }
+    run.log(`[${opts.stage}] translator starts from ${opts.init} (${report.loaded.length} tensors)`);
   }
   const seed = config.optimization.seed + 1000 * opts.round;
   const loaderOpts = { seed, workers: config.data.workers, prefetch: config.data.prefetch };

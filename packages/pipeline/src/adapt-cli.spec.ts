@@ -1,0 +1,61 @@
+/**
+ * `adapt` end to end through the real CLI (wasm backend, tiny networks, a
+ * tiny procedural benchmark): two rounds with `translatorWarmStart`, so round
+ * 2's translator starts from every weight of round 1's, and the summary table
+ * lists source-only and both rounds.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { readSafetensors } from '@semadapt/core-layers';
+import { generateDemoBenchmark } from '@semadapt/data-core';
+import { runCli } from './testing/run-cli';
+
+jest.setTimeout(300_000);
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'semadapt-adapt-cli-'));
+
+function writeConfig(): string {
+  const data = generateDemoBenchmark({ root: path.join(dir, 'data'), width: 64, height: 32, counts: { source: 4, targetTrain: 4, targetVal: 2 }, imagesPerCity: 2 });
+  const cfg = {
+    backend: 'wasm',
+    onnxThreads: 1,
+    optimization: { seed: 5, sourceSteps: 2, translatorSteps: 2, segmenterSteps: 2, minRounds: 2, maxRounds: 2, translatorWarmStart: true, checkpointEvery: 2, evalEvery: 0, batchSize: 2 },
+    model: {
+      segmenter: { arch: 'deeplabv2', network: { width: 0.0625, depth: { kind: 'custom', blocks: [1, 1, 1, 1] }, asppDilations: [1, 2], batchNorm: 'batch' } },
+      translator: { widthMultiplier: 0.0625, residualBlocks: 1, discriminatorScales: 1 },
+    },
+    data: {
+      source: { dataset: 'gta5', root: path.join(data.root, 'gta5') },
+      target: { dataset: 'cityscapes', root: path.join(data.root, 'cityscapes') },
+      resize: [64, 32], translatorCrop: null, segmenterCrop: null, workers: 0,
+    },
+    logging: { progress: 'plain', plainEverySeconds: 0.001, reportImages: 1 },
+  };
+  const file = path.join(dir, 'run.json');
+  fs.writeFileSync(file, JSON.stringify(cfg));
+  return file;
+}
+
+describe('adapt through the CLI (wasm, tiny networks)', () => {
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('two rounds with translatorWarmStart: round 2 loads all of round 1’s translator weights', async () => {
+    const config = writeConfig();
+    const run = path.join(dir, 'run');
+    const r = runCli(['adapt', '--config', config, '--run-dir', run]);
+    expect(r.stderr + r.stdout).toMatch(/adapted, round 2/);
+    expect(r.status).toBe(0);
+    const log = fs.readFileSync(path.join(run, 'log.txt'), 'utf8');
+    expect(log).not.toMatch(/round1\/train-translator\] translator starts from/);
+    const m = /\[round2\/train-translator\] translator starts from (\S+) \((\d+) tensors\)/.exec(log);
+    expect(m).not.toBeNull();
+    expect(m?.[1]).toContain(path.join('round1', 'train-translator'));
+    // Every tensor of the translator itself (weights and spectral-norm vectors), none of the optimizers'.
+    const saved = await readSafetensors(path.join(m?.[1] ?? '', 'translator.safetensors'));
+    const moduleTensors = [...saved.tensors.keys()].filter((k) => !k.startsWith('optimizer.'));
+    expect(Number(m?.[2])).toBe(moduleTensors.length);
+    const meta = JSON.parse(fs.readFileSync(path.join(run, 'checkpoints', 'round2', 'train-translator', 'translator-config.json'), 'utf8'));
+    expect(meta.init).toBe(m?.[1]);
+  });
+});
