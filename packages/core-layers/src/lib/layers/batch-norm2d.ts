@@ -63,9 +63,13 @@ export class BatchNorm2d extends Module implements Layer {
     expectChannels(x, this.channels, 'BatchNorm2d');
     return tf.tidy(() => {
       const [mean, variance] = this.batchStatistics && this.training ? this.batchMoments(x) : [this.runningMean, this.runningVar];
-      let y = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, this.eps)));
-      if (this.weight && this.bias) y = tf.add(tf.mul(y, this.weight), this.bias);
-      return y as tf.Tensor4D;
+      // One multiply-add over the activations: y = x·scale + shift, with the per-channel
+      // scale = weight/√(var + eps) and shift = bias − mean·scale (autodiff sees the same function).
+      let scale = tf.rsqrt(tf.add(variance, this.eps));
+      if (this.weight) scale = tf.mul(scale, this.weight);
+      let shift = tf.neg(tf.mul(mean, scale));
+      if (this.bias) shift = tf.add(shift, this.bias);
+      return tf.add(tf.mul(x, scale), shift) as tf.Tensor4D;
     });
   }
 
