@@ -2,9 +2,9 @@
 //
 // tfjs keeps activations NHWC and filters HWIO; oneDNN takes logical dims
 // {N, C, H, W} / {O, I, KH, KW} with a memory format tag, so the user's
-// buffers are described as nhwc / hwio and used in place (no copies). The
-// primitive may prefer a blocked weight layout: weights are then reordered
-// into (or, for the weight gradient, out of) a cached scratch buffer.
+// buffers are described as nhwc / hwio. Each primitive chooses its own
+// layouts (format `any`): where they differ from the user's, the operands are
+// reordered into (or, for outputs, out of) cached scratch buffers.
 // Primitives are created once per geometry and cached: creating one runs
 // oneDNN's JIT, which costs far more than a small convolution.
 #include <napi.h>
@@ -53,6 +53,8 @@ struct Geometry {
   memory::desc Dst() const { return memory::desc({n, co, oh, ow}, dt::f32, tag::nhwc); }
   memory::desc UserWeights() const { return memory::desc({co, ci, kh, kw}, dt::f32, tag::hwio); }
   memory::desc AnyWeights() const { return memory::desc({co, ci, kh, kw}, dt::f32, tag::any); }
+  memory::desc AnySrc() const { return memory::desc({n, c, h, w}, dt::f32, tag::any); }
+  memory::desc AnyDst() const { return memory::desc({n, co, oh, ow}, dt::f32, tag::any); }
   memory::dims Strides() const { return {sh, sw}; }
   memory::dims Dilates() const { return {dh - 1, dw - 1}; }  // oneDNN counts dilation from 0
   memory::dims PadL() const { return {pt, pl}; }
@@ -65,12 +67,40 @@ struct Geometry {
   }
 };
 
-// One cached primitive with the weight buffer in its preferred layout.
+// A user buffer (nhwc activations, hwio weights) seen through the layout the
+// primitive prefers: when they differ, a cached scratch buffer and the two
+// reorder primitives between them (built once, like the convolution).
+struct Staged {
+  memory::desc user, wanted;
+  std::unique_ptr<memory> scratch;
+  dnnl::primitive in, out;  // user → scratch, scratch → user
+
+  Staged() = default;
+  Staged(const memory::desc& u, const memory::desc& w) : user(u), wanted(w) {
+    if (u == w) return;
+    scratch = std::make_unique<memory>(w, Engine());
+    in = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), u, Engine(), w));
+    out = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), w, Engine(), u));
+  }
+  // The memory the primitive reads, after copying the user's data in when needed.
+  memory Read(const memory& u) {
+    if (!scratch) return u;
+    in.execute(Stream(), {{DNNL_ARG_FROM, const_cast<memory&>(u)}, {DNNL_ARG_TO, *scratch}});
+    return *scratch;
+  }
+  // The memory the primitive writes; `Written` then copies it to the user's buffer.
+  memory Target(const memory& u) const { return scratch ? *scratch : u; }
+  void Written(const memory& u) {
+    if (scratch) out.execute(Stream(), {{DNNL_ARG_FROM, *scratch}, {DNNL_ARG_TO, const_cast<memory&>(u)}});
+  }
+};
+
+// One cached primitive with its three operands staged in its preferred layouts.
+// AVX2 kernels run ~20 % faster on channel-blocked activations (nChw8c) than on
+// nhwc, more than the reorders cost (measured on conv-step: 67 → 55 ms of convolution).
 struct Entry {
   dnnl::primitive prim;
-  memory::desc weights;        // the primitive's weight layout
-  bool reorder;                // weights layout differs from the user's hwio
-  std::unique_ptr<memory> scratch;  // weights in the primitive's layout, when reorder
+  Staged a, b, c;  // fwd: src, weights, dst; bwd data: diff_dst, weights, diff_src; bwd weights: src, diff_dst, diff_weights
 };
 
 std::unordered_map<std::string, Entry>& Cache() {
@@ -83,12 +113,6 @@ Entry& Lookup(const std::string& key, const std::function<Entry()>& make) {
   auto it = cache.find(key);
   if (it != cache.end()) return it->second;
   return cache.emplace(key, make()).first->second;
-}
-
-Entry Finish(dnnl::primitive prim, memory::desc weights, const memory::desc& user) {
-  Entry e{prim, weights, weights != user, nullptr};
-  if (e.reorder) e.scratch = std::make_unique<memory>(weights, Engine());
-  return e;
 }
 
 Geometry ReadGeometry(const Napi::Object& g) {
@@ -143,12 +167,13 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
   if (!x || !w || !y) return env.Undefined();
   return Guarded(info, [&] {
     Entry& e = Lookup(g.Key("fwd"), [&] {
-      auto pd = g.ForwardPd(g.Src(), g.Dst());
-      return Finish(dnnl::convolution_forward(pd), pd.weights_desc(), g.UserWeights());
+      auto pd = g.ForwardPd(g.AnySrc(), g.AnyDst());
+      return Entry{dnnl::convolution_forward(pd), Staged(g.Src(), pd.src_desc()), Staged(g.UserWeights(), pd.weights_desc()),
+                   Staged(g.Dst(), pd.dst_desc())};
     });
     memory xm(g.Src(), Engine(), x), ym(g.Dst(), Engine(), y), wm(g.UserWeights(), Engine(), w);
-    if (e.reorder) dnnl::reorder(wm, *e.scratch).execute(Stream(), wm, *e.scratch);
-    e.prim.execute(Stream(), {{DNNL_ARG_SRC, xm}, {DNNL_ARG_WEIGHTS, e.reorder ? *e.scratch : wm}, {DNNL_ARG_DST, ym}});
+    e.prim.execute(Stream(), {{DNNL_ARG_SRC, e.a.Read(xm)}, {DNNL_ARG_WEIGHTS, e.b.Read(wm)}, {DNNL_ARG_DST, e.c.Target(ym)}});
+    e.c.Written(ym);
     Stream().wait();
   });
 }
@@ -162,15 +187,16 @@ Napi::Value BackwardData(const Napi::CallbackInfo& info) {
   if (!dy || !w || !dx) return env.Undefined();
   return Guarded(info, [&] {
     Entry& e = Lookup(g.Key("bwd_data"), [&] {
-      auto hint = g.ForwardPd(g.Src(), g.Dst());
-      auto d = dnnl::convolution_backward_data::desc(algorithm::convolution_direct, g.Src(), g.AnyWeights(), g.Dst(), g.Strides(),
+      auto hint = g.ForwardPd(g.AnySrc(), g.AnyDst());
+      auto d = dnnl::convolution_backward_data::desc(algorithm::convolution_direct, g.AnySrc(), g.AnyWeights(), g.AnyDst(), g.Strides(),
                                                      g.Dilates(), g.PadL(), g.PadR());
       dnnl::convolution_backward_data::primitive_desc pd(d, Engine(), hint);
-      return Finish(dnnl::convolution_backward_data(pd), pd.weights_desc(), g.UserWeights());
+      return Entry{dnnl::convolution_backward_data(pd), Staged(g.Dst(), pd.diff_dst_desc()), Staged(g.UserWeights(), pd.weights_desc()),
+                   Staged(g.Src(), pd.diff_src_desc())};
     });
     memory dym(g.Dst(), Engine(), dy), dxm(g.Src(), Engine(), dx), wm(g.UserWeights(), Engine(), w);
-    if (e.reorder) dnnl::reorder(wm, *e.scratch).execute(Stream(), wm, *e.scratch);
-    e.prim.execute(Stream(), {{DNNL_ARG_DIFF_DST, dym}, {DNNL_ARG_WEIGHTS, e.reorder ? *e.scratch : wm}, {DNNL_ARG_DIFF_SRC, dxm}});
+    e.prim.execute(Stream(), {{DNNL_ARG_DIFF_DST, e.a.Read(dym)}, {DNNL_ARG_WEIGHTS, e.b.Read(wm)}, {DNNL_ARG_DIFF_SRC, e.c.Target(dxm)}});
+    e.c.Written(dxm);
     Stream().wait();
   });
 }
@@ -184,15 +210,16 @@ Napi::Value BackwardWeights(const Napi::CallbackInfo& info) {
   if (!x || !dy || !dw) return env.Undefined();
   return Guarded(info, [&] {
     Entry& e = Lookup(g.Key("bwd_weights"), [&] {
-      auto hint = g.ForwardPd(g.Src(), g.Dst());
-      auto d = dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, g.Src(), g.AnyWeights(), g.Dst(),
+      auto hint = g.ForwardPd(g.AnySrc(), g.AnyDst());
+      auto d = dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, g.AnySrc(), g.AnyWeights(), g.AnyDst(),
                                                         g.Strides(), g.Dilates(), g.PadL(), g.PadR());
       dnnl::convolution_backward_weights::primitive_desc pd(d, Engine(), hint);
-      return Finish(dnnl::convolution_backward_weights(pd), pd.diff_weights_desc(), g.UserWeights());
+      return Entry{dnnl::convolution_backward_weights(pd), Staged(g.Src(), pd.src_desc()), Staged(g.Dst(), pd.diff_dst_desc()),
+                   Staged(g.UserWeights(), pd.diff_weights_desc())};
     });
     memory xm(g.Src(), Engine(), x), dym(g.Dst(), Engine(), dy), dwm(g.UserWeights(), Engine(), dw);
-    e.prim.execute(Stream(), {{DNNL_ARG_SRC, xm}, {DNNL_ARG_DIFF_DST, dym}, {DNNL_ARG_DIFF_WEIGHTS, e.reorder ? *e.scratch : dwm}});
-    if (e.reorder) dnnl::reorder(*e.scratch, dwm).execute(Stream(), *e.scratch, dwm);
+    e.prim.execute(Stream(), {{DNNL_ARG_SRC, e.a.Read(xm)}, {DNNL_ARG_DIFF_DST, e.b.Read(dym)}, {DNNL_ARG_DIFF_WEIGHTS, e.c.Target(dwm)}});
+    e.c.Written(dwm);
     Stream().wait();
   });
 }
