@@ -55,14 +55,16 @@ export const DEMO_PRESET: Partial = {
     workers: 0,
   },
   optimization: {
-    sourceSteps: 250,
-    oracleSteps: 250,
-    translatorSteps: 80,
+    sourceSteps: 400,
+    oracleSteps: 400,
+    // Each round's translator continues the previous one's: 200, 400, 600 steps by rounds 1–3.
+    translatorSteps: 200,
+    translatorWarmStart: true,
     segmenterSteps: 150,
     checkpointEvery: 50,
     evalEvery: 0,
     minRounds: 2,
-    maxRounds: 2,
+    maxRounds: 3,
     batchSize: 4,
   },
   model: {
@@ -81,7 +83,7 @@ export const DEMO_PRESET: Partial = {
       widthMultiplier: 0.125,
       residualBlocks: 1,
       discriminatorScales: 1,
-      // 80 steps instead of the paper's 1e6: TTUR rates ×20 (ratio 1:4 kept), constant.
+      // 200 steps per round instead of the paper's 1e6: TTUR rates ×20 (ratio 1:4 kept), constant.
       optimization: { lrGenerator: 2e-3, lrDiscriminator: 8e-3, schedule: { kind: 'constant' } },
     },
   },
