@@ -7,6 +7,7 @@
  * (reflect: rows 1..p, symmetric: rows 0..p−1, mirrored at the far end).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { MIRROR_PAD_FOLD } from './mirror-pad-fold-kernel';
 
 interface MirrorPadAttrs {
   paddings: [number, number][];
@@ -46,14 +47,19 @@ export const mirrorPadGradConfig: tf.GradConfig = {
     const [x] = saved;
     const a = attrs as unknown as MirrorPadAttrs;
     return {
-      x: () =>
-        tf.tidy(() => {
+      // One kernel where we have it (wasm, cpu: mirror-pad-fold-kernel.ts), else composed from tfjs ops.
+      x: () => {
+        if (tf.getKernel(MIRROR_PAD_FOLD, tf.getBackend())) {
+          return tf.engine().runKernel(MIRROR_PAD_FOLD, { dy: dy as tf.Tensor }, { paddings: a.paddings, mode: a.mode, xShape: x.shape } as unknown as tf.NamedAttrMap) as unknown as tf.Tensor;
+        }
+        return tf.tidy(() => {
           let g = dy as tf.Tensor;
           a.paddings.forEach(([before, after], axis) => {
             if (before > 0 || after > 0) g = foldAxis(g, axis, before, after, x.shape[axis], a.mode);
           });
           return g;
-        }),
+        });
+      },
     };
   },
 };

@@ -18,6 +18,7 @@
 import * as os from 'os';
 import * as tf from '@tensorflow/tfjs-core';
 import { convGeometry, type ConvAttrs } from './conv-grad-math';
+import { backendMemory as access } from './backend-memory';
 
 /** The addon's interface (packages/core-layers/native/index.d.ts). */
 interface ConvGeometry {
@@ -82,35 +83,6 @@ export function loadNativeKernels(): { addon?: OneDnnKernels; status: NativeKern
     };
   }
   return loaded;
-}
-
-type BackendAccess = {
-  read(info: tf.TensorInfo): Float32Array;
-  /** Allocates an output; `view()` must be called after every other allocation (wasm memory may grow and move). */
-  alloc(shape: number[]): { info: tf.TensorInfo; view(): Float32Array };
-};
-
-function access(backend: tf.KernelBackend, name: 'wasm' | 'cpu'): BackendAccess {
-  // Both backends' internals are reached through their documented-in-source fields.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const b = backend as any;
-  if (name === 'wasm') {
-    const heap = () => b.wasm.HEAPU8.buffer as ArrayBuffer;
-    return {
-      read: (t) => new Float32Array(heap(), b.dataIdMap.get(t.dataId).memoryOffset, tf.util.sizeFromShape(t.shape)),
-      alloc: (shape) => {
-        const info = b.makeOutput(shape, 'float32') as tf.TensorInfo;
-        return { info, view: () => new Float32Array(heap(), b.dataIdMap.get(info.dataId).memoryOffset, tf.util.sizeFromShape(shape)) };
-      },
-    };
-  }
-  return {
-    read: (t) => b.data.get(t.dataId).values as Float32Array,
-    alloc: (shape) => {
-      const values = new Float32Array(tf.util.sizeFromShape(shape));
-      return { info: b.makeTensorInfo(shape, 'float32', values), view: () => values };
-    },
-  };
 }
 
 function geometry(xShape: number[], wShape: number[], attrs: ConvAttrs): ConvGeometry {

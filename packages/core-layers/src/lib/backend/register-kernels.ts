@@ -16,6 +16,7 @@ import { conv2dBackpropInputWasmConfig } from './conv2d-backprop-input-wasm';
 import { conv2dGradConfig } from './conv2d-grad';
 import { maxPoolGradWasmConfig } from './max-pool-grad-wasm';
 import { mirrorPadGradConfig } from './mirror-pad-grad';
+import { mirrorPadFoldCpuConfig, mirrorPadFoldWasmConfig } from './mirror-pad-fold-kernel';
 import { avgPoolGradConfig, maxPoolGradConfig, maxPoolWasmCeilFix } from './pool-fixes';
 import { resizeBilinearGradCpuFix } from './resize-bilinear-grad-cpu';
 import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum-wasm';
@@ -26,6 +27,8 @@ export const EXTRA_KERNELS: readonly tf.KernelConfig[] = [
   conv2dBackpropInputWasmConfig,
   maxPoolGradWasmConfig,
   unsortedSegmentSumWasmConfig,
+  mirrorPadFoldWasmConfig,
+  mirrorPadFoldCpuConfig,
 ];
 
 /** Gradients that replace or add to tfjs's (e.g. dilated Conv2D). */

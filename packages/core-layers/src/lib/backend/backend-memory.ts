@@ -1,0 +1,36 @@
+/**
+ * Direct access to a backend's float32 tensor memory, for kernels written
+ * in JS or native code that read inputs and write outputs in place: the
+ * wasm backend's tensors live in its `WebAssembly.Memory` (views at each
+ * tensor's offset), the cpu backend's in plain typed arrays.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+export type BackendMemory = {
+  read(info: tf.TensorInfo): Float32Array;
+  /** Allocates an output; `view()` must be called after every other allocation (wasm memory may grow and move). */
+  alloc(shape: number[]): { info: tf.TensorInfo; view(): Float32Array };
+};
+
+export function backendMemory(backend: tf.KernelBackend, name: 'wasm' | 'cpu'): BackendMemory {
+  // Both backends' internals are reached through their documented-in-source fields.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const b = backend as any;
+  if (name === 'wasm') {
+    const heap = () => b.wasm.HEAPU8.buffer as ArrayBuffer;
+    return {
+      read: (t) => new Float32Array(heap(), b.dataIdMap.get(t.dataId).memoryOffset, tf.util.sizeFromShape(t.shape)),
+      alloc: (shape) => {
+        const info = b.makeOutput(shape, 'float32') as tf.TensorInfo;
+        return { info, view: () => new Float32Array(heap(), b.dataIdMap.get(info.dataId).memoryOffset, tf.util.sizeFromShape(shape)) };
+      },
+    };
+  }
+  return {
+    read: (t) => b.data.get(t.dataId).values as Float32Array,
+    alloc: (shape) => {
+      const values = new Float32Array(tf.util.sizeFromShape(shape));
+      return { info: b.makeTensorInfo(shape, 'float32', values), view: () => values };
+    },
+  };
+}
