@@ -83,15 +83,15 @@ struct Staged {
     out = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), w, Engine(), u));
   }
   // The memory the primitive reads, after copying the user's data in when needed.
-  memory Read(const memory& u) {
+  memory Read(memory& u) {
     if (!scratch) return u;
-    in.execute(Stream(), {{DNNL_ARG_FROM, const_cast<memory&>(u)}, {DNNL_ARG_TO, *scratch}});
+    in.execute(Stream(), {{DNNL_ARG_FROM, u}, {DNNL_ARG_TO, *scratch}});
     return *scratch;
   }
   // The memory the primitive writes; `Written` then copies it to the user's buffer.
   memory Target(const memory& u) const { return scratch ? *scratch : u; }
-  void Written(const memory& u) {
-    if (scratch) out.execute(Stream(), {{DNNL_ARG_FROM, *scratch}, {DNNL_ARG_TO, const_cast<memory&>(u)}});
+  void Written(memory& u) {
+    if (scratch) out.execute(Stream(), {{DNNL_ARG_FROM, *scratch}, {DNNL_ARG_TO, u}});
   }
 };
 

@@ -70,7 +70,7 @@ export class SpectralNorm<M extends Module & WeightedLayer = Module & WeightedLa
       const { value, u, v, sigma } = tf.tidy(() => {
         let u = this.u as tf.Tensor1D;
         let v = this.v as tf.Tensor1D;
-        if (update) v = normalizeVector(this.layout.vectorFromWeightLayout(this.layout.transposeTimes(w, u)), this.eps);
+        if (update) v = normalizeVector(this.layout.transposeTimes(w, u), this.eps);
         const wv = this.layout.times(w, v);
         if (update) u = normalizeVector(wv, this.eps);
         const sigma = tf.sum(tf.mul(u, wv));
@@ -92,17 +92,6 @@ export class SpectralNorm<M extends Module & WeightedLayer = Module & WeightedLa
       return { value, gradFunc };
     }) as unknown as Parameters<typeof tf.customGrad>[0]);
     return weightOp(this.module.weight) as tf.Tensor4D;
-  }
-
-  /** One power iteration on the current weight, written into `u` and `v` (no gradient). */
-  powerIteration(): void {
-    tf.tidy(() => {
-      const w = this.module.weight as tf.Tensor4D;
-      const v = normalizeVector(this.layout.vectorFromWeightLayout(this.layout.transposeTimes(w, this.u as tf.Tensor1D)), this.eps);
-      const u = normalizeVector(this.layout.times(w, v), this.eps);
-      this.v.assign(v);
-      this.u.assign(u);
-    });
   }
 
   /** W/σ from the stored u, v (no update). Differentiable in W. */
@@ -174,15 +163,13 @@ class WeightMatrixLayout {
     return tf.sum(tf.mul(w, this.restShaped(v)), this.nativeRest) as tf.Tensor1D;
   }
 
-  /** Wᵀ·u in the weight's own order of the rest axes (see `vectorFromWeightLayout`). */
-  transposeTimes(w: tf.Tensor4D, u: tf.Tensor1D): tf.Tensor {
-    if (this.outAxis === 3) return tf.reshape(tf.matMul(tf.reshape(w, [-1, this.shape[3]]), tf.reshape(u, [-1, 1])), this.nativeRest.map((a) => this.shape[a]));
-    return tf.sum(tf.mul(w, this.outShaped(u)), this.outAxis);
-  }
-
-  /** A rest-axes tensor in the weight's order → the flat PyTorch-order vector. */
-  vectorFromWeightLayout(t: tf.Tensor): tf.Tensor1D {
+  /** Wᵀ·u → `[rest]` in PyTorch's order (computed in the weight's order, then the small result transposed). */
+  transposeTimes(w: tf.Tensor4D, u: tf.Tensor1D): tf.Tensor1D {
+    const inWeightOrder =
+      this.outAxis === 3
+        ? tf.reshape(tf.matMul(tf.reshape(w, [-1, this.shape[3]]), tf.reshape(u, [-1, 1])), this.nativeRest.map((a) => this.shape[a]))
+        : tf.sum(tf.mul(w, this.outShaped(u)), this.outAxis);
     const toTorch = this.torchRest.map((a) => this.nativeRest.indexOf(a));
-    return tf.reshape(tf.transpose(t, toTorch), [-1]) as tf.Tensor1D;
+    return tf.reshape(tf.transpose(inWeightOrder, toTorch), [-1]) as tf.Tensor1D;
   }
 }
