@@ -11,6 +11,8 @@
 #include <dnnl.hpp>
 #include <omp.h>
 
+#include "elementwise_napi.h"
+
 #include <functional>
 #include <memory>
 #include <vector>
@@ -245,6 +247,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
   exports.Set("info", Napi::Function::New(env, Info));
+  RegisterElementwise(env, exports);
   return exports;
 }
 

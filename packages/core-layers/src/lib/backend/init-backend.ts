@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerExtraKernels } from './register-kernels';
 import { installNativeConvKernels, loadNativeKernels } from './native-conv-kernels';
+import { installNativeElementwiseKernels, nativeElementwiseKernelsActive } from './native-elementwise-kernels';
 
 /** A backend `initBackend` can choose, best first. */
 export type BackendKind = 'node-gpu' | 'node' | 'wasm' | 'cpu';
@@ -76,9 +77,11 @@ function loadBackendPackage(kind: BackendKind): string {
   return tfName;
 }
 
-/** On wasm: whether convolutions run natively (oneDNN) and, if not, why. */
+/** On wasm: whether convolutions (oneDNN) and the normalization/optimizer loops run natively and, if not, why. */
 function nativeNote(tfBackend: string): string {
-  return tfBackend === 'wasm' ? `; convolutions: ${loadNativeKernels().status.detail}` : '';
+  if (tfBackend !== 'wasm') return '';
+  const loops = nativeElementwiseKernelsActive() ? 'native' : 'JS';
+  return `; convolutions: ${loadNativeKernels().status.detail}; normalization and optimizer loops: ${loops}`;
 }
 
 function reasonOf(e: unknown): string {
@@ -94,7 +97,10 @@ function reasonOf(e: unknown): string {
 export async function startBackend(kind: BackendKind): Promise<string> {
   const name = loadBackendPackage(kind);
   registerExtraKernels();
-  if (name === 'wasm') installNativeConvKernels();
+  if (name === 'wasm') {
+    installNativeConvKernels();
+    installNativeElementwiseKernels();
+  }
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`tf.setBackend('${name}') returned false (backend failed to initialize)`);
   await tf.ready();

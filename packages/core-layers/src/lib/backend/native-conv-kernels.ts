@@ -29,10 +29,19 @@ interface ConvGeometry {
   dilations: [number, number];
   pads: [number, number, number, number];
 }
-interface OneDnnKernels {
+export interface OneDnnKernels {
   conv2dForward(g: ConvGeometry, x: Float32Array, w: Float32Array, y: Float32Array): void;
   conv2dBackwardData(g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
   conv2dBackwardWeights(g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
+  // Normalization and optimizer loops (native/src/elementwise.cc); absent from addons built before them.
+  instanceNormForward?(x: Float32Array, y: Float32Array, rstd: Float32Array, n: number, hw: number, c: number, eps: number): void;
+  instanceNormBackward?(dy: Float32Array, y: Float32Array, rstd: Float32Array, dx: Float32Array, n: number, hw: number, c: number): void;
+  layerNormForward?(x: Float32Array, y: Float32Array, std: Float32Array, n: number, m: number, eps: number): void;
+  layerNormBackward?(dy: Float32Array, y: Float32Array, std: Float32Array, dx: Float32Array, n: number, m: number, eps: number): void;
+  adamUpdate?(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array,
+    beta1: number, beta2: number, eps: number, weightDecay: number, stepSize: number, bias2Sqrt: number): void;
+  sgdUpdate?(p: Float32Array, g: Float32Array, b: Float32Array | null, pOut: Float32Array, bOut: Float32Array | null,
+    lr: number, momentum: number, nesterov: boolean, weightDecay: number): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   info(): string;

@@ -17,6 +17,8 @@ import { conv2dGradConfig } from './conv2d-grad';
 import { maxPoolGradWasmConfig } from './max-pool-grad-wasm';
 import { mirrorPadGradConfig } from './mirror-pad-grad';
 import { mirrorPadFoldCpuConfig, mirrorPadFoldWasmConfig } from './mirror-pad-fold-kernel';
+import { NORMALIZATION_GRADIENTS, NORMALIZATION_KERNELS } from './normalization-kernels';
+import { OPTIMIZER_KERNELS } from './optimizer-kernels';
 import { avgPoolGradConfig, maxPoolGradConfig, maxPoolWasmCeilFix } from './pool-fixes';
 import { resizeBilinearGradCpuFix } from './resize-bilinear-grad-cpu';
 import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum-wasm';
@@ -29,10 +31,12 @@ export const EXTRA_KERNELS: readonly tf.KernelConfig[] = [
   unsortedSegmentSumWasmConfig,
   mirrorPadFoldWasmConfig,
   mirrorPadFoldCpuConfig,
+  ...NORMALIZATION_KERNELS,
+  ...OPTIMIZER_KERNELS,
 ];
 
 /** Gradients that replace or add to tfjs's (e.g. dilated Conv2D). */
-export const EXTRA_GRADIENTS: readonly tf.GradConfig[] = [conv2dGradConfig, avgPoolGradConfig, maxPoolGradConfig, mirrorPadGradConfig];
+export const EXTRA_GRADIENTS: readonly tf.GradConfig[] = [conv2dGradConfig, avgPoolGradConfig, maxPoolGradConfig, mirrorPadGradConfig, ...NORMALIZATION_GRADIENTS];
 
 /** Fixes that wrap a stock kernel (applied once the stock kernel is registered). */
 export const KERNEL_FIXES: readonly { kernelName: string; backendName: string; wrap: (stock: tf.KernelConfig) => tf.KernelConfig }[] = [

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { SGD_UPDATE, fusedSgdUpdate, hasFusedUpdate } from '../backend/optimizer-kernels';
 import { Optimizer, OptimizerOptions, ParameterSource } from './optimizer';
 
 /** Options of `Sgd` (on top of `lr`, `schedule`, `weightDecay`). */
@@ -37,6 +38,13 @@ export class Sgd extends Optimizer {
   }
 
   protected updateParameter(name: string, variable: tf.Variable, grad: tf.Tensor, lr: number, weightDecay: number): void {
+    if (hasFusedUpdate(SGD_UPDATE, variable.dtype)) {
+      const b = this.momentum > 0 ? this.slot('momentum_buffer', name) : null;
+      const [p1, b1] = fusedSgdUpdate(variable, grad, b, { lr, momentum: this.momentum, nesterov: this.nesterov, weightDecay });
+      variable.assign(p1);
+      if (b) b.assign(b1);
+      return;
+    }
     let d = weightDecay !== 0 ? tf.add(grad, tf.mul(variable, weightDecay)) : grad;
     if (this.momentum > 0) {
       const b = this.slot('momentum_buffer', name);

@@ -1,0 +1,118 @@
+/**
+ * One parameter's Adam or SGD update as one kernel, for the wasm and cpu
+ * backends. Composed from tfjs ops an Adam update is 11 passes over the
+ * weight (scale, add, square, sqrt, divide… each its own kernel); the
+ * translator updates ~49M weights per step (SPEC §2), so on single-threaded
+ * wasm those passes cost ~0.6 s a step. Here it is one pass reading
+ * parameter, gradient and moments and writing their new values (the kernels
+ * stay pure: the optimizer assigns the outputs).
+ *
+ * The arithmetic is `torch.optim`'s (see adam.ts, sgd.ts), in float64 per
+ * element, rounded once to float32.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { backendMemory } from './backend-memory';
+
+export const ADAM_UPDATE = 'SemadaptAdamUpdate';
+export const SGD_UPDATE = 'SemadaptSgdUpdate';
+
+/** Adam's scalars for one parameter at its step t. */
+export interface AdamUpdateAttrs {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** Coupled L2 coefficient (`g + weightDecay·p`). */
+  weightDecay: number;
+  /** lr / (1 − β1^t). */
+  stepSize: number;
+  /** √(1 − β2^t). */
+  bias2Sqrt: number;
+}
+
+/** p, m, v ← Adam(p, g, m, v) into fresh arrays. */
+export function adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, a: AdamUpdateAttrs, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array): void {
+  const { beta1, beta2, eps, weightDecay, stepSize, bias2Sqrt } = a;
+  const c1 = 1 - beta1;
+  const c2 = 1 - beta2;
+  for (let i = 0; i < p.length; i++) {
+    const gi = g[i] + weightDecay * p[i];
+    const mi = beta1 * m[i] + c1 * gi;
+    const vi = beta2 * v[i] + c2 * gi * gi;
+    mOut[i] = mi;
+    vOut[i] = vi;
+    pOut[i] = p[i] - (stepSize * mi) / (Math.sqrt(vi) / bias2Sqrt + eps);
+  }
+}
+
+/** SGD's scalars (`momentum` 0: plain SGD, no buffer). */
+export interface SgdUpdateAttrs {
+  lr: number;
+  momentum: number;
+  nesterov: boolean;
+  weightDecay: number;
+}
+
+/** p (and the momentum buffer b, when momentum > 0) ← SGD(p, g, b) into fresh arrays. */
+export function sgdUpdate(p: Float32Array, g: Float32Array, b: Float32Array | null, a: SgdUpdateAttrs, pOut: Float32Array, bOut: Float32Array | null): void {
+  const { lr, momentum, nesterov, weightDecay } = a;
+  for (let i = 0; i < p.length; i++) {
+    let d = g[i] + weightDecay * p[i];
+    if (b && bOut) {
+      const bi = momentum * b[i] + d;
+      bOut[i] = bi;
+      d = nesterov ? d + momentum * bi : bi;
+    }
+    pOut[i] = p[i] - lr * d;
+  }
+}
+
+type BackendName = 'wasm' | 'cpu';
+
+/** The array math behind the kernels: these JS loops, or the native addon's (native-kernels.ts). */
+export interface OptimizerMath {
+  adamUpdate: typeof adamUpdate;
+  sgdUpdate: typeof sgdUpdate;
+}
+
+export const JS_OPTIMIZER_MATH: OptimizerMath = { adamUpdate, sgdUpdate };
+
+/** The two kernels of one backend over `math`. */
+export function optimizerKernelConfigs(backendName: BackendName, math: OptimizerMath = JS_OPTIMIZER_MATH): tf.KernelConfig[] {
+  const adam: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+    const { p, g, m, v } = inputs as Record<'p' | 'g' | 'm' | 'v', tf.TensorInfo>;
+    const mem = backendMemory(backend as tf.KernelBackend, backendName);
+    const outs = [mem.alloc(p.shape), mem.alloc(p.shape), mem.alloc(p.shape)];
+    math.adamUpdate(mem.read(p), mem.read(g), mem.read(m), mem.read(v), attrs as unknown as AdamUpdateAttrs, outs[0].view(), outs[1].view(), outs[2].view());
+    return outs.map((o) => o.info);
+  };
+  const sgd: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+    const { p, g, b } = inputs as Record<'p' | 'g', tf.TensorInfo> & { b?: tf.TensorInfo };
+    const mem = backendMemory(backend as tf.KernelBackend, backendName);
+    const pOut = mem.alloc(p.shape);
+    const bOut = b ? mem.alloc(p.shape) : null;
+    math.sgdUpdate(mem.read(p), mem.read(g), b ? mem.read(b) : null, attrs as unknown as SgdUpdateAttrs, pOut.view(), bOut ? bOut.view() : null);
+    return bOut ? [pOut.info, bOut.info] : [pOut.info];
+  };
+  return [
+    { kernelName: ADAM_UPDATE, backendName, kernelFunc: adam },
+    { kernelName: SGD_UPDATE, backendName, kernelFunc: sgd },
+  ];
+}
+
+export const OPTIMIZER_KERNELS: readonly tf.KernelConfig[] = [...optimizerKernelConfigs('wasm'), ...optimizerKernelConfigs('cpu')];
+
+/** Whether the active backend has the fused update kernel `kernelName` (float32 parameters only). */
+export function hasFusedUpdate(kernelName: typeof ADAM_UPDATE | typeof SGD_UPDATE, dtype: tf.DataType): boolean {
+  return dtype === 'float32' && tf.getKernel(kernelName, tf.getBackend()) !== undefined;
+}
+
+/** [p, m, v] after one Adam update (check `hasFusedUpdate` first). Not differentiable. */
+export function fusedAdamUpdate(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, attrs: AdamUpdateAttrs): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  return tf.engine().runKernel(ADAM_UPDATE, { p, g, m, v }, attrs as unknown as tf.NamedAttrMap) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
+}
+
+/** [p] or [p, buffer] after one SGD update (check `hasFusedUpdate` first). Not differentiable. */
+export function fusedSgdUpdate(p: tf.Tensor, g: tf.Tensor, b: tf.Tensor | null, attrs: SgdUpdateAttrs): tf.Tensor[] {
+  const inputs: tf.NamedTensorMap = b ? { p, g, b } : { p, g };
+  return tf.engine().runKernel(SGD_UPDATE, inputs, attrs as unknown as tf.NamedAttrMap) as unknown as tf.Tensor[];
+}
