@@ -19,7 +19,21 @@ export function conv2dForward(g: ConvGeometry, x: Float32Array, w: Float32Array,
 export function conv2dBackwardData(g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
 /** dw = conv2d backward weights (x, dy). */
 export function conv2dBackwardWeights(g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
-/** Threads oneDNN (OpenMP) uses. */
+/** Instance norm over NHWC x viewed as [n, hw, c]: y and rstd = 1/√(σ² + eps) per (sample, channel), [n·c]. */
+export function instanceNormForward(x: Float32Array, y: Float32Array, rstd: Float32Array, n: number, hw: number, c: number, eps: number): void;
+/** dx = rstd·(dy − mean(dy) − y·mean(dy·y)) per (sample, channel). */
+export function instanceNormBackward(dy: Float32Array, y: Float32Array, rstd: Float32Array, dx: Float32Array, n: number, hw: number, c: number): void;
+/** MUNIT layer norm over [n, m] (m = C·H·W): y = (x − μ)/(std + eps), std unbiased, [n]. */
+export function layerNormForward(x: Float32Array, y: Float32Array, std: Float32Array, n: number, m: number, eps: number): void;
+/** dx = (dy − mean(dy))/(std + eps) − y·Σ(dy·y)/((m − 1)·std) per sample. */
+export function layerNormBackward(dy: Float32Array, y: Float32Array, std: Float32Array, dx: Float32Array, n: number, m: number, eps: number): void;
+/** One Adam update (torch.optim.Adam's arithmetic) into separate output arrays; stepSize = lr/(1 − β1^t), bias2Sqrt = √(1 − β2^t). */
+export function adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array,
+  beta1: number, beta2: number, eps: number, weightDecay: number, stepSize: number, bias2Sqrt: number): void;
+/** One SGD update (momentum buffer b and bOut null for plain SGD). */
+export function sgdUpdate(p: Float32Array, g: Float32Array, b: Float32Array | null, pOut: Float32Array, bOut: Float32Array | null,
+  lr: number, momentum: number, nesterov: boolean, weightDecay: number): void;
+/** Threads oneDNN and the loops (OpenMP) use. */
 export function setNumThreads(n: number): void;
 export function getNumThreads(): number;
 /** oneDNN version and the ISA its JIT picked, e.g. "2.6.3 avx2". */

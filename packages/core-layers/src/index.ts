@@ -20,3 +20,4 @@ export * from './lib/checkpoint/state-report';
 export * from './lib/checkpoint/safetensors';
 export * from './lib/checkpoint/checkpoint';
 export * from './lib/onnx/import-weights';
+export { convGradientKernelsTakeDilations } from './lib/backend/native-conv-kernels';

@@ -2,12 +2,14 @@
  * Gradient of `Conv2D` replacing tfjs's stock one, which throws for
  * dilations > 1 — DeepLabV2 (SPEC §3) needs dilations 2, 4 and the ASPP's
  * 6/12/18/24. Undilated convolutions keep using the backend's
- * `Conv2DBackpropInput` / `Conv2DBackpropFilter` kernels exactly as before;
- * dilated ones are computed as forward convolutions (conv-grad-math.ts) with
- * tf ops, so they work on every backend.
+ * `Conv2DBackpropInput` / `Conv2DBackpropFilter` kernels exactly as before,
+ * and so do dilated ones where those kernels take dilations (the native
+ * oneDNN ones); elsewhere dilated gradients are computed as forward
+ * convolutions (conv-grad-math.ts) with tf ops, so they work on every backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dFilterGrad, conv2dInputGrad, opsExec, type ConvAttrs } from './conv-grad-math';
+import { convGradientKernelsTakeDilations } from './native-conv-kernels';
 
 interface Conv2DAttrs extends ConvAttrs {
   dataFormat: 'NHWC' | 'NCHW';
@@ -26,8 +28,8 @@ export const conv2dGradConfig: tf.GradConfig = {
     const a = attrs as unknown as Conv2DAttrs;
     const g = dy as tf.Tensor;
     if (a.dataFormat !== 'NHWC') throw new Error(`Conv2D gradient: dataFormat '${a.dataFormat}' unsupported; use NHWC`);
-    if (isOne(a.dilations)) {
-      const common = { strides: a.strides, pad: a.pad, dataFormat: a.dataFormat, dimRoundingMode: a.dimRoundingMode };
+    if (isOne(a.dilations) || convGradientKernelsTakeDilations()) {
+      const common = { strides: a.strides, pad: a.pad, dataFormat: a.dataFormat, dimRoundingMode: a.dimRoundingMode, dilations: a.dilations };
       return {
         x: () => tf.engine().runKernel('Conv2DBackpropInput', { dy: g, filter }, { ...common, inputShape: x.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
         filter: () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: g }, { ...common, filterShape: filter.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,

@@ -160,7 +160,9 @@ function nativeConfigs(addon: OneDnnKernels, backendName: 'wasm' | 'cpu'): tf.Ke
   };
   const minFlops = minNativeFlops();
   const repeats = new RepeatCounter();
-  const staysOnStock = (kernelName: string, g: ConvGeometry) => flopsOf(g) < minFlops && !repeats.isRepeated(kernelName, g);
+  // Dilated gradients have no stock kernel (tfjs's take no dilation): they always run here.
+  const dilated = (g: ConvGeometry) => g.dilations[0] !== 1 || g.dilations[1] !== 1;
+  const staysOnStock = (kernelName: string, g: ConvGeometry) => !dilated(g) && flopsOf(g) < minFlops && !repeats.isRepeated(kernelName, g);
   const keep = (n: string) => ({ setupFunc: stocks.get(n)?.setupFunc, disposeFunc: stocks.get(n)?.disposeFunc });
 
   const conv2d = (args: KernelArgs): tf.TensorInfo => {
@@ -230,4 +232,14 @@ export function installNativeConvKernels(): NativeKernelsStatus {
 /** True when the wasm backend's convolution kernels are the native ones right now. */
 export function nativeConvKernelsActive(): boolean {
   return !!nativeWasm && nativeWasm.every((c) => tf.getKernel(c.kernelName, 'wasm') === c);
+}
+
+/**
+ * Whether `Conv2DBackpropInput` / `Conv2DBackpropFilter` on the active backend
+ * accept dilations (the native ones do; tfjs's stock kernels do not), so a
+ * dilated convolution's gradient can be two kernels instead of the composed
+ * forward-convolution form of conv-grad-math.ts.
+ */
+export function convGradientKernelsTakeDilations(): boolean {
+  return tf.getBackend() === 'wasm' && nativeConvKernelsActive();
 }

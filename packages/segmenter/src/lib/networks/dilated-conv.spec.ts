@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, Rng } from '@semadapt/core-layers';
+import { Conv2d, Rng, convGradientKernelsTakeDilations } from '@semadapt/core-layers';
 import { expectAllClose, expectNoTensorLeak, setTestBackend } from '@semadapt/core-layers/testing';
 import { dilatedSameConv } from './dilated-conv';
 
@@ -28,6 +28,30 @@ describe('dilatedSameConv', () => {
       });
       tf.dispose([x, probe]);
       conv.dispose();
+    });
+  }
+
+  // On wasm with the native kernels, convolutions whose taps all touch the map run as one direct
+  // dilated conv (gradients by the native kernels); compare them with the cpu backend's tap sums.
+  for (const d of [1, 2, 4]) {
+    it(`wasm x=[2,9,11,5] k=3 d=${d}: value and gradients equal the cpu tap sums (direct path when native)`, async () => {
+      const grads = () =>
+        tf.tidy(() => {
+          const rng = new Rng(30 + d);
+          const x = tf.tensor4d(rng.normalArray(2 * 9 * 11 * 5), [2, 9, 11, 5]);
+          const w = tf.tensor4d(rng.normalArray(3 * 3 * 5 * 6), [3, 3, 5, 6]);
+          const b = tf.tensor1d(rng.normalArray(6));
+          const probe = tf.tensor4d(rng.normalArray(2 * 9 * 11 * 6), [2, 9, 11, 6]);
+          const f = (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(dilatedSameConv(xi as tf.Tensor4D, wi as tf.Tensor4D, d, bi), probe));
+          return [dilatedSameConv(x, w, d, b), ...tf.grads(f)([x, w, b])].map((t) => Float32Array.from(t.dataSync()));
+        });
+      await setTestBackend('wasm');
+      const onWasm = grads();
+      const direct = convGradientKernelsTakeDilations();
+      await setTestBackend('cpu');
+      const onCpu = grads();
+      expect(convGradientKernelsTakeDilations()).toBe(false);
+      ['y', 'dx', 'dw', 'db'].forEach((name, i) => expectAllClose(onWasm[i], onCpu[i], { atol: 1e-4, rtol: 1e-4, label: `${name} (${direct ? 'direct' : 'tap sums'} on wasm)` }));
     });
   }
 });

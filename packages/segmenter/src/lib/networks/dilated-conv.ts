@@ -16,8 +16,13 @@
  *   shifted views in the backward pass, so memory stays at one copy of the
  *   input (an autodiff'd tap sum would keep nine, and pad every tap's filter
  *   gradient back to the full kernel).
+ *
+ * When every tap touches the map (layer3/4 on all but tiny inputs) and the
+ * backend's convolution gradients take dilations (core-layers' native
+ * kernels), a direct dilated convolution is used instead.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { convGradientKernelsTakeDilations } from '@semadapt/core-layers';
 
 /** Offsets (dy, dx) and flat kernel index of the taps that touch an `h × w` map. */
 function validTaps(k: number, dilation: number, h: number, w: number): Array<{ a: number; b: number; oy: number; ox: number }> {
@@ -50,6 +55,14 @@ export function dilatedSameConv(x: tf.Tensor4D, weight: tf.Tensor4D, dilation: n
   if (x.shape[3] !== cin) throw new Error(`dilatedSameConv: input [${x.shape}] does not match filter [${weight.shape}]`);
   const [, h, w] = x.shape;
   const taps = validTaps(kh, dilation, h, w);
+  if (taps.length === kh * kw && convGradientKernelsTakeDilations()) {
+    // No tap to skip, and the backend runs dilated convolutions and both their gradients as single
+    // kernels (the native oneDNN ones): one direct convolution beats nine 1×1 convs and their shifts.
+    return tf.tidy(() => {
+      const y = tf.conv2d(x, weight, 1, 'same', 'NHWC', dilation);
+      return bias ? (tf.add(y, bias) as tf.Tensor4D) : y;
+    });
+  }
   const tapFilter = (wt: tf.Tensor4D, a: number, b: number) => tf.slice(wt, [a, b, 0, 0], [1, 1, cin, cout]) as tf.Tensor4D;
   const body = (xi: tf.Tensor, wi: tf.Tensor, save: tf.GradSaveFunc) => {
     const xs = xi as tf.Tensor4D;
