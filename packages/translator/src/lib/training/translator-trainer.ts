@@ -1,7 +1,9 @@
 /**
  * One training step of the translator (SPEC §2, issue 5): the
- * discriminator update, then the encoder/generator update, for both
- * directions, guided by the frozen segmenter's logits. The trainer owns the
+ * encoder/generator update, then the discriminator update on that update's
+ * translations (detached; as CycleGAN and the PyTorch bench reference do —
+ * MUNIT and SPADE translate anew for D, which costs two more encoder and
+ * generator passes per step), for both directions, guided by the frozen segmenter's logits. The trainer owns the
  * two Adam optimizers (TTUR: lr 1e-4 for E/G, 4e-4 for D, betas (0, 0.9),
  * poly 0.9 over 1e6 steps — all from `TranslatorConfig`) and returns every
  * loss term as a number (STYLE §7: one weighted sum, weights from config).
@@ -85,7 +87,7 @@ export class TranslatorTrainer {
     return this.optimizerG.stepCount;
   }
 
-  /** One D update, then one E/G update. */
+  /** One E/G update, then one D update on its translations x_st, x_ts. */
   step(batch: TranslatorBatch): TranslatorLosses {
     const t = this.translator;
     const cfg = t.config;
@@ -102,32 +104,30 @@ export class TranslatorTrainer {
     const xt = batch.target;
     // Guidance logits S(x_s), S(x_t): constants for the translator (S is frozen).
     const [gs, gt] = cfg.spade ? guidanceLogits(batch.guidance, xs, xt) : [null, null];
+    const fakes: Partial<Record<Domain, tf.Tensor4D>> = {};
     try {
-      const dis = this.discriminatorStep(xs, xt, gs, gt);
-      return { dis, ...this.generatorStep(xs, xt, gs, gt, segment) };
+      const generator = this.generatorStep(xs, xt, gs, gt, segment, fakes);
+      const dis = this.discriminatorStep(xs, xt, fakes.s as tf.Tensor4D, fakes.t as tf.Tensor4D);
+      return { dis, ...generator };
     } finally {
+      tf.dispose(Object.values(fakes));
       if (batch.guidance.kind === 'segmenter') tf.dispose([gs, gt].filter((g): g is tf.Tensor4D => g !== null));
     }
   }
 
-  private discriminatorStep(xs: tf.Tensor4D, xt: tf.Tensor4D, gs: tf.Tensor4D | null, gt: tf.Tensor4D | null): number {
+  /** D_s, D_t update on real images and the E/G step's translations x_st, x_ts (constants here). */
+  private discriminatorStep(xs: tf.Tensor4D, xt: tf.Tensor4D, xst: tf.Tensor4D, xts: tf.Tensor4D): number {
     const t = this.translator;
-    // Fakes as constants for D (MUNIT's dis_update translates anew, without gradients).
-    const [xst, xts] = tf.tidy(() => [t.translateWith(xs, gs, 's', 't'), t.translateWith(xt, gt, 't', 's')]);
+    const { loss, grads } = computeGradients(
+      () => tf.add(lsganDiscriminatorLoss(t.D_t.forward(xt), t.D_t.forward(xst)), lsganDiscriminatorLoss(t.D_s.forward(xs), t.D_s.forward(xts))) as tf.Scalar,
+      t.discriminatorParameterEntries(),
+    );
     try {
-      const { loss, grads } = computeGradients(
-        () => tf.add(lsganDiscriminatorLoss(t.D_t.forward(xt), t.D_t.forward(xst)), lsganDiscriminatorLoss(t.D_s.forward(xs), t.D_s.forward(xts))) as tf.Scalar,
-        t.discriminatorParameterEntries(),
-      );
-      try {
-        this.optimizerD.step(grads);
-      } finally {
-        disposeGradients(grads);
-      }
-      return loss;
+      this.optimizerD.step(grads);
     } finally {
-      tf.dispose([xst, xts]);
+      disposeGradients(grads);
     }
+    return loss;
   }
 
   /**
@@ -153,6 +153,11 @@ export class TranslatorTrainer {
    * holds one direction at a time (half the peak memory).
    */
   directionTerms(d: Domain, x: tf.Tensor4D, g: tf.Tensor4D | null, segment: SegmenterFn | null): GeneratorTerms {
+    return tf.tidy(() => this.directionForward(d, x, g, segment).terms);
+  }
+
+  /** `directionTerms` and the translation x_de they were computed from. */
+  private directionForward(d: Domain, x: tf.Tensor4D, g: tf.Tensor4D | null, segment: SegmenterFn | null): { terms: GeneratorTerms; translated: tf.Tensor4D } {
     const t = this.translator;
     const e: Domain = d === 's' ? 't' : 's';
     const useSce = t.config.sce && segment !== null;
@@ -165,17 +170,26 @@ export class TranslatorTrainer {
       const xded = t.generator(d).forward(cde, g);
       // S(x) does not depend on the translator's parameters; S(x_de) does.
       const seg = segment as SegmenterFn;
-      return {
+      const terms = {
         adv: lsganGeneratorLoss(t.discriminator(e).forward(xde)),
         rec: l1Loss(xdd, x),
         cyc: l1Loss(xded, x),
         latent: l1Loss(cde, c),
         sce: useSce ? symmetricCrossEntropy(g ?? seg(x), seg(xde)) : tf.scalar(0),
       };
+      return { terms, translated: xde };
     });
   }
 
-  private generatorStep(xs: tf.Tensor4D, xt: tf.Tensor4D, gs: tf.Tensor4D | null, gt: tf.Tensor4D | null, segment: SegmenterFn | null): Omit<TranslatorLosses, 'dis'> {
+  /** The E/G update; leaves each direction's translation x_de, detached, in `fakes[d]` (caller disposes). */
+  private generatorStep(
+    xs: tf.Tensor4D,
+    xt: tf.Tensor4D,
+    gs: tf.Tensor4D | null,
+    gt: tf.Tensor4D | null,
+    segment: SegmenterFn | null,
+    fakes: Partial<Record<Domain, tf.Tensor4D>>,
+  ): Omit<TranslatorLosses, 'dis'> {
     const w = this.translator.config.lossWeights;
     const entries = this.translator.generatorParameterEntries();
     const totals = { adv: 0, rec: 0, cyc: 0, latent: 0, sce: 0 };
@@ -185,8 +199,10 @@ export class TranslatorTrainer {
       for (const [d, x, g] of [['s', xs, gs], ['t', xt, gt]] as const) {
         let kept: tf.Tensor[] = [];
         const { loss, grads } = computeGradients(() => {
-          const terms = this.directionTerms(d, x, g, segment);
+          const { terms, translated } = this.directionForward(d, x, g, segment);
           kept = TERM_NAMES.map((k) => tf.keep(terms[k].clone()));
+          // Not part of the loss, so no gradient flows into it: the D step's constant fake.
+          fakes[d] = tf.keep(translated.clone());
           return tf.addN(TERM_NAMES.map((k) => tf.mul(terms[k], w[k]))) as tf.Scalar;
         }, entries);
         TERM_NAMES.forEach((k, i) => (totals[k] += kept[i].dataSync()[0]));
