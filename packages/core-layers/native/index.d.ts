@@ -27,6 +27,8 @@ export function instanceNormBackward(dy: Float32Array, y: Float32Array, rstd: Fl
 export function layerNormForward(x: Float32Array, y: Float32Array, std: Float32Array, n: number, m: number, eps: number): void;
 /** dx = (dy − mean(dy))/(std + eps) − y·Σ(dy·y)/((m − 1)·std) per sample. */
 export function layerNormBackward(dy: Float32Array, y: Float32Array, std: Float32Array, dx: Float32Array, n: number, m: number, eps: number): void;
+/** out[c] = Σ_r x[r·cols + c]: sums over every axis but the last (a bias gradient), accumulated in double. */
+export function columnSums(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
 /** One Adam update (torch.optim.Adam's arithmetic) into separate output arrays; stepSize = lr/(1 − β1^t), bias2Sqrt = √(1 − β2^t). */
 export function adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array,
   beta1: number, beta2: number, eps: number, weightDecay: number, stepSize: number, bias2Sqrt: number): void;

@@ -124,6 +124,13 @@ void LayerNormGradient(const float* g, const float* y, float* dx, long m, float 
   for (long i = 0; i < m; i++) dx[i] = (g[i] - meanG) * r - y[i] * k;
 }
 
+// ---- reductions --------------------------------------------------------------
+
+__attribute__((target_clones("avx2", "default")))
+void AccumulateRow(const float* row, double* acc, long cols) {
+  for (long c = 0; c < cols; c++) acc[c] += row[c];
+}
+
 // ---- optimizers -------------------------------------------------------------
 
 __attribute__((target_clones("avx2", "default")))
@@ -206,6 +213,22 @@ void LayerNormBackward(const float* g, const float* y, const float* std_in, floa
     const double k = sd > 0 ? sgy / ((m - 1) * sd) : 0;
     LayerNormGradient(g + off, y + off, dx + off, m, static_cast<float>(sg / m), static_cast<float>(1.0 / (sd + eps)),
                       static_cast<float>(k));
+  }
+}
+
+void ColumnSums(const float* x, float* out, long rows, long cols) {
+  const int threads = rows * cols > kParallelMin ? omp_get_max_threads() : 1;
+  std::vector<double> partial(static_cast<size_t>(threads) * cols, 0.0);
+#pragma omp parallel num_threads(threads)
+  {
+    double* acc = partial.data() + static_cast<size_t>(omp_get_thread_num()) * cols;
+#pragma omp for schedule(static)
+    for (long r = 0; r < rows; r++) AccumulateRow(x + r * cols, acc, cols);
+  }
+  for (long c = 0; c < cols; c++) {
+    double s = 0;
+    for (int t = 0; t < threads; t++) s += partial[static_cast<size_t>(t) * cols + c];
+    out[c] = static_cast<float>(s);
   }
 }
 

@@ -18,6 +18,8 @@ void InstanceNormBackward(const float* g, const float* y, const float* rstd, flo
 // x, y: [n, m] with m = C·H·W; std: [n], unbiased.
 void LayerNormForward(const float* x, float* y, float* std_out, long n, long m, float eps);
 void LayerNormBackward(const float* g, const float* y, const float* std_in, float* dx, long n, long m, float eps);
+// out[c] = Σ_r x[r, c] over x: [rows, cols] (e.g. a bias gradient: NHWC summed over N, H, W).
+void ColumnSums(const float* x, float* out, long rows, long cols);
 // Outputs are separate arrays (the tfjs kernels stay pure).
 void AdamUpdate(const float* p, const float* g, const float* m, const float* v, float* po, float* mo, float* vo, long n,
                 const AdamScalars& a);

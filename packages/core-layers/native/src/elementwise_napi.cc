@@ -83,6 +83,16 @@ Napi::Value LayerNormBackwardJs(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// (x, out, rows, cols)
+Napi::Value ColumnSumsJs(const Napi::CallbackInfo& info) {
+  Args a{info};
+  const long rows = a.Int(2), cols = a.Int(3);
+  const float* x = a.Floats(0, rows * cols, "x");
+  float* out = a.Floats(1, cols, "out");
+  if (a.ok) ColumnSums(x, out, rows, cols);
+  return info.Env().Undefined();
+}
+
 // (p, g, m, v, pOut, mOut, vOut, beta1, beta2, eps, weightDecay, stepSize, bias2Sqrt)
 Napi::Value AdamUpdateJs(const Napi::CallbackInfo& info) {
   Args a{info};
@@ -118,6 +128,7 @@ void RegisterElementwise(Napi::Env env, Napi::Object exports) {
   exports.Set("instanceNormBackward", Napi::Function::New(env, InstanceNormBackwardJs));
   exports.Set("layerNormForward", Napi::Function::New(env, LayerNormForwardJs));
   exports.Set("layerNormBackward", Napi::Function::New(env, LayerNormBackwardJs));
+  exports.Set("columnSums", Napi::Function::New(env, ColumnSumsJs));
   exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdateJs));
   exports.Set("sgdUpdate", Napi::Function::New(env, SgdUpdateJs));
 }

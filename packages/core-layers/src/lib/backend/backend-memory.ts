@@ -22,7 +22,17 @@ export function backendMemory(backend: tf.KernelBackend, name: 'wasm' | 'cpu'): 
       read: (t) => new Float32Array(heap(), b.dataIdMap.get(t.dataId).memoryOffset, tf.util.sizeFromShape(t.shape)),
       alloc: (shape) => {
         const info = b.makeOutput(shape, 'float32') as tf.TensorInfo;
-        return { info, view: () => new Float32Array(heap(), b.dataIdMap.get(info.dataId).memoryOffset, tf.util.sizeFromShape(shape)) };
+        const size = tf.util.sizeFromShape(shape);
+        const offset = b.dataIdMap.get(info.dataId).memoryOffset as number;
+        // malloc returns 0 when the heap cannot grow (wasm32: 4 GB in all).
+        if (size > 0 && (!offset || offset + 4 * size > heap().byteLength)) {
+          const heapGb = (heap().byteLength / 2 ** 30).toFixed(2);
+          throw new Error(
+            `wasm backend out of memory: cannot allocate a float32 [${shape}] tensor (${((4 * size) / 2 ** 20).toFixed(1)} MB) with the heap at ${heapGb} GB ` +
+              `of wasm32's 4 GB; use a smaller crop or batch, or a tfjs-node backend (no such cap)`,
+          );
+        }
+        return { info, view: () => new Float32Array(heap(), b.dataIdMap.get(info.dataId).memoryOffset, size) };
       },
     };
   }

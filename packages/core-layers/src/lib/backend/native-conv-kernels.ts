@@ -42,6 +42,7 @@ export interface OneDnnKernels {
     beta1: number, beta2: number, eps: number, weightDecay: number, stepSize: number, bias2Sqrt: number): void;
   sgdUpdate?(p: Float32Array, g: Float32Array, b: Float32Array | null, pOut: Float32Array, bOut: Float32Array | null,
     lr: number, momentum: number, nesterov: boolean, weightDecay: number): void;
+  columnSums?(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   info(): string;

@@ -3,18 +3,20 @@
  * (normalization-kernels.ts, optimizer-kernels.ts) computed by the native
  * addon's multi-threaded, vectorized loops instead of single-threaded JS:
  * Adam's update is sqrt- and divide-bound, ~15 ns per weight in JS against
- * well under 1 ns natively. Installed beside the native convolutions; the
+ * well under 1 ns natively. Also the column sums under the wasm `Sum` fix
+ * (column-sum-kernel.ts). Installed beside the native convolutions; the
  * cpu backend keeps the JS loops, the reference their specs compare against.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { NormalizationMath, normalizationKernelConfigs } from './normalization-kernels';
 import { OptimizerMath, optimizerKernelConfigs } from './optimizer-kernels';
 import { loadNativeKernels, type OneDnnKernels } from './native-conv-kernels';
+import { useNativeColumnSums } from './column-sum-kernel';
 
-type Loops = Required<Pick<OneDnnKernels, 'instanceNormForward' | 'instanceNormBackward' | 'layerNormForward' | 'layerNormBackward' | 'adamUpdate' | 'sgdUpdate'>>;
+type Loops = Required<Pick<OneDnnKernels, 'instanceNormForward' | 'instanceNormBackward' | 'layerNormForward' | 'layerNormBackward' | 'adamUpdate' | 'sgdUpdate' | 'columnSums'>>;
 
 function hasLoops(addon: OneDnnKernels): addon is OneDnnKernels & Loops {
-  return typeof addon.instanceNormForward === 'function' && typeof addon.adamUpdate === 'function' && typeof addon.sgdUpdate === 'function';
+  return typeof addon.instanceNormForward === 'function' && typeof addon.adamUpdate === 'function' && typeof addon.columnSums === 'function';
 }
 
 function nativeNormalizationMath(addon: Loops): NormalizationMath {
@@ -46,6 +48,7 @@ export function installNativeElementwiseKernels(): boolean {
   const { addon } = loadNativeKernels();
   if (!addon || !hasLoops(addon) || !tf.findBackendFactory('wasm')) return false;
   nativeWasm ??= [...normalizationKernelConfigs('wasm', nativeNormalizationMath(addon)), ...optimizerKernelConfigs('wasm', nativeOptimizerMath(addon))];
+  useNativeColumnSums((x, out, rows, cols) => addon.columnSums(x, out, rows, cols));
   for (const config of nativeWasm) {
     if (tf.getKernel(config.kernelName, 'wasm') === config) continue;
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');

@@ -11,9 +11,11 @@
  * and explicitly; everything else keeps importing `@tensorflow/tfjs-core`.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { columnSumWasmFix } from './column-sum-kernel';
 import { conv2dBackpropFilterWasmConfig } from './conv2d-backprop-filter-wasm';
 import { conv2dBackpropInputWasmConfig } from './conv2d-backprop-input-wasm';
 import { conv2dGradConfig } from './conv2d-grad';
+import { identityWasmConfig } from './identity-wasm';
 import { maxPoolGradWasmConfig } from './max-pool-grad-wasm';
 import { mirrorPadGradConfig } from './mirror-pad-grad';
 import { mirrorPadFoldCpuConfig, mirrorPadFoldWasmConfig } from './mirror-pad-fold-kernel';
@@ -33,6 +35,7 @@ export const EXTRA_KERNELS: readonly tf.KernelConfig[] = [
   mirrorPadFoldCpuConfig,
   ...NORMALIZATION_KERNELS,
   ...OPTIMIZER_KERNELS,
+  identityWasmConfig,
 ];
 
 /** Gradients that replace or add to tfjs's (e.g. dilated Conv2D). */
@@ -42,6 +45,7 @@ export const EXTRA_GRADIENTS: readonly tf.GradConfig[] = [conv2dGradConfig, avgP
 export const KERNEL_FIXES: readonly { kernelName: string; backendName: string; wrap: (stock: tf.KernelConfig) => tf.KernelConfig }[] = [
   { kernelName: 'ResizeBilinearGrad', backendName: 'cpu', wrap: resizeBilinearGradCpuFix },
   { kernelName: 'MaxPool', backendName: 'wasm', wrap: maxPoolWasmCeilFix },
+  { kernelName: 'Sum', backendName: 'wasm', wrap: columnSumWasmFix },
 ];
 
 const wrapped = new WeakSet<tf.KernelConfig>();
