@@ -17,6 +17,7 @@
  */
 import * as os from 'os';
 import * as tf from '@tensorflow/tfjs-core';
+import { installKernels, kernelsInstalled } from './kernel-install';
 import { convGeometry, type ConvAttrs } from './conv-grad-math';
 import { backendMemory as access } from './backend-memory';
 
@@ -222,17 +223,13 @@ export function installNativeConvKernels(): NativeKernelsStatus {
   const { addon, status } = loadNativeKernels();
   if (!addon || !tf.findBackendFactory('wasm')) return status;
   nativeWasm ??= nativeConfigs(addon, 'wasm');
-  for (const config of nativeWasm) {
-    if (tf.getKernel(config.kernelName, 'wasm') === config) continue;
-    if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
-    tf.registerKernel(config);
-  }
+  installKernels(nativeWasm);
   return status;
 }
 
 /** True when the wasm backend's convolution kernels are the native ones right now. */
 export function nativeConvKernelsActive(): boolean {
-  return !!nativeWasm && nativeWasm.every((c) => tf.getKernel(c.kernelName, 'wasm') === c);
+  return kernelsInstalled(nativeWasm);
 }
 
 /**

@@ -8,6 +8,7 @@
  * cpu backend keeps the JS loops, the reference their specs compare against.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { installKernels, kernelsInstalled } from './kernel-install';
 import { NormalizationMath, normalizationKernelConfigs } from './normalization-kernels';
 import { OptimizerMath, optimizerKernelConfigs } from './optimizer-kernels';
 import { loadNativeKernels, type OneDnnKernels } from './native-conv-kernels';
@@ -49,15 +50,11 @@ export function installNativeElementwiseKernels(): boolean {
   if (!addon || !hasLoops(addon) || !tf.findBackendFactory('wasm')) return false;
   nativeWasm ??= [...normalizationKernelConfigs('wasm', nativeNormalizationMath(addon)), ...optimizerKernelConfigs('wasm', nativeOptimizerMath(addon))];
   useNativeColumnSums((x, out, rows, cols) => addon.columnSums(x, out, rows, cols));
-  for (const config of nativeWasm) {
-    if (tf.getKernel(config.kernelName, 'wasm') === config) continue;
-    if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
-    tf.registerKernel(config);
-  }
+  installKernels(nativeWasm);
   return true;
 }
 
 /** True when the wasm backend's normalization and optimizer kernels are the native ones right now. */
 export function nativeElementwiseKernelsActive(): boolean {
-  return !!nativeWasm && nativeWasm.every((c) => tf.getKernel(c.kernelName, 'wasm') === c);
+  return kernelsInstalled(nativeWasm);
 }
