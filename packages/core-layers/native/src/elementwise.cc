@@ -1,8 +1,9 @@
 // Multi-threaded, vectorized loops for the non-convolution work that
 // dominates a training step once the convolutions are native (issue 10):
-// instance norm and MUNIT's layer norm (forward, gradient) over NHWC, and
-// one parameter's Adam or SGD update. Same arithmetic as the JS kernels in
-// src/lib/backend/{normalization,optimizer}-kernels.ts (which are the
+// instance norm and MUNIT's layer norm (forward, gradient) over NHWC, one
+// parameter's Adam or SGD update, and sums over every axis but the last.
+// Same arithmetic as the JS kernels in src/lib/backend/
+// {normalization,optimizer,column-sum}-kernel(s).ts (which are the
 // reference of their specs): sums accumulate in double, elementwise math is
 // float32 as torch's CPU kernels compute it.
 #include "elementwise.h"
