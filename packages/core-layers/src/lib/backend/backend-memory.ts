@@ -6,13 +6,16 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
+/** The backends whose tensor memory `backendMemory` can reach. */
+export type MemoryBackend = 'wasm' | 'cpu';
+
 export type BackendMemory = {
   read(info: tf.TensorInfo): Float32Array;
   /** Allocates an output; `view()` must be called after every other allocation (wasm memory may grow and move). */
   alloc(shape: number[]): { info: tf.TensorInfo; view(): Float32Array };
 };
 
-export function backendMemory(backend: tf.KernelBackend, name: 'wasm' | 'cpu'): BackendMemory {
+export function backendMemory(backend: tf.KernelBackend, name: MemoryBackend): BackendMemory {
   // Both backends' internals are reached through their documented-in-source fields.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const b = backend as any;

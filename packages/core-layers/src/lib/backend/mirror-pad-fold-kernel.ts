@@ -6,7 +6,7 @@
  * full-width translator step, where every conv is reflect-padded (SPEC §2).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { backendMemory } from './backend-memory';
+import { backendMemory, type MemoryBackend } from './backend-memory';
 
 export const MIRROR_PAD_FOLD = 'SemadaptMirrorPadFold';
 
@@ -52,7 +52,7 @@ export function foldMirrorPad(dy: Float32Array, out: Float32Array, attrs: Mirror
   }
 }
 
-function foldKernel(backendName: 'wasm' | 'cpu'): tf.KernelFunc {
+function foldKernel(backendName: MemoryBackend): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { dy } = inputs as { dy: tf.TensorInfo };
     const a = attrs as unknown as MirrorPadFoldAttrs;

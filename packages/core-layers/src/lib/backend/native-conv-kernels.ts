@@ -19,7 +19,7 @@ import * as os from 'os';
 import * as tf from '@tensorflow/tfjs-core';
 import { installKernels, kernelsInstalled } from './kernel-install';
 import { convGeometry, type ConvAttrs } from './conv-grad-math';
-import { backendMemory as access } from './backend-memory';
+import { backendMemory as access, type MemoryBackend } from './backend-memory';
 
 /** The addon's interface (packages/core-layers/native/index.d.ts). */
 interface ConvGeometry {
@@ -152,7 +152,7 @@ function isEmpty(g: ConvGeometry): boolean {
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap };
 
-function nativeConfigs(addon: OneDnnKernels, backendName: 'wasm' | 'cpu'): tf.KernelConfig[] {
+function nativeConfigs(addon: OneDnnKernels, backendName: MemoryBackend): tf.KernelConfig[] {
   // The kernels being replaced, captured now: the fallback for NCHW and tiny convolutions.
   const stocks = new Map(['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'].map((n) => [n, tf.getKernel(n, backendName)]));
   const fallback = (kernelName: string, args: KernelArgs) => {

@@ -18,7 +18,7 @@
  * (`hasFusedNormalization`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { backendMemory } from './backend-memory';
+import { backendMemory, type MemoryBackend } from './backend-memory';
 
 export const INSTANCE_NORM = 'SemadaptInstanceNorm';
 export const INSTANCE_NORM_GRAD = 'SemadaptInstanceNormGrad';
@@ -122,8 +122,6 @@ export function layerNormBackward(g: Float32Array, y: Float32Array, std: Float32
   }
 }
 
-type BackendName = 'wasm' | 'cpu';
-
 /** The array math behind the kernels: these JS loops, or the native addon's (native-kernels.ts). */
 export interface NormalizationMath {
   instanceNormForward: typeof instanceNormForward;
@@ -135,7 +133,7 @@ export interface NormalizationMath {
 export const JS_NORMALIZATION_MATH: NormalizationMath = { instanceNormForward, instanceNormBackward, layerNormForward, layerNormBackward };
 
 /** The four kernels of one backend over `math`. */
-export function normalizationKernelConfigs(backendName: BackendName, math: NormalizationMath = JS_NORMALIZATION_MATH): tf.KernelConfig[] {
+export function normalizationKernelConfigs(backendName: MemoryBackend, math: NormalizationMath = JS_NORMALIZATION_MATH): tf.KernelConfig[] {
   const memory = (backend: unknown) => backendMemory(backend as tf.KernelBackend, backendName);
   const instanceNorm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     const { x } = inputs as { x: tf.TensorInfo };

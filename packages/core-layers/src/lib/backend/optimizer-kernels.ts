@@ -11,7 +11,7 @@
  * element, rounded once to float32.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { backendMemory } from './backend-memory';
+import { backendMemory, type MemoryBackend } from './backend-memory';
 
 export const ADAM_UPDATE = 'SemadaptAdamUpdate';
 export const SGD_UPDATE = 'SemadaptSgdUpdate';
@@ -66,8 +66,6 @@ export function sgdUpdate(p: Float32Array, g: Float32Array, b: Float32Array | nu
   }
 }
 
-type BackendName = 'wasm' | 'cpu';
-
 /** The array math behind the kernels: these JS loops, or the native addon's (native-kernels.ts). */
 export interface OptimizerMath {
   adamUpdate: typeof adamUpdate;
@@ -77,7 +75,7 @@ export interface OptimizerMath {
 export const JS_OPTIMIZER_MATH: OptimizerMath = { adamUpdate, sgdUpdate };
 
 /** The two kernels of one backend over `math`. */
-export function optimizerKernelConfigs(backendName: BackendName, math: OptimizerMath = JS_OPTIMIZER_MATH): tf.KernelConfig[] {
+export function optimizerKernelConfigs(backendName: MemoryBackend, math: OptimizerMath = JS_OPTIMIZER_MATH): tf.KernelConfig[] {
   const adam: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     const { p, g, m, v } = inputs as Record<'p' | 'g' | 'm' | 'v', tf.TensorInfo>;
     const mem = backendMemory(backend as tf.KernelBackend, backendName);
