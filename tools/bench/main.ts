@@ -37,6 +37,12 @@ export interface BenchResult {
   size: number;
   /** What the reference was (torch version, threads) or why it is missing. */
   reference: string;
+  /** Peak resident memory of this process so far (set-up, warmup and runs; with several cases, the maximum over those run so far). */
+  peak_rss_mb: number;
+  /** Peak resident memory of the PyTorch reference process, or null. */
+  reference_peak_rss_mb: number | null;
+  /** peak_rss_mb / reference_peak_rss_mb, or null. */
+  rss_ratio: number | null;
 }
 
 const USAGE = `usage: npm run bench -- --case <name|all> [--size <n>] [--repeat <k>] [--warmup <w>] [--json] [--no-reference] [--backend wasm|cpu|node|node-gpu]
@@ -106,16 +112,30 @@ export function torchAvailable(): { ok: boolean; why: string } {
   return { ok: true, why: `torch ${r.stdout.trim()}` };
 }
 
-/** Runs torch_reference.py for one case; returns its median and a description. */
-export function torchReference(torchCase: string, size: number, repeat: number): { ms: number; what: string } {
-  const args = [TORCH_REFERENCE, '--case', torchCase, '--size', String(size), '--repeat', String(repeat), '--json'];
+/**
+ * Runs the reference script and reports the interpreter's peak RSS on stderr
+ * afterwards (`getrusage`, KiB on Linux): the script itself is not ours to change.
+ */
+const PEAK_RSS_WRAPPER = [
+  'import resource, runpy, sys',
+  'sys.argv = sys.argv[1:]',
+  'try:',
+  "    runpy.run_path(sys.argv[0], run_name='__main__')",
+  'finally:',
+  "    sys.stderr.write('\\nSEMADAPT_PEAK_RSS_KB=%d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)",
+].join('\n');
+
+/** Runs torch_reference.py for one case; returns its median, its peak RSS (MiB, null if unreported) and a description. */
+export function torchReference(torchCase: string, size: number, repeat: number): { ms: number; peakRssMb: number | null; what: string } {
+  const args = ['-c', PEAK_RSS_WRAPPER, TORCH_REFERENCE, '--case', torchCase, '--size', String(size), '--repeat', String(repeat), '--json'];
   const r = spawnSync(PYTHON, args, { encoding: 'utf8', timeout: 3600000, maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`torch_reference.py ${torchCase} failed (${r.status}): ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}`);
   const last = r.stdout.trim().split('\n').pop() ?? '';
   const parsed = JSON.parse(last) as { case: string; median_ms: number; threads: number; torch: string; shape: number[] }[];
   const hit = parsed.find((p) => p.case === torchCase);
   if (!hit) throw new Error(`torch_reference.py printed no result for ${torchCase}: ${last}`);
-  return { ms: hit.median_ms, what: `torch ${hit.torch}, ${hit.threads} threads, shape [${hit.shape}] (NCHW)` };
+  const rss = /SEMADAPT_PEAK_RSS_KB=(\d+)/.exec(r.stderr ?? '');
+  return { ms: hit.median_ms, peakRssMb: rss ? Number(rss[1]) / 1024 : null, what: `torch ${hit.torch}, ${hit.threads} threads, shape [${hit.shape}] (NCHW)` };
 }
 
 /** Entry point; returns the process exit code. */
@@ -156,21 +176,26 @@ export async function main(argv: string[]): Promise<number> {
   const results: BenchResult[] = [];
   for (const c of cases) {
     const t = await timeCase(c, size, repeat, warmup);
+    const peakRssMb = process.resourceUsage().maxRSS / 1024;
     const flops = c.flops ? c.flops(size) : null;
     const gflops = flops ? flops / (t.median * 1e6) : null;
     console.log(
       `${c.name}  shape [${c.shape(size)}]  ${choice.kind}: median ${t.median.toFixed(1)} ms (min ${t.min.toFixed(1)}, cpu ${t.cpuMedian.toFixed(1)}; ${repeat} runs after ${warmup} warmup)` +
-        (gflops !== null ? `  ${gflops.toFixed(2)} GFLOP/s` : ''),
+        (gflops !== null ? `  ${gflops.toFixed(2)} GFLOP/s` : '') +
+        `  peak RSS ${peakRssMb.toFixed(0)} MiB`,
     );
     let referenceMs: number | null = null;
+    let referenceRssMb: number | null = null;
     let reference = torch.ok ? '' : torch.why;
     if (!c.torchCase) reference = 'no torch_reference.py case';
     else if (torch.ok) {
       try {
         const ref = torchReference(c.torchCase, size, repeat);
         referenceMs = ref.ms;
+        referenceRssMb = ref.peakRssMb;
         reference = ref.what;
-        console.log(`${c.name}  PyTorch (${ref.what}): median ${ref.ms.toFixed(1)} ms  ratio ours/torch = ${(t.median / ref.ms).toFixed(2)}`);
+        const rss = ref.peakRssMb === null ? '' : `  peak RSS ${ref.peakRssMb.toFixed(0)} MiB (ours/torch ${(peakRssMb / ref.peakRssMb).toFixed(2)})`;
+        console.log(`${c.name}  PyTorch (${ref.what}): median ${ref.ms.toFixed(1)} ms  ratio ours/torch = ${(t.median / ref.ms).toFixed(2)}${rss}`);
       } catch (e) {
         reference = (e as Error).message;
         console.log(`[bench] ${reference}`);
@@ -189,6 +214,9 @@ export async function main(argv: string[]): Promise<number> {
       cpu_ms: Math.round(t.cpuMedian * 10) / 10,
       size,
       reference,
+      peak_rss_mb: Math.round(peakRssMb),
+      reference_peak_rss_mb: referenceRssMb === null ? null : Math.round(referenceRssMb),
+      rss_ratio: referenceRssMb ? Math.round((peakRssMb / referenceRssMb) * 1000) / 1000 : null,
     });
   }
   if (values.json) console.log(JSON.stringify(results.length === 1 ? results[0] : results));

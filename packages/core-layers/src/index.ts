@@ -1,5 +1,6 @@
 /** Public API of @semadapt/core-layers. */
 export * from './lib/module/module';
+export * from './lib/module/recompute';
 export * from './lib/onnx/onnx-graph';
 export * from './lib/init/rng';
 export * from './lib/backend/init-backend';

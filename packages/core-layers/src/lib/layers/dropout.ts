@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from '../module/module';
+import { replayable } from '../module/recompute';
 import { Rng } from '../init/rng';
 import { OnnxGraph, scopedName } from '../onnx/onnx-graph';
 import { Layer, numberIn } from './layer';
@@ -31,9 +32,15 @@ export class Dropout extends Module implements Layer {
   forward(x: tf.Tensor4D): tf.Tensor4D {
     if (!this.training || this.p === 0) return tf.clone(x);
     const keep = 1 - this.p;
-    const mask = new Float32Array(x.size);
-    for (let i = 0; i < mask.length; i++) mask[i] = this.rng.uniform() < keep ? 1 / keep : 0;
-    return tf.tidy(() => tf.mul(x, tf.tensor(mask, x.shape)));
+    return tf.tidy(() => {
+      // Drawn once per training forward; a recomputed block's second run reuses it (module/recompute.ts).
+      const [mask] = replayable(() => {
+        const values = new Float32Array(x.size);
+        for (let i = 0; i < values.length; i++) values[i] = this.rng.uniform() < keep ? 1 / keep : 0;
+        return [tf.tensor(values, x.shape)];
+      });
+      return tf.mul(x, mask);
+    });
   }
 
   toOnnx(graph: OnnxGraph, input: string, scope: string): string {

@@ -18,6 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from '../module/module';
+import { isRecomputing, replayable } from '../module/recompute';
 import { Rng } from '../init/rng';
 import { defaultInitRng } from '../init/initializers';
 import { OnnxGraph, scopedName } from '../onnx/onnx-graph';
@@ -67,16 +68,18 @@ export class SpectralNorm<M extends Module & WeightedLayer = Module & WeightedLa
    */
   private normalize(update: boolean): tf.Tensor4D {
     const weightOp = tf.customGrad(((w: tf.Tensor4D, save: tf.GradSaveFunc) => {
+      // A recomputed block's second run starts from the u, v its first run read (module/recompute.ts).
+      const [u0, v0] = replayable(() => [this.u, this.v]) as [tf.Tensor1D, tf.Tensor1D];
       const { value, u, v, sigma } = tf.tidy(() => {
-        let u = this.u as tf.Tensor1D;
-        let v = this.v as tf.Tensor1D;
+        let u = u0;
+        let v = v0;
         if (update) v = normalizeVector(this.layout.transposeTimes(w, u), this.eps);
         const wv = this.layout.times(w, v);
         if (update) u = normalizeVector(wv, this.eps);
         const sigma = tf.sum(tf.mul(u, wv));
         return { value: tf.div(w, sigma) as tf.Tensor4D, u, v, sigma };
       });
-      if (update) {
+      if (update && !isRecomputing()) {
         this.u.assign(u);
         this.v.assign(v);
       }

@@ -5,7 +5,7 @@
  * of the input resolution.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Layer, Module, OnnxGraph, Residual, Rng, Sequential, scopedName } from '@semadapt/core-layers';
+import { Layer, Module, OnnxGraph, Residual, Rng, Sequential, recomputedIf, scopedName } from '@semadapt/core-layers';
 import { convBlock, instanceResBlock } from './conv-blocks';
 import { scaledChannels } from '../config/translator-config';
 
@@ -30,6 +30,8 @@ export class ContentEncoder extends Module implements Layer {
   readonly res: Residual[];
   /** Channels of the content code. */
   readonly contentChannels: number;
+  /** Recompute each stage's activations in the backward pass instead of keeping them (config `recomputeActivations`). */
+  recomputeActivations = false;
 
   constructor(options: ContentEncoderOptions) {
     super();
@@ -49,8 +51,10 @@ export class ContentEncoder extends Module implements Layer {
   /** Image `[N, H, W, 3]` in [−1, 1] → content code `[N, H/4, W/4, 256·w]`. */
   forward(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      let h = this.down2.forward(this.down1.forward(this.stem.forward(x)));
-      for (const block of this.res) h = block.forward(h);
+      let h = x;
+      for (const stage of [this.stem, this.down1, this.down2, ...this.res]) {
+        h = recomputedIf(this.recomputeActivations, stage, (a) => stage.forward(a as tf.Tensor4D), [h]);
+      }
       return h;
     });
   }

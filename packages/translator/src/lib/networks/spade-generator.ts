@@ -6,7 +6,7 @@
  * plain IN residual blocks and the generator takes no guidance (Table 3).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, OnnxGraph, Residual, Rng, Sequential, SpadeResBlock, scopedName } from '@semadapt/core-layers';
+import { Module, OnnxGraph, Residual, Rng, Sequential, SpadeResBlock, recomputedIf, scopedName } from '@semadapt/core-layers';
 import { convBlock, instanceResBlock } from './conv-blocks';
 import { scaledChannels } from '../config/translator-config';
 
@@ -38,6 +38,8 @@ export class SpadeGenerator extends Module {
   readonly spade: boolean;
   readonly guidanceClasses: number;
   readonly contentChannels: number;
+  /** Recompute each stage's activations in the backward pass instead of keeping them (config `recomputeActivations`). */
+  recomputeActivations = false;
 
   constructor(options: SpadeGeneratorOptions) {
     super();
@@ -70,11 +72,16 @@ export class SpadeGenerator extends Module {
   forward(content: tf.Tensor4D, guidance: tf.Tensor4D | null): tf.Tensor4D {
     this.checkGuidance(guidance);
     return tf.tidy(() => {
+      const on = this.recomputeActivations;
       let h = content;
       for (const block of this.res) {
-        h = block instanceof SpadeResBlock ? block.forward(h, guidance as tf.Tensor4D) : block.forward(h);
+        h =
+          block instanceof SpadeResBlock
+            ? recomputedIf(on, block, (a, g) => block.forward(a as tf.Tensor4D, g as tf.Tensor4D), [h, guidance as tf.Tensor4D])
+            : recomputedIf(on, block, (a) => block.forward(a as tf.Tensor4D), [h]);
       }
-      return this.toRgb.forward(this.up2.forward(this.up1.forward(h)));
+      for (const stage of [this.up1, this.up2, this.toRgb]) h = recomputedIf(on, stage, (a) => stage.forward(a as tf.Tensor4D), [h]);
+      return h;
     });
   }
 

@@ -46,6 +46,7 @@ export class Translator extends Module {
     this.G_t = this.registerModule('G_t', gen());
     this.D_s = this.registerModule('D_s', dis());
     this.D_t = this.registerModule('D_t', dis());
+    for (const m of [this.E_s, this.E_t, this.G_s, this.G_t]) m.recomputeActivations = c.recomputeActivations;
   }
 
   /** E_d: image → content code. */
