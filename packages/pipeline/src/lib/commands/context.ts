@@ -35,7 +35,7 @@ export function configFromArgs(args: RunArgs): RunConfig {
   return config;
 }
 
-const DEEPLAB_KEYS = ['depth', 'width', 'asppDilations', 'batchNorm', 'classifierLrMultiplier', 'backboneInit', 'classifierInit'];
+const DEEPLAB_KEYS = ['depth', 'width', 'asppDilations', 'outputStride', 'batchNorm', 'classifierLrMultiplier', 'backboneInit', 'classifierInit'];
 const FCN8S_KEYS = ['width', 'dropout', 'backboneInit'];
 const TRAINER_KEYS = ['lambdaAdv', 'segmenterOptimizer', 'discriminatorOptimizer', 'discriminator'];
 

@@ -92,6 +92,27 @@ describe('DeepLabV2', () => {
     net.dispose();
   });
 
+  it('outputStride 4: layer2 stride → dilation (2, 4, 8), logits twice as fine, the same parameters as output stride 8', () => {
+    const opts = { width: 0.125, depth: { kind: 'custom', blocks: [1, 1, 1, 1] } as const, numClasses: 5, asppDilations: [1, 2] };
+    const os8 = new DeepLabV2({ ...opts, rng: new Rng(2) });
+    const os4 = new DeepLabV2({ ...opts, outputStride: 4, rng: new Rng(2) });
+    const shapes = (net: DeepLabV2) => net.namedParameters().map(([n, v]) => `${n}:${v.shape}`);
+    expect(shapes(os4)).toEqual(shapes(os8));
+    const x = tf.randomNormal([1, 33, 65, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+    // By hand: conv1 s2 p3: 33 → 17, 65 → 33; maxpool 3/2/1 ceil: → 9, 17; layer2 stride 2 at OS 8 only: → 5, 9.
+    const y8 = os8.forward(x);
+    const y4 = os4.forward(x);
+    expect(y8.shape).toEqual([1, 5, 9, 5]);
+    expect(y4.shape).toEqual([1, 9, 17, 5]);
+    expect(os4.outputSize(33, 65)).toEqual([9, 17]);
+    expect(os8.outputSize(33, 65)).toEqual([5, 9]);
+    expect([os4.layer2, os4.layer3, os4.layer4].map((l) => (l.layers[0][1] as unknown as { conv2: { dilation: number[] } }).conv2.dilation[0])).toEqual([2, 4, 8]);
+    expect(() => new DeepLabV2({ ...opts, outputStride: 16 as 8 })).toThrow(/outputStride must be 8 or 4, received 16/);
+    tf.dispose([x, y8, y4]);
+    os8.dispose();
+    os4.dispose();
+  });
+
   it('bad options throw quoting the value', () => {
     expect(() => new DeepLabV2({ depth: { kind: 'custom', blocks: [1, 0, 1, 1] } })).toThrow(/\[1,0,1,1\]/);
     expect(() => new DeepLabV2({ width: -1 })).toThrow(/width.*-1/);

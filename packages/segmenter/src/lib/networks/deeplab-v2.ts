@@ -47,6 +47,12 @@ export interface DeepLabV2Options {
   width?: number;
   /** ASPP dilations (= paddings). Default [6, 12, 18, 24] (SPEC §3). */
   asppDilations?: number[];
+  /**
+   * 8 (default, SPEC §3: layer3 dilation 2, layer4 dilation 4) or 4 (layer2's
+   * stride replaced by dilation 2, layer3 4, layer4 8 — the same receptive
+   * field at twice the logit resolution; for tiny inputs such as the demo's).
+   */
+  outputStride?: 8 | 4;
   /** BatchNorm behaviour: 'frozen' (default, SPEC §3) or 'batch' (from-scratch training; see `SegmenterBatchNorm`). */
   batchNorm?: SegmenterBatchNorm;
   /** Learning-rate multiplier of the ASPP classifier. Default 10 (SPEC §3, BDL). */
@@ -88,13 +94,21 @@ export function resnetBlocks(depth: ResNetDepth): [number, number, number, numbe
   }
 }
 
-/** The ResNet stages: planes, stride of the first block, dilation. */
-const STAGES: ReadonlyArray<{ planes: number; stride: number; dilation: number }> = [
-  { planes: 64, stride: 1, dilation: 1 },
-  { planes: 128, stride: 2, dilation: 1 },
-  { planes: 256, stride: 1, dilation: 2 },
-  { planes: 512, stride: 1, dilation: 4 },
-];
+/** The ResNet stages at output stride 8 and 4: planes, stride of the first block, dilation. */
+const STAGES: Record<8 | 4, ReadonlyArray<{ planes: number; stride: number; dilation: number }>> = {
+  8: [
+    { planes: 64, stride: 1, dilation: 1 },
+    { planes: 128, stride: 2, dilation: 1 },
+    { planes: 256, stride: 1, dilation: 2 },
+    { planes: 512, stride: 1, dilation: 4 },
+  ],
+  4: [
+    { planes: 64, stride: 1, dilation: 1 },
+    { planes: 128, stride: 1, dilation: 2 },
+    { planes: 256, stride: 1, dilation: 4 },
+    { planes: 512, stride: 1, dilation: 8 },
+  ],
+};
 
 /** The ASPP classifier: Σ_k conv3×3_{dilation d_k}(x), named `0..3`. */
 export class AsppSum extends Module implements Layer {
@@ -126,7 +140,7 @@ export class DeepLabV2 extends Module implements Segmenter {
   readonly numClasses: number;
   readonly blocks: [number, number, number, number];
   readonly width: number;
-  readonly outputStride = 8;
+  readonly outputStride: 8 | 4;
   readonly conv1: Conv2d;
   readonly bn1: BatchNorm2d;
   readonly maxpool: MaxPool2d;
@@ -145,6 +159,9 @@ export class DeepLabV2 extends Module implements Segmenter {
     }
     const lrMult = options.classifierLrMultiplier ?? 10;
     if (!(typeof lrMult === 'number' && lrMult > 0)) throw new Error(`DeepLabV2: classifierLrMultiplier must be > 0, received ${JSON.stringify(options.classifierLrMultiplier)}`);
+    const outputStride = options.outputStride ?? 8;
+    if (outputStride !== 8 && outputStride !== 4) throw new Error(`DeepLabV2: outputStride must be 8 or 4, received ${JSON.stringify(options.outputStride)}`);
+    this.outputStride = outputStride;
     this.numClasses = numClasses;
     this.width = width;
     this.blocks = resnetBlocks(options.depth ?? { kind: 'resnet101' });
@@ -159,13 +176,13 @@ export class DeepLabV2 extends Module implements Segmenter {
     this.bn1 = this.registerModule('bn1', segmenterBatchNorm(stem, options.batchNorm));
     this.maxpool = this.registerModule('maxpool', new MaxPool2d({ kernelSize: 3, stride: 2, padding: 1, ceilMode: true }));
     let cin = stem;
-    const layers = STAGES.map(({ planes, stride, dilation }, li) => {
+    const layers = STAGES[outputStride].map(({ planes, stride, dilation }, li) => {
       const p = scaledChannels(planes, width);
       const blocks: Bottleneck[] = [];
       for (let j = 0; j < this.blocks[li]; j++) {
         // BDL's _make_layer: the projection exists on the first block only, and always for dilated stages.
         const first = j === 0;
-        const downsample = first && (stride !== 1 || cin !== p * 4 || dilation === 2 || dilation === 4);
+        const downsample = first && (stride !== 1 || cin !== p * 4 || dilation > 1);
         blocks.push(new Bottleneck({ inChannels: cin, planes: p, stride: first ? stride : 1, dilation, downsample, weightInit: init, rng, batchNorm: options.batchNorm }));
         cin = p * 4;
       }
@@ -177,7 +194,7 @@ export class DeepLabV2 extends Module implements Segmenter {
     for (const [, p] of this.aspp.namedParameterEntries()) p.lrMultiplier = lrMult;
   }
 
-  /** Logits `[N, ⌈…⌉, ⌈…⌉, classes]` at output stride 8 (see `outputSize`). */
+  /** Logits `[N, ⌈…⌉, ⌈…⌉, classes]` at output stride 8 or 4 (see `outputSize`). */
   forward(x: tf.Tensor4D): tf.Tensor4D {
     if (x.rank !== 4 || x.shape[3] !== 3) throw new Error(`DeepLabV2: expected an NHWC image [N, H, W, 3], received [${x.shape}]`);
     return tf.tidy(() => {
@@ -187,12 +204,12 @@ export class DeepLabV2 extends Module implements Segmenter {
     });
   }
 
-  /** Logit extent for an input `h × w`: conv1 s2 p3, maxpool 3/2/1 ceil, layer2's stride-2 1×1 conv. */
+  /** Logit extent for an input `h × w`: conv1 s2 p3, maxpool 3/2/1 ceil, layer2's stride-2 1×1 conv (output stride 8). */
   outputSize(h: number, w: number): [number, number] {
     const f = (n: number) => {
       const c1 = Math.floor((n + 6 - 7) / 2) + 1;
       const mp = pooledSize(c1, 3, 2, 1, true);
-      return Math.floor((mp - 1) / 2) + 1;
+      return this.outputStride === 8 ? Math.floor((mp - 1) / 2) + 1 : mp;
     };
     return [f(h), f(w)];
   }
