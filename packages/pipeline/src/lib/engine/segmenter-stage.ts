@@ -128,8 +128,12 @@ export async function trainSegmenterStage(ctx: RunContext, data: Datasets, opts:
   }
   net.train();
   const steps = opts.mode === 'oracle' ? (o.oracleSteps ?? o.sourceSteps) : opts.mode === 'source' ? o.sourceSteps : o.segmenterSteps;
+  const configured = config.model.segmenter.trainer as SegmenterTrainerOptions;
   const trainerOptions: SegmenterTrainerOptions = {
-    ...(config.model.segmenter.trainer as SegmenterTrainerOptions),
+    ...configured,
+    // Seeded per stage: the process-wide default stream would make the output-space discriminator's
+    // initial weights depend on what this process built before (a stage run alone vs inside `adapt`).
+    discriminator: { ...configured.discriminator, rng: new Rng(o.seed + seedOffset + 1) },
     mode: { kind: opts.mode === 'adapt' ? 'adapt' : 'sourceOnly' },
   };
   const trainer = new SegmenterTrainer(net, trainerOptions);

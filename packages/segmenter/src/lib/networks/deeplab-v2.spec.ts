@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@semadapt/core-layers';
 import { expectNoTensorLeak, setTestBackend } from '@semadapt/core-layers/testing';
-import { DeepLabV2 } from './deeplab-v2';
+import { DeepLabV2, type DeepLabV2Options } from './deeplab-v2';
 
 /**
  * Parameter count of DeepLabV2-ResNet101 from the architecture, by hand (SPEC §3):
@@ -93,7 +93,7 @@ describe('DeepLabV2', () => {
   });
 
   it('outputStride 4: layer2 stride → dilation (2, 4, 8), logits twice as fine, the same parameters as output stride 8', () => {
-    const opts = { width: 0.125, depth: { kind: 'custom', blocks: [1, 1, 1, 1] } as const, numClasses: 5, asppDilations: [1, 2] };
+    const opts: DeepLabV2Options = { width: 0.125, depth: { kind: 'custom', blocks: [1, 1, 1, 1] }, numClasses: 5, asppDilations: [1, 2] };
     const os8 = new DeepLabV2({ ...opts, rng: new Rng(2) });
     const os4 = new DeepLabV2({ ...opts, outputStride: 4, rng: new Rng(2) });
     const shapes = (net: DeepLabV2) => net.namedParameters().map(([n, v]) => `${n}:${v.shape}`);
