@@ -15,6 +15,8 @@ describe('resolveTranslatorConfig', () => {
       lossWeights: { adv: 1, rec: 10, cyc: 10, latent: 1, sce: 1 },
       optimization: { lrGenerator: 1e-4, lrDiscriminator: 4e-4, betas: [0, 0.9], schedule: { kind: 'poly', maxSteps: 1_000_000, power: 0.9 } },
       seed: 0,
+      // Memory only (not the paper's math): off unless asked for.
+      recomputeActivations: false,
     });
     expect(Object.isFrozen(DEFAULT_TRANSLATOR_CONFIG)).toBe(true);
   });
@@ -32,6 +34,7 @@ describe('resolveTranslatorConfig', () => {
     [{ residualBlocks: 2.5 }, /residualBlocks must be a positive integer; received 2.5/],
     [{ guidanceClasses: -19 }, /guidanceClasses must be a positive integer; received -19/],
     [{ spade: 'yes' }, /spade must be a boolean; received "yes"/],
+    [{ recomputeActivations: 1 }, /recomputeActivations must be a boolean; received 1/],
     [{ lossWeights: { rec: -1 } }, /lossWeights.rec must be a finite number ≥ 0; received -1/],
     [{ lossWeights: { recon: 1 } }, /lossWeights.recon .*unknown key/],
     [{ optimization: { betas: [0, 1] } }, /optimization.betas must be a pair of numbers in \[0, 1\); received \[0,1\]/],
