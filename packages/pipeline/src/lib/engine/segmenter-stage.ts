@@ -114,6 +114,21 @@ export interface SegmenterStageOptions {
   evaluate?: (net: Segmenter) => Promise<EvalResult>;
 }
 
+/**
+ * The trainer options of a segmenter stage: the config's, the stage's mode,
+ * and the output-space discriminator seeded from the stage's seed — the
+ * process-wide default stream would make its initial weights depend on what
+ * the process built before (a stage run alone vs inside `adapt`).
+ */
+export function segmenterTrainerOptions(configured: unknown, mode: SegmenterMode, stageSeed: number): SegmenterTrainerOptions {
+  const options = configured as SegmenterTrainerOptions;
+  return {
+    ...options,
+    discriminator: { ...options.discriminator, rng: new Rng(stageSeed + 1) },
+    mode: { kind: mode === 'adapt' ? 'adapt' : 'sourceOnly' },
+  };
+}
+
 export async function trainSegmenterStage(ctx: RunContext, data: Datasets, opts: SegmenterStageOptions): Promise<TrainResult> {
   const { config, run } = ctx;
   const o = config.optimization;
@@ -128,15 +143,7 @@ export async function trainSegmenterStage(ctx: RunContext, data: Datasets, opts:
   }
   net.train();
   const steps = opts.mode === 'oracle' ? (o.oracleSteps ?? o.sourceSteps) : opts.mode === 'source' ? o.sourceSteps : o.segmenterSteps;
-  const configured = config.model.segmenter.trainer as SegmenterTrainerOptions;
-  const trainerOptions: SegmenterTrainerOptions = {
-    ...configured,
-    // Seeded per stage: the process-wide default stream would make the output-space discriminator's
-    // initial weights depend on what this process built before (a stage run alone vs inside `adapt`).
-    discriminator: { ...configured.discriminator, rng: new Rng(o.seed + seedOffset + 1) },
-    mode: { kind: opts.mode === 'adapt' ? 'adapt' : 'sourceOnly' },
-  };
-  const trainer = new SegmenterTrainer(net, trainerOptions);
+  const trainer = new SegmenterTrainer(net, segmenterTrainerOptions(config.model.segmenter.trainer, opts.mode, o.seed + seedOffset));
   const loaderOpts = { workers: config.data.workers, prefetch: config.data.prefetch, seed: o.seed + seedOffset };
   const labelled =
     opts.mode === 'source' ? data.sourceTrain
