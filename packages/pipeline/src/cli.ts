@@ -120,7 +120,11 @@ export function buildCli(argv: string[]) {
         .option('run-dir', { type: 'string', default: 'runs/demo' })
         .option('data-dir', { type: 'string', default: 'datasets/demo' })
         .option('backend', { type: 'string', choices: ['auto', 'wasm', 'cpu', 'node', 'node-gpu'] })
-        .option('fresh', { type: 'boolean', describe: 'delete the demo run directory first' }),
+        .option('config', { type: 'string', describe: 'JSON config file merged over the demo preset' })
+        .option('seed', { type: 'number', describe: 'overrides optimization.seed' })
+        .option('force-config', { type: 'boolean', describe: 'allow a changed config in an existing run directory' })
+        .option('fresh', { type: 'boolean', describe: 'delete the demo run directory first' })
+        .epilogue('Any config field can be overridden with a dotted flag, e.g. --optimization.translatorSteps 200.'),
       wrap('demo'))
     .demandCommand(1, 'give a command; see --help')
     .recommendCommands()

@@ -16,7 +16,23 @@ import { openDatasets } from '../engine/datasets';
 import { Engine } from '../engine/stages';
 import { ensureDemoBenchmark } from '../engine/demo-data';
 import { openRun, RunArgs } from './context';
+import { deepMerge } from '../config/run-config';
 import { printAdaptTable } from './stage-commands';
+
+/**
+ * The demo's run arguments: the `demo` preset on the generated data, with the
+ * user's config file, seed, backend and dotted overrides (`--optimization.x`)
+ * applied as for every other command; the data roots stay the generated ones.
+ */
+export function demoRunArgs(argv: Record<string, unknown>, runDir: string, roots: { source: string; target: string }): RunArgs {
+  const args: Record<string, unknown> = { preset: 'demo', runDir };
+  for (const key of ['config', 'seed', 'backend', 'forceConfig', 'optimization', 'model', 'logging']) {
+    if (argv[key] !== undefined) args[key] = argv[key];
+  }
+  const data: unknown = argv['data'] ?? {};
+  args['data'] = deepMerge(data, { source: { root: roots.source }, target: { root: roots.target } });
+  return args as RunArgs;
+}
 
 export async function demo(argv: Record<string, unknown>): Promise<number> {
   const t0 = Date.now();
@@ -24,14 +40,7 @@ export async function demo(argv: Record<string, unknown>): Promise<number> {
   const dataDir = argv['dataDir'] as string;
   if (argv['fresh'] === true) fs.rmSync(runDir, { recursive: true, force: true });
   const roots = await ensureDemoBenchmark(dataDir, (m) => console.log(m));
-  const args: RunArgs = {
-    preset: 'demo',
-    runDir,
-    data: { source: { root: roots.source }, target: { root: roots.target } },
-  };
-  if (typeof argv['backend'] === 'string') args['backend'] = argv['backend'];
-  if (typeof argv['config'] === 'string') args.config = argv['config'];
-  const ctx = await openRun('demo', args);
+  const ctx = await openRun('demo', demoRunArgs(argv, runDir, roots));
   const e = new Engine(ctx, openDatasets(ctx.config, (m) => ctx.run.log(m)));
   const oracleTrain = await runStage<TrainResult>(e.run, 'oracle/train', () => e.trainOracle('oracle/train'));
   const oracle = await runStage<EvalResult>(e.run, 'oracle/evaluate', () => e.evaluate('oracle/evaluate', handOff(oracleTrain)));
