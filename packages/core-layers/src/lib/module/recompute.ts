@@ -99,11 +99,11 @@ export function recomputed<T extends tf.Tensor>(block: (...inputs: tf.Tensor[]) 
     // The engine keeps clones of what is saved and disposes them once the backward pass is done.
     save([...inputs, ...recorded]);
     tf.dispose(recorded);
-    const shapes = log.values.map((v) => v.length);
+    const counts = log.values.map((v) => v.length);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       const savedInputs = saved.slice(0, nInputs);
       let at = nInputs;
-      const replay: StateLog = { values: shapes.map((n) => saved.slice(at, (at += n))), cursor: 0, replaying: true };
+      const replay: StateLog = { values: counts.map((n) => saved.slice(at, (at += n))), cursor: 0, replaying: true };
       const xs = [...savedInputs, ...parameters];
       const eng = engine();
       // A gradient inside a backward pass: the engine's tape state belongs to the outer pass; restore it after.

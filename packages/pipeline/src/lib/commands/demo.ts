@@ -25,13 +25,9 @@ import { printAdaptTable } from './stage-commands';
  * applied as for every other command; the data roots stay the generated ones.
  */
 export function demoRunArgs(argv: Record<string, unknown>, runDir: string, roots: { source: string; target: string }): RunArgs {
-  const args: Record<string, unknown> = { preset: 'demo', runDir };
-  for (const key of ['config', 'seed', 'backend', 'forceConfig', 'optimization', 'model', 'logging']) {
-    if (argv[key] !== undefined) args[key] = argv[key];
-  }
   const data: unknown = argv['data'] ?? {};
-  args['data'] = deepMerge(data, { source: { root: roots.source }, target: { root: roots.target } });
-  return args as RunArgs;
+  // The rest of argv is read as for every command (`overridesFromArgv`: seed, backend, dotted sections).
+  return { ...argv, preset: 'demo', runDir, data: deepMerge(data, { source: { root: roots.source }, target: { root: roots.target } }) };
 }
 
 export async function demo(argv: Record<string, unknown>): Promise<number> {

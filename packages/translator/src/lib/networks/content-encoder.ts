@@ -15,6 +15,8 @@ export interface ContentEncoderOptions {
   widthMultiplier?: number;
   /** Residual blocks. Default 4 (Appendix B). */
   residualBlocks?: number;
+  /** Recompute each stage's activations in the backward pass instead of keeping them (translator config `recomputeActivations`). Default false. */
+  recomputeActivations?: boolean;
   /** Initializer stream. Required (the translator passes its seeded one). */
   rng: Rng;
 }
@@ -30,8 +32,8 @@ export class ContentEncoder extends Module implements Layer {
   readonly res: Residual[];
   /** Channels of the content code. */
   readonly contentChannels: number;
-  /** Recompute each stage's activations in the backward pass instead of keeping them (config `recomputeActivations`). */
-  recomputeActivations = false;
+  /** Recompute each stage's activations in the backward pass instead of keeping them. */
+  readonly recomputeActivations: boolean;
 
   constructor(options: ContentEncoderOptions) {
     super();
@@ -46,6 +48,7 @@ export class ContentEncoder extends Module implements Layer {
     this.res = [];
     for (let i = 1; i <= blocks; i++) this.res.push(this.registerModule(`res${i}`, instanceResBlock(c3, options.rng)));
     this.contentChannels = c3;
+    this.recomputeActivations = options.recomputeActivations ?? false;
   }
 
   /** Image `[N, H, W, 3]` in [−1, 1] → content code `[N, H/4, W/4, 256·w]`. */

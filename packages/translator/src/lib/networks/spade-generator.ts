@@ -22,6 +22,8 @@ export interface SpadeGeneratorOptions {
   guidanceClasses?: number;
   /** SPADE hidden channels before the multiplier. Default 128 (SPEC §2). */
   spadeHidden?: number;
+  /** Recompute each stage's activations in the backward pass instead of keeping them (translator config `recomputeActivations`). Default false. */
+  recomputeActivations?: boolean;
   /** Initializer stream. Required. */
   rng: Rng;
 }
@@ -38,8 +40,8 @@ export class SpadeGenerator extends Module {
   readonly spade: boolean;
   readonly guidanceClasses: number;
   readonly contentChannels: number;
-  /** Recompute each stage's activations in the backward pass instead of keeping them (config `recomputeActivations`). */
-  recomputeActivations = false;
+  /** Recompute each stage's activations in the backward pass instead of keeping them. */
+  readonly recomputeActivations: boolean;
 
   constructor(options: SpadeGeneratorOptions) {
     super();
@@ -50,6 +52,7 @@ export class SpadeGenerator extends Module {
     const [c64, c128, c256] = [64, 128, 256].map((c) => scaledChannels(c, w));
     const hidden = scaledChannels(options.spadeHidden ?? 128, w);
     this.contentChannels = c256;
+    this.recomputeActivations = options.recomputeActivations ?? false;
     this.res = [];
     for (let i = 1; i <= blocks; i++) {
       const block = this.spade

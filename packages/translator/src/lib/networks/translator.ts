@@ -36,9 +36,9 @@ export class Translator extends Module {
     this.config = resolveTranslatorConfig(config);
     const c = this.config;
     const rng = new Rng(c.seed);
-    const enc = () => new ContentEncoder({ widthMultiplier: c.widthMultiplier, residualBlocks: c.residualBlocks, rng });
+    const enc = () => new ContentEncoder({ widthMultiplier: c.widthMultiplier, residualBlocks: c.residualBlocks, recomputeActivations: c.recomputeActivations, rng });
     const gen = () =>
-      new SpadeGenerator({ widthMultiplier: c.widthMultiplier, residualBlocks: c.residualBlocks, spade: c.spade, guidanceClasses: c.guidanceClasses, spadeHidden: c.spadeHidden, rng });
+      new SpadeGenerator({ widthMultiplier: c.widthMultiplier, residualBlocks: c.residualBlocks, spade: c.spade, guidanceClasses: c.guidanceClasses, spadeHidden: c.spadeHidden, recomputeActivations: c.recomputeActivations, rng });
     const dis = () => new MultiScaleDiscriminator({ widthMultiplier: c.widthMultiplier, scales: c.discriminatorScales, rng });
     this.E_s = this.registerModule('E_s', enc());
     this.E_t = this.registerModule('E_t', enc());
@@ -46,7 +46,6 @@ export class Translator extends Module {
     this.G_t = this.registerModule('G_t', gen());
     this.D_s = this.registerModule('D_s', dis());
     this.D_t = this.registerModule('D_t', dis());
-    for (const m of [this.E_s, this.E_t, this.G_s, this.G_t]) m.recomputeActivations = c.recomputeActivations;
   }
 
   /** E_d: image → content code. */
