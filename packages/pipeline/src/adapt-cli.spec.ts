@@ -2,7 +2,9 @@
  * `adapt` end to end through the real CLI (wasm backend, tiny networks, a
  * tiny procedural benchmark): two rounds with `translatorWarmStart`, so round
  * 2's translator starts from every weight of round 1's, and the summary table
- * lists source-only and both rounds.
+ * lists source-only and both rounds; with `pseudoLabelsFromRound` 2, round 1's
+ * segmenter trains on unlabelled target images (adversarial term only, no
+ * pseudo-label stage) and round 2's on pseudo-labels.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -20,9 +22,9 @@ function writeConfig(): string {
   const cfg = {
     backend: 'wasm',
     onnxThreads: 1,
-    optimization: { seed: 5, sourceSteps: 2, translatorSteps: 2, segmenterSteps: 2, minRounds: 2, maxRounds: 2, translatorWarmStart: true, checkpointEvery: 2, evalEvery: 0, batchSize: 2 },
+    optimization: { seed: 5, sourceSteps: 2, translatorSteps: 2, segmenterSteps: 2, minRounds: 2, maxRounds: 2, translatorWarmStart: true, pseudoLabelsFromRound: 2, checkpointEvery: 2, evalEvery: 0, batchSize: 2 },
     model: {
-      segmenter: { arch: 'deeplabv2', network: { width: 0.0625, depth: { kind: 'custom', blocks: [1, 1, 1, 1] }, asppDilations: [1, 2], batchNorm: 'batch' } },
+      segmenter: { arch: 'deeplabv2', network: { width: 0.0625, depth: { kind: 'custom', blocks: [1, 1, 1, 1] }, asppDilations: [1, 2], batchNorm: 'batch' }, pseudoLabel: { kind: 'class-median' } },
       translator: { widthMultiplier: 0.0625, residualBlocks: 1, discriminatorScales: 1 },
     },
     data: {
@@ -57,5 +59,21 @@ describe('adapt through the CLI (wasm, tiny networks)', () => {
     expect(Number(m?.[2])).toBe(moduleTensors.length);
     const meta = JSON.parse(fs.readFileSync(path.join(run, 'checkpoints', 'round2', 'train-translator', 'translator-config.json'), 'utf8'));
     expect(meta.init).toBe(m?.[1]);
+
+    // Round 1: no pseudo-label stage or output, target CE 0, adversarial term on; round 2: pseudo-labels used.
+    expect(fs.existsSync(path.join(run, 'stages', 'round1__pseudo-label.json'))).toBe(false);
+    expect(fs.existsSync(path.join(run, 'outputs', 'round1', 'pseudo-labels'))).toBe(false);
+    expect(fs.existsSync(path.join(run, 'stages', 'round2__pseudo-label.json'))).toBe(true);
+    const train = fs.readFileSync(path.join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+      .filter((r) => r.kind === 'train' && /round\d\/train-segmenter/.test(r.stage));
+    const round1 = train.filter((r) => r.stage === 'round1/train-segmenter');
+    const round2 = train.filter((r) => r.stage === 'round2/train-segmenter');
+    expect(round1.length).toBeGreaterThan(0);
+    expect(round2.length).toBeGreaterThan(0);
+    for (const r of round1) {
+      expect(r.values.segTarget).toBe(0);
+      expect(r.values.adv).toBeGreaterThan(0);
+    }
+    expect(round2.some((r) => r.values.segTarget > 0)).toBe(true);
   });
 });

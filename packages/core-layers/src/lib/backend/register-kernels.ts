@@ -17,6 +17,7 @@ import { conv2dBackpropInputWasmConfig } from './conv2d-backprop-input-wasm';
 import { conv2dGradConfig } from './conv2d-grad';
 import { identityWasmConfig } from './identity-wasm';
 import { maxPoolGradWasmConfig } from './max-pool-grad-wasm';
+import { meanGradConfig } from './mean-grad';
 import { mirrorPadGradConfig } from './mirror-pad-grad';
 import { mirrorPadFoldCpuConfig, mirrorPadFoldWasmConfig } from './mirror-pad-fold-kernel';
 import { NORMALIZATION_GRADIENTS, NORMALIZATION_KERNELS } from './normalization-kernels';
@@ -38,8 +39,8 @@ export const EXTRA_KERNELS: readonly tf.KernelConfig[] = [
   identityWasmConfig,
 ];
 
-/** Gradients that replace or add to tfjs's (e.g. dilated Conv2D). */
-export const EXTRA_GRADIENTS: readonly tf.GradConfig[] = [conv2dGradConfig, avgPoolGradConfig, maxPoolGradConfig, mirrorPadGradConfig, ...NORMALIZATION_GRADIENTS];
+/** Gradients that replace or add to tfjs's (e.g. dilated Conv2D, a Mean without a JS-filled ones array). */
+export const EXTRA_GRADIENTS: readonly tf.GradConfig[] = [conv2dGradConfig, meanGradConfig, avgPoolGradConfig, maxPoolGradConfig, mirrorPadGradConfig, ...NORMALIZATION_GRADIENTS];
 
 /** Fixes that wrap a stock kernel (applied once the stock kernel is registered). */
 export const KERNEL_FIXES: readonly { kernelName: string; backendName: string; wrap: (stock: tf.KernelConfig) => tf.KernelConfig }[] = [

@@ -11,7 +11,7 @@ import { writeJsonAtomic } from '../run/atomic';
 import { runStage, stageResult } from '../run/stages';
 import { writeReport, EvalResult } from '../report/build-report';
 import { TrainResult } from '../train/training-loop';
-import { AdaptResult, handOff, runAdapt } from '../engine/adapt-loop';
+import { AdaptResult, handOff, runAdapt, usesPseudoLabels } from '../engine/adapt-loop';
 import { openDatasets } from '../engine/datasets';
 import { Engine, resolveShard } from '../engine/stages';
 import { openRun, RunArgs } from './context';
@@ -123,11 +123,12 @@ export async function pseudoLabel(argv: Record<string, unknown>): Promise<number
 export async function trainSegmenter(argv: Record<string, unknown>): Promise<number> {
   const e = await engineFor('train-segmenter', argv);
   const k = round(argv);
-  for (const s of ['translate', 'pseudo-label']) {
+  const pseudoLabels = usesPseudoLabels(e.config, k);
+  for (const s of pseudoLabels ? ['translate', 'pseudo-label'] : ['translate']) {
     if (!stageResult(e.run, `round${k}/${s}`)) throw new Error(`round${k}/${s} has not completed (or its shards were not merged); run it first`);
   }
   const init = segmenterOfRound(e, k - 1);
-  const r = await runStage<TrainResult>(e.run, `round${k}/train-segmenter`, () => e.trainSegmenter(`round${k}/train-segmenter`, k, init));
+  const r = await runStage<TrainResult>(e.run, `round${k}/train-segmenter`, () => e.trainSegmenter(`round${k}/train-segmenter`, k, init, pseudoLabels));
   await runStage(e.run, `round${k}/evaluate`, () => e.evaluate(`round${k}/evaluate`, handOff(r)));
   finishReport(e);
   return 0;

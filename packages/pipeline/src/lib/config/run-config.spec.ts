@@ -71,6 +71,14 @@ describe('run config', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
+  it('a flag that changes a tagged value\'s kind replaces it whole; the same kind merges field by field', () => {
+    // The demo preset's pseudo-labels are { kind: 'class-median', cap: 0.9 }; 'cap' does not exist for 'threshold'.
+    const switched = resolveConfig({ preset: 'demo', overrides: overridesFromArgv({ model: { segmenter: { pseudoLabel: '{"kind":"threshold","delta":0.95}' } } }) });
+    expect(switched.model.segmenter.pseudoLabel).toEqual({ kind: 'threshold', delta: 0.95 });
+    const tuned = resolveConfig({ preset: 'demo', overrides: overridesFromArgv({ model: { segmenter: { pseudoLabel: { cap: 0.8 } } } }) });
+    expect(tuned.model.segmenter.pseudoLabel).toMatchObject({ kind: 'class-median', cap: 0.8 });
+  });
+
   it('a missing or malformed config file is a ConfigError naming the file', () => {
     expect(() => resolveConfig({ configFile: '/nonexistent/run.json' })).toThrow(/file not found: \/nonexistent\/run.json/);
   });

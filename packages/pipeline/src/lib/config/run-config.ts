@@ -44,6 +44,15 @@ export const OptimizationSchema = z
      * schedule restart. Default false.
      */
     translatorWarmStart: z.boolean().default(false),
+    /**
+     * First round whose segmenter trains on pseudo-labelled target images
+     * (SPEC §4 step 3: every round, i.e. 1). Earlier rounds train on
+     * translated source + the output-space adversarial loss on unlabelled
+     * target images, as BDL's first iteration does: pseudo-labels of a weak
+     * source-only S₀ are confidently wrong and teach its errors (the demo's:
+     * 65 % of kept pixels correct, its 'car' pixels 5 %). Default 1.
+     */
+    pseudoLabelsFromRound: positiveInt.default(1),
     /** Segmenter steps per adaptation round (SPEC §3: 250k (R)). */
     segmenterSteps: positiveInt.default(250_000),
     /** Images per step (SPEC §2, §3: 1). */
@@ -232,10 +241,16 @@ export function validateRunConfig(raw: unknown): RunConfig {
   throw new ConfigError(problems);
 }
 
-/** Deep merge of plain objects; arrays and scalars of `over` replace those of `base`. */
+/**
+ * Deep merge of plain objects; arrays and scalars of `over` replace those of
+ * `base`. A tagged object whose `kind` changes (a schedule, a pseudo-label
+ * mode, an optimizer) is replaced whole: the old variant's fields would not
+ * belong to the new one.
+ */
 export function deepMerge<T>(base: T, over: unknown): T {
   if (over === undefined) return base;
   if (!isPlainObject(base) || !isPlainObject(over)) return over as T;
+  if ('kind' in over && over['kind'] !== base['kind']) return over as T;
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) out[k] = k in out ? deepMerge(out[k], v) : v;
   return out as T;

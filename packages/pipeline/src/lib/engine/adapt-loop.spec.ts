@@ -25,7 +25,7 @@ function fakeStages(scores: number[], calls: string[], failOn?: string): AdaptSt
     async exportOnnx(stage, _k, seg) { note(`${stage} of ${seg}`); return { segmenter: `${seg}.onnx`, translator: 't.onnx' }; },
     async translate(stage) { note(stage); return { images: 1, dir: 'x' }; },
     async pseudoLabel(stage, _k, seg) { note(`${stage} with ${seg}`); return { images: 1, dir: 'y', keptFraction: 0.5 }; },
-    async trainSegmenter(stage, _k, init) { note(`${stage} from ${init}`); return tr(stage); },
+    async trainSegmenter(stage, _k, init, pseudoLabels) { note(`${stage} from ${init}${pseudoLabels ? ' with pseudo-labels' : ' on unlabelled target'}`); return tr(stage); },
     async evaluate(stage) { note(stage); const k = Number(/round(\d+)/.exec(stage)?.[1]); return ev(scores[k]); },
   };
 }
@@ -44,9 +44,20 @@ describe('runAdapt', () => {
     expect(calls).toContain('round1/train-translator guided by round0/train-source/best');
     expect(calls).toContain('round2/train-translator guided by round1/train-segmenter/best');
     expect(calls).toContain('round2/pseudo-label with round1/train-segmenter/best.onnx');
-    expect(calls).toContain('round2/train-segmenter from round1/train-segmenter/best');
+    expect(calls).toContain('round2/train-segmenter from round1/train-segmenter/best with pseudo-labels');
     expect(r.rounds.map((x) => x.selected)).toEqual([0.3, 0.4, 0.45]);
     expect(r.bestRound).toBe(2);
+  });
+
+  it('pseudoLabelsFromRound 2: round 1 trains on unlabelled target without a pseudo-label stage, round 2 pseudo-labels with S₁', async () => {
+    const calls: string[] = [];
+    const cfg = validateRunConfig({ ...base, optimization: { maxRounds: 2, minRounds: 2, pseudoLabelsFromRound: 2 } });
+    await runAdapt(tmpRun(), cfg, fakeStages([0.3, 0.4, 0.45], calls));
+    expect(calls.filter((c) => /^round\d\/(pseudo-label|train-segmenter) /.test(c))).toEqual([
+      'round1/train-segmenter from round0/train-source/best on unlabelled target',
+      'round2/pseudo-label with round1/train-segmenter/best.onnx',
+      'round2/train-segmenter from round1/train-segmenter/best with pseudo-labels',
+    ]);
   });
 
   it('translatorWarmStart starts the round-k translator from round k−1, round 1 from scratch', async () => {
@@ -82,6 +93,6 @@ describe('runAdapt', () => {
     await expect(runAdapt(run, cfg, fakeStages([0.3, 0.4, 0.5], [], 'round2/pseudo-label with round1/train-segmenter/best.onnx'))).rejects.toThrow('crash');
     const calls: string[] = [];
     await runAdapt(run, cfg, fakeStages([0.3, 0.4, 0.5], calls));
-    expect(calls).toEqual(['round2/pseudo-label with round1/train-segmenter/best.onnx', 'round2/train-segmenter from round1/train-segmenter/best', 'round2/evaluate']);
+    expect(calls).toEqual(['round2/pseudo-label with round1/train-segmenter/best.onnx', 'round2/train-segmenter from round1/train-segmenter/best with pseudo-labels', 'round2/evaluate']);
   });
 });

@@ -7,8 +7,10 @@
  *              translator when optimization.translatorWarmStart)
  *              → export-onnx (translator s→t, S_{k−1})
  *              → translate (whole source train set s→t, onnxruntime)
- *              → pseudo-label (target train, S_{k−1}, onnxruntime)
- *              → train-segmenter (S_k from S_{k−1}: translated source + pseudo-labels + adversarial)
+ *              → pseudo-label (target train, S_{k−1}, onnxruntime; from round
+ *                optimization.pseudoLabelsFromRound on)
+ *              → train-segmenter (S_k from S_{k−1}: translated source + pseudo-labels
+ *                (or unlabelled target before that round) + adversarial)
  *              → evaluate (target val)
  * ```
  *
@@ -32,7 +34,8 @@ export interface AdaptStages {
   exportOnnx(stage: string, round: number, segmenter: string, translator: string): Promise<{ segmenter: string; translator: string }>;
   translate(stage: string, round: number, translatorOnnx: string, segmenterOnnx: string): Promise<{ images: number; dir: string }>;
   pseudoLabel(stage: string, round: number, segmenterOnnx: string): Promise<{ images: number; dir: string; keptFraction: number }>;
-  trainSegmenter(stage: string, round: number, init: string): Promise<TrainResult>;
+  /** `pseudoLabels`: train on the round's pseudo-labels, else on unlabelled target images (adversarial term only). */
+  trainSegmenter(stage: string, round: number, init: string, pseudoLabels: boolean): Promise<TrainResult>;
   evaluate(stage: string, segmenter: string): Promise<EvalResult>;
 }
 
@@ -58,6 +61,11 @@ export function handOff(r: TrainResult): string {
   return r.best ?? r.latest;
 }
 
+/** Whether round k's segmenter trains on pseudo-labels (`optimization.pseudoLabelsFromRound`). */
+export function usesPseudoLabels(config: RunConfig, round: number): boolean {
+  return round >= config.optimization.pseudoLabelsFromRound;
+}
+
 export async function runAdapt(run: RunDir, config: RunConfig, stages: AdaptStages): Promise<AdaptResult> {
   const opt = config.optimization;
   const sel = opt.selectBy;
@@ -81,8 +89,9 @@ export async function runAdapt(run: RunDir, config: RunConfig, stages: AdaptStag
     translator = handOff(tr);
     const onnx = await runStage(run, `${r}/export-onnx`, () => stages.exportOnnx(`${r}/export-onnx`, k, segmenter, handOff(tr)));
     await runStage(run, `${r}/translate`, () => stages.translate(`${r}/translate`, k, onnx.translator, onnx.segmenter));
-    await runStage(run, `${r}/pseudo-label`, () => stages.pseudoLabel(`${r}/pseudo-label`, k, onnx.segmenter));
-    const sk = await runStage(run, `${r}/train-segmenter`, () => stages.trainSegmenter(`${r}/train-segmenter`, k, segmenter));
+    const pseudoLabels = usesPseudoLabels(config, k);
+    if (pseudoLabels) await runStage(run, `${r}/pseudo-label`, () => stages.pseudoLabel(`${r}/pseudo-label`, k, onnx.segmenter));
+    const sk = await runStage(run, `${r}/train-segmenter`, () => stages.trainSegmenter(`${r}/train-segmenter`, k, segmenter, pseudoLabels));
     const next = handOff(sk);
     const ek = await runStage(run, `${r}/evaluate`, () => stages.evaluate(`${r}/evaluate`, next));
     const row = summary(k, next, ek);

@@ -109,6 +109,7 @@ export interface SegmenterStageOptions {
   /** Initial weights: a segmenter checkpoint folder (round k starts from S_{k−1}). */
   init?: string;
   translatedDir?: string;
+  /** Pseudo-labels of the target train set; without, adapt mode sees the target images unlabelled (adversarial term only). */
   pseudoDir?: string;
   /** Validation of the in-memory network (best checkpoint by val mIoU). */
   evaluate?: (net: Segmenter) => Promise<EvalResult>;
@@ -150,7 +151,8 @@ export async function trainSegmenterStage(ctx: RunContext, data: Datasets, opts:
     : opts.mode === 'oracle' ? data.targetTrainLabelled()
     : data.translatedSource(opts.translatedDir as string);
   const main = new BatchStream(data.forSegmenter(labelled), o.batchSize, loaderOpts);
-  const target = opts.mode === 'adapt' ? new BatchStream(data.forSegmenter(data.pseudoLabelledTarget(opts.pseudoDir as string)), o.batchSize, { ...loaderOpts, seed: loaderOpts.seed + 1 }) : undefined;
+  const targetSet = opts.pseudoDir ? data.pseudoLabelledTarget(opts.pseudoDir) : data.targetTrain;
+  const target = opts.mode === 'adapt' ? new BatchStream(data.forSegmenter(targetSet), o.batchSize, { ...loaderOpts, seed: loaderOpts.seed + 1 }) : undefined;
   writeJsonAtomic(path.join(stageDir, 'segmenter-config.json'), meta);
 
   type LoopState = { main: ReturnType<BatchStream['position']>; target?: ReturnType<BatchStream['position']> };

@@ -78,11 +78,11 @@ export class Engine implements AdaptStages {
     return seg.trainSegmenterStage(this.ctx, this.data, { stage, mode: 'oracle', evaluate: (net) => this.evaluateNet(net) });
   }
 
-  trainSegmenter(stage: string, round: number, init: string) {
+  trainSegmenter(stage: string, round: number, init: string, pseudoLabels: boolean) {
     return seg.trainSegmenterStage(this.ctx, this.data, {
       stage, mode: 'adapt', init,
       translatedDir: this.translatedDir(round),
-      pseudoDir: this.pseudoDir(round),
+      pseudoDir: pseudoLabels ? this.pseudoDir(round) : undefined,
       evaluate: (net) => this.evaluateNet(net),
     });
   }
