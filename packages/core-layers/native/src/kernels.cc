@@ -72,10 +72,18 @@ struct Geometry {
 // A user buffer (nhwc activations, hwio weights) seen through the layout the
 // primitive prefers: when they differ, a cached scratch buffer and the two
 // reorder primitives between them (built once, like the convolution).
+//
+// Within a training step the three primitives read x and dy twice each: JS
+// passes a token per tfjs tensor (tensors are immutable; tokens are never
+// reused, 0 = unknown), and the backward pass takes x from the forward's
+// scratch and dy from the other backward primitive's when the token and the
+// layout match (conv-step: 4 input reorders instead of 6). A primitive always
+// reorders its own inputs afresh, so repeating a call costs what it did.
 struct Staged {
   memory::desc user, wanted;
   std::unique_ptr<memory> scratch;
   dnnl::primitive in, out;  // user → scratch, scratch → user
+  int64_t token = 0;        // the tensor whose data the scratch holds (inputs only)
 
   Staged() = default;
   Staged(const memory::desc& u, const memory::desc& w) : user(u), wanted(w) {
@@ -84,10 +92,12 @@ struct Staged {
     in = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), u, Engine(), w));
     out = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), w, Engine(), u));
   }
-  // The memory the primitive reads, after copying the user's data in when needed.
-  memory Read(memory& u) {
+  // The memory the primitive reads: the user's, `peer`'s copy of the same tensor, or a fresh reorder.
+  memory Read(memory& u, int64_t tok, const Staged* peer = nullptr) {
     if (!scratch) return u;
+    if (tok != 0 && peer && peer->scratch && peer->token == tok && peer->wanted == wanted) return *peer->scratch;
     in.execute(Stream(), {{DNNL_ARG_FROM, u}, {DNNL_ARG_TO, *scratch}});
+    token = tok;
     return *scratch;
   }
   // The memory the primitive writes; `Written` then copies it to the user's buffer.
@@ -115,6 +125,17 @@ Entry& Lookup(const std::string& key, const std::function<Entry()>& make) {
   auto it = cache.find(key);
   if (it != cache.end()) return it->second;
   return cache.emplace(key, make()).first->second;
+}
+
+// The cached entry of `key`, if that primitive has run.
+Entry* Find(const std::string& key) {
+  auto it = Cache().find(key);
+  return it == Cache().end() ? nullptr : &it->second;
+}
+
+// Optional token arguments (numbers > 0); absent or anything else is 0.
+int64_t Token(const Napi::CallbackInfo& info, size_t i) {
+  return info.Length() > i && info[i].IsNumber() ? info[i].As<Napi::Number>().Int64Value() : 0;
 }
 
 Geometry ReadGeometry(const Napi::Object& g) {
@@ -174,7 +195,8 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
                    Staged(g.Dst(), pd.dst_desc())};
     });
     memory xm(g.Src(), Engine(), x), ym(g.Dst(), Engine(), y), wm(g.UserWeights(), Engine(), w);
-    e.prim.execute(Stream(), {{DNNL_ARG_SRC, e.a.Read(xm)}, {DNNL_ARG_WEIGHTS, e.b.Read(wm)}, {DNNL_ARG_DST, e.c.Target(ym)}});
+    e.prim.execute(Stream(), {{DNNL_ARG_SRC, e.a.Read(xm, Token(info, 4))}, {DNNL_ARG_WEIGHTS, e.b.Read(wm, Token(info, 5))},
+                              {DNNL_ARG_DST, e.c.Target(ym)}});
     e.c.Written(ym);
     Stream().wait();
   });
@@ -197,7 +219,10 @@ Napi::Value BackwardData(const Napi::CallbackInfo& info) {
                    Staged(g.Src(), pd.diff_src_desc())};
     });
     memory dym(g.Dst(), Engine(), dy), dxm(g.Src(), Engine(), dx), wm(g.UserWeights(), Engine(), w);
-    e.prim.execute(Stream(), {{DNNL_ARG_DIFF_DST, e.a.Read(dym)}, {DNNL_ARG_WEIGHTS, e.b.Read(wm)}, {DNNL_ARG_DIFF_SRC, e.c.Target(dxm)}});
+    Entry* weights = Find(g.Key("bwd_weights"));
+    e.prim.execute(Stream(), {{DNNL_ARG_DIFF_DST, e.a.Read(dym, Token(info, 4), weights ? &weights->b : nullptr)},
+                              {DNNL_ARG_WEIGHTS, e.b.Read(wm, Token(info, 5))},
+                              {DNNL_ARG_DIFF_SRC, e.c.Target(dxm)}});
     e.c.Written(dxm);
     Stream().wait();
   });
@@ -220,7 +245,11 @@ Napi::Value BackwardWeights(const Napi::CallbackInfo& info) {
                    Staged(g.UserWeights(), pd.diff_weights_desc())};
     });
     memory xm(g.Src(), Engine(), x), dym(g.Dst(), Engine(), dy), dwm(g.UserWeights(), Engine(), dw);
-    e.prim.execute(Stream(), {{DNNL_ARG_SRC, e.a.Read(xm)}, {DNNL_ARG_DIFF_DST, e.b.Read(dym)}, {DNNL_ARG_DIFF_WEIGHTS, e.c.Target(dwm)}});
+    Entry* forward = Find(g.Key("fwd"));
+    Entry* data = Find(g.Key("bwd_data"));
+    e.prim.execute(Stream(), {{DNNL_ARG_SRC, e.a.Read(xm, Token(info, 4), forward ? &forward->a : nullptr)},
+                              {DNNL_ARG_DIFF_DST, e.b.Read(dym, Token(info, 5), data ? &data->a : nullptr)},
+                              {DNNL_ARG_DIFF_WEIGHTS, e.c.Target(dwm)}});
     e.c.Written(dwm);
     Stream().wait();
   });

@@ -105,4 +105,36 @@ describe('native oneDNN convolutions (wasm) vs the cpu backend', () => {
     const onCpu = convAndGrads(xv, xShape, wv, wShape, 1, 1, 'same');
     onWasm.forEach((a, i) => expect(relativeError(a, onCpu[i])).toBeLessThan(1e-4));
   });
+
+  it('backward kernels reuse another primitive\'s reordered input only when it holds the same tensor', async () => {
+    // Same geometry throughout (blocked layouts, so inputs are reordered): the filter gradient
+    // follows a forward of x1 (shared copy) and of x2 (not x1's: recomputed), the input gradient
+    // of dy1 (shared) and of dy2 (not), in both orders of the two backward kernels.
+    const xShape: [number, number, number, number] = [1, 10, 10, 16];
+    const wShape: [number, number, number, number] = [3, 3, 16, 16];
+    const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1] };
+    const sequence = () =>
+      tf.tidy(() => {
+        const [x1, x2] = [7, 8].map((seed) => tf.tensor4d(lcgValues(1600, seed), xShape));
+        const [dy1, dy2] = [9, 10].map((seed) => tf.tensor4d(lcgValues(1600, seed), xShape));
+        const w = tf.tensor4d(lcgValues(9 * 256, 11).map((v) => v * 0.1), wShape);
+        const filterGrad = (x: tf.Tensor, dy: tf.Tensor) => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: wShape }) as tf.Tensor;
+        const inputGrad = (dy: tf.Tensor) => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: xShape }) as tf.Tensor;
+        const out: tf.Tensor[] = [];
+        out.push(tf.conv2d(x1, w, 1, 'same'), filterGrad(x1, dy1)); // x1 shared from the forward
+        out.push(tf.conv2d(x2, w, 1, 'same'), filterGrad(x1, dy1)); // the forward now holds x2
+        out.push(inputGrad(dy1), filterGrad(x2, dy1)); // dy1 shared from the input gradient
+        out.push(inputGrad(dy2), filterGrad(x2, dy1)); // the input gradient now holds dy2
+        out.push(filterGrad(x1, dy2), inputGrad(dy2), inputGrad(dy1)); // the other order
+        return out.map((t) => Float32Array.from(t.dataSync()));
+      });
+    await setTestBackend('wasm');
+    const onWasm = sequence();
+    await setTestBackend('cpu');
+    const onCpu = sequence();
+    onWasm.forEach((a, i) => {
+      const err = relativeError(a, onCpu[i]);
+      if (err > 1e-4) throw new Error(`result ${i}: relative error ${err} > 1e-4`);
+    });
+  });
 });

@@ -31,9 +31,11 @@ interface ConvGeometry {
   pads: [number, number, number, number];
 }
 export interface OneDnnKernels {
-  conv2dForward(g: ConvGeometry, x: Float32Array, w: Float32Array, y: Float32Array): void;
-  conv2dBackwardData(g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
-  conv2dBackwardWeights(g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
+  // The optional tokens name the two input tensors (see `tensorToken`): the addon reuses a
+  // reordered copy of an input it has seen under the same token (addons built before: ignored).
+  conv2dForward(g: ConvGeometry, x: Float32Array, w: Float32Array, y: Float32Array, xToken?: number, wToken?: number): void;
+  conv2dBackwardData(g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array, dyToken?: number, wToken?: number): void;
+  conv2dBackwardWeights(g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array, xToken?: number, dyToken?: number): void;
   // Normalization and optimizer loops (native/src/elementwise.cc); absent from addons built before them.
   instanceNormForward?(x: Float32Array, y: Float32Array, rstd: Float32Array, n: number, hw: number, c: number, eps: number): void;
   instanceNormBackward?(dy: Float32Array, y: Float32Array, rstd: Float32Array, dx: Float32Array, n: number, hw: number, c: number): void;
@@ -152,6 +154,23 @@ function isEmpty(g: ConvGeometry): boolean {
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap };
 
+const tokens = new WeakMap<object, number>();
+let lastToken = 0;
+
+/**
+ * A number naming a tensor's data for as long as it lives, never reused:
+ * tfjs tensors are immutable and every new tensor (a variable's assign too)
+ * gets a new `dataId` object, so equal tokens mean equal contents.
+ */
+function tensorToken(t: tf.TensorInfo): number {
+  let k = tokens.get(t.dataId);
+  if (k === undefined) {
+    k = ++lastToken;
+    tokens.set(t.dataId, k);
+  }
+  return k;
+}
+
 function nativeConfigs(addon: OneDnnKernels, backendName: MemoryBackend): tf.KernelConfig[] {
   // The kernels being replaced, captured now: the fallback for NCHW and tiny convolutions.
   const stocks = new Map(['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'].map((n) => [n, tf.getKernel(n, backendName)]));
@@ -176,7 +195,7 @@ function nativeConfigs(addon: OneDnnKernels, backendName: MemoryBackend): tf.Ker
     const io = access(args.backend, backendName);
     const out = io.alloc(g.yShape);
     if (isEmpty(g)) out.view().fill(0);
-    else addon.conv2dForward(g, io.read(x), io.read(filter), out.view());
+    else addon.conv2dForward(g, io.read(x), io.read(filter), out.view(), tensorToken(x), tensorToken(filter));
     return out.info;
   };
   const backpropInput = (args: KernelArgs): tf.TensorInfo => {
@@ -188,7 +207,7 @@ function nativeConfigs(addon: OneDnnKernels, backendName: MemoryBackend): tf.Ker
     const io = access(args.backend, backendName);
     const out = io.alloc(attrs.inputShape);
     if (isEmpty(g)) out.view().fill(0);
-    else addon.conv2dBackwardData(g, io.read(dy), io.read(filter), out.view());
+    else addon.conv2dBackwardData(g, io.read(dy), io.read(filter), out.view(), tensorToken(dy), tensorToken(filter));
     return out.info;
   };
   const backpropFilter = (args: KernelArgs): tf.TensorInfo => {
@@ -200,7 +219,7 @@ function nativeConfigs(addon: OneDnnKernels, backendName: MemoryBackend): tf.Ker
     const io = access(args.backend, backendName);
     const out = io.alloc(attrs.filterShape);
     if (isEmpty(g)) out.view().fill(0);
-    else addon.conv2dBackwardWeights(g, io.read(x), io.read(dy), out.view());
+    else addon.conv2dBackwardWeights(g, io.read(x), io.read(dy), out.view(), tensorToken(x), tensorToken(dy));
     return out.info;
   };
   return [

@@ -24,6 +24,7 @@ import { NORMALIZATION_GRADIENTS, NORMALIZATION_KERNELS } from './normalization-
 import { OPTIMIZER_KERNELS } from './optimizer-kernels';
 import { avgPoolGradConfig, maxPoolGradConfig, maxPoolWasmCeilFix } from './pool-fixes';
 import { resizeBilinearGradCpuFix } from './resize-bilinear-grad-cpu';
+import { squareGradConfig } from './square-grad';
 import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum-wasm';
 
 /** Every extra (or replacement) kernel we provide, by backend. */
@@ -39,8 +40,8 @@ export const EXTRA_KERNELS: readonly tf.KernelConfig[] = [
   identityWasmConfig,
 ];
 
-/** Gradients that replace or add to tfjs's (e.g. dilated Conv2D, a Mean without a JS-filled ones array). */
-export const EXTRA_GRADIENTS: readonly tf.GradConfig[] = [conv2dGradConfig, meanGradConfig, avgPoolGradConfig, maxPoolGradConfig, mirrorPadGradConfig, ...NORMALIZATION_GRADIENTS];
+/** Gradients that replace or add to tfjs's (e.g. dilated Conv2D; Mean and Square without needless full-size copies). */
+export const EXTRA_GRADIENTS: readonly tf.GradConfig[] = [conv2dGradConfig, meanGradConfig, squareGradConfig, avgPoolGradConfig, maxPoolGradConfig, mirrorPadGradConfig, ...NORMALIZATION_GRADIENTS];
 
 /** Fixes that wrap a stock kernel (applied once the stock kernel is registered). */
 export const KERNEL_FIXES: readonly { kernelName: string; backendName: string; wrap: (stock: tf.KernelConfig) => tf.KernelConfig }[] = [

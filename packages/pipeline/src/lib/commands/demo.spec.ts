@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { DEMO_PRESET } from '../config/presets';
 import { configFromArgs } from './context';
 import { demoRunArgs } from './demo';
 
@@ -26,7 +27,7 @@ describe('demoRunArgs', () => {
       expect(c.data.resize).toEqual([32, 16]);
       expect([c.data.source.root, c.data.target.root]).toEqual([roots.source, roots.target]);
       // Untouched preset values stay.
-      expect(c.optimization.segmenterSteps).toBe(150);
+      expect(c.optimization.segmenterSteps).toBe((DEMO_PRESET['optimization'] as { segmenterSteps: number }).segmenterSteps);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
