@@ -16,8 +16,8 @@ export const DEMO_DATA = {
   /**
    * How far the target palette is from the source's (data-core: 0 = same
    * palette, texture/light/noise still differ; 1 = the full gap). At 1 the
-   * 40-step CPU translator cannot learn the class-dependent palette map in
-   * the demo's time budget; 0.5 keeps a large gap (data-core's per-pixel probe:
+   * CPU-budget translator cannot learn the class-dependent palette map in
+   * the demo's time; 0.5 keeps a large gap (data-core's per-pixel probe:
    * source-only 9.1 vs target-only 38.3 mIoU) that the demo's budget can close.
    */
   gapStrength: 0.5,
