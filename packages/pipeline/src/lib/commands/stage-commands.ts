@@ -115,6 +115,9 @@ export async function pseudoLabel(argv: Record<string, unknown>): Promise<number
   const k = round(argv);
   const onnx = onnxOfRound(e, k);
   const stage = `round${k}/pseudo-label`;
+  if (!usesPseudoLabels(e.config, k)) {
+    e.run.log(`pseudo-label: round ${k} trains without pseudo-labels (optimization.pseudoLabelsFromRound ${e.config.optimization.pseudoLabelsFromRound}); these will not be used`);
+  }
   if (e.shard.worldSize > 1) await e.pseudoLabel(stage, k, onnx.segmenter);
   else await runStage(e.run, stage, () => e.pseudoLabel(stage, k, onnx.segmenter));
   return 0;
