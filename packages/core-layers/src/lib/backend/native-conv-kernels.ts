@@ -31,8 +31,9 @@ interface ConvGeometry {
   pads: [number, number, number, number];
 }
 export interface OneDnnKernels {
-  // The optional tokens name the two input tensors (see `tensorToken`): the addon reuses a
-  // reordered copy of an input it has seen under the same token (addons built before: ignored).
+  // The optional tokens name the two input tensors (see `tensorToken`): a backward primitive
+  // reads x or dy from another primitive's reordered copy of the same tensor instead of
+  // reordering it again (addons built before: ignored).
   conv2dForward(g: ConvGeometry, x: Float32Array, w: Float32Array, y: Float32Array, xToken?: number, wToken?: number): void;
   conv2dBackwardData(g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array, dyToken?: number, wToken?: number): void;
   conv2dBackwardWeights(g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array, xToken?: number, dyToken?: number): void;
