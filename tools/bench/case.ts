@@ -9,8 +9,9 @@
 export interface BenchRun {
   /**
    * One timed iteration. It must leave no work pending when its promise
-   * resolves (read back a result, e.g. `await loss.data()`), and keep
-   * `tf.memory().numTensors` flat (the runner checks).
+   * resolves (`await ctx.settle(results)`, or read back what a real step
+   * reads, e.g. its losses), and keep `tf.memory().numTensors` flat (the
+   * runner checks).
    */
   run(): Promise<void>;
   /** Releases everything `setup` allocated. */
@@ -21,6 +22,14 @@ export interface BenchRun {
 export interface BenchContext {
   /** Active tfjs backend (`wasm`, `cpu`, `tensorflow`). */
   backend: string;
+  /**
+   * Resolves once `tensors` are computed, without copying them out — the
+   * counterpart of torch_reference.py's `sync` (a no-op on CPU,
+   * `torch.cuda.synchronize` on a GPU). The wasm and cpu backends run every
+   * kernel to completion before the op returns, so there it resolves at
+   * once; on tfjs-node (possibly a GPU device) it reads the tensors back.
+   */
+  settle(tensors: readonly { data(): Promise<unknown> }[]): Promise<void>;
 }
 
 /** A benchmark case. */

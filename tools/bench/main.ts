@@ -12,7 +12,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@semadapt/core-layers';
-import type { BenchCase } from './case';
+import type { BenchCase, BenchContext } from './case';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CASES_DIR = path.join(__dirname, 'cases');
@@ -75,6 +75,14 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** `BenchContext.settle` for a backend (see there). */
+export function settleFor(backend: string): BenchContext['settle'] {
+  if (backend === 'wasm' || backend === 'cpu') return async () => undefined;
+  return async (tensors) => {
+    await Promise.all(tensors.map((t) => t.data()));
+  };
+}
+
 /** Times one case on the active backend. */
 export async function timeCase(
   c: BenchCase,
@@ -82,7 +90,7 @@ export async function timeCase(
   repeat: number,
   warmup: number,
 ): Promise<{ median: number; min: number; times: number[]; cpuMedian: number }> {
-  const run = await c.setup(size, { backend: tf.getBackend() });
+  const run = await c.setup(size, { backend: tf.getBackend(), settle: settleFor(tf.getBackend()) });
   try {
     for (let i = 0; i < warmup; i++) await run.run();
     const before = tf.memory().numTensors;

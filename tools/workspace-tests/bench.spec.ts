@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'child_process';
 import * as path from 'path';
+import { settleFor } from '../bench/main';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -21,5 +22,21 @@ describe('tools/bench', () => {
     expect(last.median_ms).toBeGreaterThan(0);
     // 3 · 2 · 9 · 128² · 8² FLOP over the median.
     expect(last.gflops).toBeCloseTo((3 * 2 * 9 * 128 * 128 * 64) / (last.median_ms * 1e6), 1);
+  });
+
+  it('settle: reads nothing back on the synchronous wasm/cpu backends, waits on every tensor elsewhere', async () => {
+    const reads: number[] = [];
+    let resolved = 0;
+    const fake = (i: number) => ({
+      data: () => {
+        reads.push(i);
+        return new Promise<void>((done) => setTimeout(() => { resolved++; done(); }, 5));
+      },
+    });
+    for (const backend of ['wasm', 'cpu']) await settleFor(backend)([fake(0), fake(1)]);
+    expect(reads).toEqual([]);
+    await settleFor('tensorflow')([fake(0), fake(1), fake(2)]);
+    expect(reads).toEqual([0, 1, 2]);
+    expect(resolved).toBe(3);
   });
 });

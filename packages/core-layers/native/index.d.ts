@@ -13,12 +13,16 @@ export interface ConvGeometry {
   pads: [number, number, number, number];
 }
 
-/** y = conv(x, w). Arrays are views (e.g. into a WebAssembly.Memory); nothing is copied. */
-export function conv2dForward(g: ConvGeometry, x: Float32Array, w: Float32Array, y: Float32Array): void;
-/** dx = conv2d backward data (dy, w). */
-export function conv2dBackwardData(g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
+/**
+ * y = conv(x, w) (+ bias, [CO], added as y is written). Arrays are views (e.g. into a WebAssembly.Memory);
+ * nothing is copied. The optional tokens name the tensors x and w (numbers > 0, never reused for
+ * other contents): a backward primitive of the same geometry then reads x from this one's reordered copy.
+ */
+export function conv2dForward(g: ConvGeometry, x: Float32Array, w: Float32Array, y: Float32Array, xToken?: number, wToken?: number, bias?: Float32Array | null): void;
+/** dx = conv2d backward data (dy, w); dyToken lets the filter gradient share the reordered dy. */
+export function conv2dBackwardData(g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array, dyToken?: number, wToken?: number): void;
 /** dw = conv2d backward weights (x, dy). */
-export function conv2dBackwardWeights(g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
+export function conv2dBackwardWeights(g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array, xToken?: number, dyToken?: number): void;
 /** Instance norm over NHWC x viewed as [n, hw, c]: y and rstd = 1/√(σ² + eps) per (sample, channel), [n·c]. */
 export function instanceNormForward(x: Float32Array, y: Float32Array, rstd: Float32Array, n: number, hw: number, c: number, eps: number): void;
 /** dx = rstd·(dy − mean(dy) − y·mean(dy·y)) per (sample, channel). */

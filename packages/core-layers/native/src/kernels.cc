@@ -14,6 +14,7 @@
 #include "elementwise_napi.h"
 
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <vector>
 #include <sstream>
@@ -62,9 +63,14 @@ struct Geometry {
   memory::dims PadL() const { return {pt, pl}; }
   memory::dims PadR() const { return {pb, pr}; }
 
-  dnnl::convolution_forward::primitive_desc ForwardPd(memory::desc src, memory::desc dst) const {
-    auto d = dnnl::convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, src, AnyWeights(), dst,
-                                             Strides(), Dilates(), PadL(), PadR());
+  memory::desc Bias() const { return memory::desc({co}, dt::f32, tag::x); }
+
+  // With a bias, oneDNN adds it as the convolution writes each output (no extra pass over y).
+  dnnl::convolution_forward::primitive_desc ForwardPd(memory::desc src, memory::desc dst, bool bias = false) const {
+    auto d = bias ? dnnl::convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, src, AnyWeights(), Bias(),
+                                                    dst, Strides(), Dilates(), PadL(), PadR())
+                  : dnnl::convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, src, AnyWeights(), dst,
+                                                    Strides(), Dilates(), PadL(), PadR());
     return dnnl::convolution_forward::primitive_desc(d, Engine());
   }
 };
@@ -92,10 +98,11 @@ struct Staged {
     in = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), u, Engine(), w));
     out = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), w, Engine(), u));
   }
-  // The memory the primitive reads: the user's, `peer`'s copy of the same tensor, or a fresh reorder.
-  memory Read(memory& u, int64_t tok, const Staged* peer = nullptr) {
+  // The memory the primitive reads: the user's, a peer's copy of the same tensor, or a fresh reorder.
+  memory Read(memory& u, int64_t tok, std::initializer_list<const Staged*> peers = {}) {
     if (!scratch) return u;
-    if (tok != 0 && peer && peer->scratch && peer->token == tok && peer->wanted == wanted) return *peer->scratch;
+    for (const Staged* peer : peers)
+      if (tok != 0 && peer && peer->scratch && peer->token == tok && peer->wanted == wanted) return *peer->scratch;
     in.execute(Stream(), {{DNNL_ARG_FROM, u}, {DNNL_ARG_TO, *scratch}});
     token = tok;
     return *scratch;
@@ -187,16 +194,20 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
   float* x = Data(info[1], SizeX(g), "x", env);
   float* w = Data(info[2], SizeW(g), "w", env);
   float* y = Data(info[3], SizeY(g), "y", env);
-  if (!x || !w || !y) return env.Undefined();
+  const bool hasBias = info.Length() > 6 && !info[6].IsUndefined() && !info[6].IsNull();
+  float* b = hasBias ? Data(info[6], g.co, "bias", env) : nullptr;
+  if (!x || !w || !y || (hasBias && !b)) return env.Undefined();
   return Guarded(info, [&] {
-    Entry& e = Lookup(g.Key("fwd"), [&] {
-      auto pd = g.ForwardPd(g.AnySrc(), g.AnyDst());
+    Entry& e = Lookup(g.Key(hasBias ? "fwd_bias" : "fwd"), [&] {
+      auto pd = g.ForwardPd(g.AnySrc(), g.AnyDst(), hasBias);
       return Entry{dnnl::convolution_forward(pd), Staged(g.Src(), pd.src_desc()), Staged(g.UserWeights(), pd.weights_desc()),
                    Staged(g.Dst(), pd.dst_desc())};
     });
     memory xm(g.Src(), Engine(), x), ym(g.Dst(), Engine(), y), wm(g.UserWeights(), Engine(), w);
-    e.prim.execute(Stream(), {{DNNL_ARG_SRC, e.a.Read(xm, Token(info, 4))}, {DNNL_ARG_WEIGHTS, e.b.Read(wm, Token(info, 5))},
-                              {DNNL_ARG_DST, e.c.Target(ym)}});
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, e.a.Read(xm, Token(info, 4))}, {DNNL_ARG_WEIGHTS, e.b.Read(wm, Token(info, 5))},
+                                         {DNNL_ARG_DST, e.c.Target(ym)}};
+    if (hasBias) args.emplace(DNNL_ARG_BIAS, memory(g.Bias(), Engine(), b));
+    e.prim.execute(Stream(), args);
     e.c.Written(ym);
     Stream().wait();
   });
@@ -220,7 +231,8 @@ Napi::Value BackwardData(const Napi::CallbackInfo& info) {
     });
     memory dym(g.Dst(), Engine(), dy), dxm(g.Src(), Engine(), dx), wm(g.UserWeights(), Engine(), w);
     Entry* weights = Find(g.Key("bwd_weights"));
-    e.prim.execute(Stream(), {{DNNL_ARG_DIFF_DST, e.a.Read(dym, Token(info, 4), weights ? &weights->b : nullptr)},
+    Entry* withBias = Find(g.Key("bwd_weights_bias"));
+    e.prim.execute(Stream(), {{DNNL_ARG_DIFF_DST, e.a.Read(dym, Token(info, 4), {withBias ? &withBias->b : nullptr, weights ? &weights->b : nullptr})},
                               {DNNL_ARG_WEIGHTS, e.b.Read(wm, Token(info, 5))},
                               {DNNL_ARG_DIFF_SRC, e.c.Target(dxm)}});
     e.c.Written(dxm);
@@ -228,28 +240,37 @@ Napi::Value BackwardData(const Napi::CallbackInfo& info) {
   });
 }
 
+// dw (and, given a db array, the bias gradient Σ dy over N, H, W in the same pass over dy).
 Napi::Value BackwardWeights(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Geometry g = ReadGeometry(info[0].As<Napi::Object>());
   float* x = Data(info[1], SizeX(g), "x", env);
   float* dy = Data(info[2], SizeY(g), "dy", env);
   float* dw = Data(info[3], SizeW(g), "dw", env);
-  if (!x || !dy || !dw) return env.Undefined();
+  const bool hasBias = info.Length() > 6 && !info[6].IsUndefined() && !info[6].IsNull();
+  float* db = hasBias ? Data(info[6], g.co, "db", env) : nullptr;
+  if (!x || !dy || !dw || (hasBias && !db)) return env.Undefined();
   return Guarded(info, [&] {
-    Entry& e = Lookup(g.Key("bwd_weights"), [&] {
-      auto hint = g.ForwardPd(g.AnySrc(), g.AnyDst());
-      auto d = dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, g.AnySrc(), g.AnyWeights(), g.AnyDst(),
-                                                        g.Strides(), g.Dilates(), g.PadL(), g.PadR());
+    Entry& e = Lookup(g.Key(hasBias ? "bwd_weights_bias" : "bwd_weights"), [&] {
+      auto hint = g.ForwardPd(g.AnySrc(), g.AnyDst(), hasBias);
+      auto d = hasBias ? dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, g.AnySrc(), g.AnyWeights(), g.Bias(),
+                                                                  g.AnyDst(), g.Strides(), g.Dilates(), g.PadL(), g.PadR())
+                       : dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, g.AnySrc(), g.AnyWeights(), g.AnyDst(),
+                                                                  g.Strides(), g.Dilates(), g.PadL(), g.PadR());
       dnnl::convolution_backward_weights::primitive_desc pd(d, Engine(), hint);
       return Entry{dnnl::convolution_backward_weights(pd), Staged(g.Src(), pd.src_desc()), Staged(g.Dst(), pd.diff_dst_desc()),
                    Staged(g.UserWeights(), pd.diff_weights_desc())};
     });
     memory xm(g.Src(), Engine(), x), dym(g.Dst(), Engine(), dy), dwm(g.UserWeights(), Engine(), dw);
     Entry* forward = Find(g.Key("fwd"));
+    Entry* biased = Find(g.Key("fwd_bias"));
     Entry* data = Find(g.Key("bwd_data"));
-    e.prim.execute(Stream(), {{DNNL_ARG_SRC, e.a.Read(xm, Token(info, 4), forward ? &forward->a : nullptr)},
-                              {DNNL_ARG_DIFF_DST, e.b.Read(dym, Token(info, 5), data ? &data->a : nullptr)},
-                              {DNNL_ARG_DIFF_WEIGHTS, e.c.Target(dwm)}});
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SRC, e.a.Read(xm, Token(info, 4), {biased ? &biased->a : nullptr, forward ? &forward->a : nullptr})},
+        {DNNL_ARG_DIFF_DST, e.b.Read(dym, Token(info, 5), {data ? &data->a : nullptr})},
+        {DNNL_ARG_DIFF_WEIGHTS, e.c.Target(dwm)}};
+    if (hasBias) args.emplace(DNNL_ARG_DIFF_BIAS, memory(g.Bias(), Engine(), db));
+    e.prim.execute(Stream(), args);
     e.c.Written(dwm);
     Stream().wait();
   });

@@ -106,6 +106,41 @@ describe('native oneDNN convolutions (wasm) vs the cpu backend', () => {
     onWasm.forEach((a, i) => expect(relativeError(a, onCpu[i])).toBeLessThan(1e-4));
   });
 
+  it.each([
+    { bias: true, activation: 'linear', pad: 'same' },
+    { bias: false, activation: 'linear', pad: 'valid' },
+    { bias: true, activation: 'linear', pad: [[0, 0], [1, 2], [2, 0], [0, 0]] },
+    { bias: true, activation: 'relu', pad: 'same' }, // stays on the stock kernel
+  ] as Array<{ bias: boolean; activation: 'linear' | 'relu'; pad: Pad }>)(
+    'fused conv x=[2,11,10,16] co=24 k=3 s=2 bias=$bias activation=$activation pad=$pad: y and dx, dw, db',
+    async ({ bias, activation, pad }) => {
+      const xv = lcgValues(2 * 11 * 10 * 16, 21);
+      const wv = lcgValues(9 * 16 * 24, 22).map((v) => v * 0.2);
+      const bv = lcgValues(24, 23);
+      const run = () =>
+        tf.tidy(() => {
+          const x = tf.tensor4d(xv, [2, 11, 10, 16]);
+          const w = tf.tensor4d(wv, [3, 3, 16, 24]);
+          const b = tf.tensor1d(bv);
+          const f = (a: tf.Tensor, c: tf.Tensor, d?: tf.Tensor) =>
+            tf.fused.conv2d({ x: a as tf.Tensor4D, filter: c as tf.Tensor4D, strides: 2, pad, bias: d, activation });
+          const y = f(x, w, bias ? b : undefined);
+          const r = tf.tensor(lcgValues(y.size, 24), y.shape);
+          const loss = (...t: tf.Tensor[]) => tf.sum(tf.mul(f(t[0], t[1], t[2]), r));
+          const gs = tf.grads(loss)(bias ? [x, w, b] : [x, w]);
+          return [y, ...gs].map((t) => Float32Array.from(t.dataSync()));
+        });
+      await setTestBackend('wasm');
+      const onWasm = run();
+      await setTestBackend('cpu');
+      const onCpu = run();
+      ['y', 'dx', 'dw', 'db'].slice(0, onCpu.length).forEach((name, i) => {
+        const err = relativeError(onWasm[i], onCpu[i]);
+        if (err > 1e-4) throw new Error(`${name}: relative error ${err} > 1e-4`);
+      });
+    },
+  );
+
   it('backward kernels reuse another primitive\'s reordered input only when it holds the same tensor', async () => {
     // Same geometry throughout (blocked layouts, so inputs are reordered): the filter gradient
     // follows a forward of x1 (shared copy) and of x2 (not x1's: recomputed), the input gradient

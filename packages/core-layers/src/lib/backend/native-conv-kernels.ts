@@ -1,6 +1,7 @@
 /**
- * Optional native convolutions (issue 10): `Conv2D`, `Conv2DBackpropInput`
- * and `Conv2DBackpropFilter` for the wasm backend (the default one), computed by
+ * Optional native convolutions (issue 10): `Conv2D`, `FusedConv2D` (bias
+ * only: oneDNN adds it as it writes y), `Conv2DBackpropInput` and
+ * `Conv2DBackpropFilter` for the wasm backend (the default one), computed by
  * oneDNN through the `@semadapt/onednn-kernels` addon on all cores. The
  * kernels read and write the backend's own tensor memory in place (a wasm
  * backend's tensors live in one WebAssembly.Memory; the addon receives
@@ -20,6 +21,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { installKernels, kernelsInstalled } from './kernel-install';
 import { convGeometry, type ConvAttrs } from './conv-grad-math';
 import { backendMemory as access, type MemoryBackend } from './backend-memory';
+import { sumColumns } from './column-sum-kernel';
 
 /** The addon's interface (packages/core-layers/native/index.d.ts). */
 interface ConvGeometry {
@@ -34,9 +36,9 @@ export interface OneDnnKernels {
   // The optional tokens name the two input tensors (see `tensorToken`): a backward primitive
   // reads x or dy from another primitive's reordered copy of the same tensor instead of
   // reordering it again (addons built before: ignored).
-  conv2dForward(g: ConvGeometry, x: Float32Array, w: Float32Array, y: Float32Array, xToken?: number, wToken?: number): void;
+  conv2dForward(g: ConvGeometry, x: Float32Array, w: Float32Array, y: Float32Array, xToken?: number, wToken?: number, bias?: Float32Array): void;
   conv2dBackwardData(g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array, dyToken?: number, wToken?: number): void;
-  conv2dBackwardWeights(g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array, xToken?: number, dyToken?: number): void;
+  conv2dBackwardWeights(g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array, xToken?: number, dyToken?: number, db?: Float32Array): void;
   // Normalization and optimizer loops (native/src/elementwise.cc); absent from addons built before them.
   instanceNormForward?(x: Float32Array, y: Float32Array, rstd: Float32Array, n: number, hw: number, c: number, eps: number): void;
   instanceNormBackward?(dy: Float32Array, y: Float32Array, rstd: Float32Array, dx: Float32Array, n: number, hw: number, c: number): void;
@@ -153,6 +155,14 @@ function isEmpty(g: ConvGeometry): boolean {
   return [...g.xShape, ...g.yShape, ...g.wShape].some((d) => d <= 0);
 }
 
+/**
+ * The filter and bias gradients of a biased convolution in one kernel
+ * (inputs x, dy; `Conv2DBackpropFilter`'s attrs; outputs [dw, db]): oneDNN
+ * sums dy for db in the same pass that computes dw. Registered for wasm when
+ * the addon is loaded; `conv2dWithBias` uses it where it is registered.
+ */
+export const CONV2D_BACKPROP_FILTER_BIAS = 'SemadaptConv2DBackpropFilterBias';
+
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap };
 
 const tokens = new WeakMap<object, number>();
@@ -174,7 +184,7 @@ function tensorToken(t: tf.TensorInfo): number {
 
 function nativeConfigs(addon: OneDnnKernels, backendName: MemoryBackend): tf.KernelConfig[] {
   // The kernels being replaced, captured now: the fallback for NCHW and tiny convolutions.
-  const stocks = new Map(['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'].map((n) => [n, tf.getKernel(n, backendName)]));
+  const stocks = new Map(['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'].map((n) => [n, tf.getKernel(n, backendName)]));
   const fallback = (kernelName: string, args: KernelArgs) => {
     const k = stocks.get(kernelName);
     if (!k) throw new Error(`native ${kernelName}: no ${backendName} kernel to fall back to (NCHW or tiny convolution)`);
@@ -197,6 +207,29 @@ function nativeConfigs(addon: OneDnnKernels, backendName: MemoryBackend): tf.Ker
     const out = io.alloc(g.yShape);
     if (isEmpty(g)) out.view().fill(0);
     else addon.conv2dForward(g, io.read(x), io.read(filter), out.view(), tensorToken(x), tensorToken(filter));
+    return out.info;
+  };
+  // conv + per-channel bias, what `tf.fused.conv2d({ bias })` (the Conv2d layer) runs; activations,
+  // PReLU weights and scalar biases stay on the stock kernel.
+  const fusedConv2d = (args: KernelArgs): tf.TensorInfo => {
+    const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined> & { x: tf.TensorInfo; filter: tf.TensorInfo };
+    const attrs = args.attrs as unknown as ConvAttrs & { dataFormat: 'NHWC' | 'NCHW'; activation: string };
+    const co = filter.shape[3];
+    const plainBias = bias == null || (bias.shape.length === 1 && bias.shape[0] === co);
+    if (attrs.dataFormat === 'NCHW' || (attrs.activation ?? 'linear') !== 'linear' || preluActivationWeights || !plainBias) {
+      return fallback('FusedConv2D', args);
+    }
+    const g = geometry(x.shape, filter.shape, attrs);
+    if (staysOnStock('FusedConv2D', g)) return fallback('FusedConv2D', args);
+    const io = access(args.backend, backendName);
+    const out = io.alloc(g.yShape);
+    if (isEmpty(g)) {
+      const y = out.view();
+      if (bias) for (let i = 0; i < y.length; i += co) y.set(io.read(bias), i);
+      else y.fill(0);
+    } else {
+      addon.conv2dForward(g, io.read(x), io.read(filter), out.view(), tensorToken(x), tensorToken(filter), bias ? io.read(bias) : undefined);
+    }
     return out.info;
   };
   const backpropInput = (args: KernelArgs): tf.TensorInfo => {
@@ -223,8 +256,31 @@ function nativeConfigs(addon: OneDnnKernels, backendName: MemoryBackend): tf.Ker
     else addon.conv2dBackwardWeights(g, io.read(x), io.read(dy), out.view(), tensorToken(x), tensorToken(dy));
     return out.info;
   };
+  const backpropFilterBias = (args: KernelArgs): tf.TensorInfo[] => {
+    const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+    const attrs = args.attrs as unknown as ConvAttrs & { dataFormat: 'NHWC' | 'NCHW'; filterShape: number[] };
+    if (attrs.dataFormat === 'NCHW') throw new Error(`${CONV2D_BACKPROP_FILTER_BIAS}: NHWC only, received NCHW`);
+    const co = attrs.filterShape[3];
+    const g = geometry(x.shape, attrs.filterShape, attrs);
+    const io = access(args.backend, backendName);
+    if (isEmpty(g) || staysOnStock('Conv2DBackpropFilter', g)) {
+      const dw = isEmpty(g) ? io.alloc(attrs.filterShape) : null;
+      const db = io.alloc([co]);
+      dw?.view().fill(0);
+      const dyValues = io.read(dy);
+      if (dyValues.length > 0) sumColumns(dyValues, db.view(), dyValues.length / co, co);
+      else db.view().fill(0);
+      return [dw ? dw.info : fallback('Conv2DBackpropFilter', args), db.info];
+    }
+    const dw = io.alloc(attrs.filterShape);
+    const db = io.alloc([co]);
+    addon.conv2dBackwardWeights(g, io.read(x), io.read(dy), dw.view(), tensorToken(x), tensorToken(dy), db.view());
+    return [dw.info, db.info];
+  };
   return [
+    { kernelName: CONV2D_BACKPROP_FILTER_BIAS, backendName, kernelFunc: backpropFilterBias as unknown as tf.KernelFunc },
     { kernelName: 'Conv2D', backendName, kernelFunc: conv2d as unknown as tf.KernelFunc, ...keep('Conv2D') },
+    { kernelName: 'FusedConv2D', backendName, kernelFunc: fusedConv2d as unknown as tf.KernelFunc, ...keep('FusedConv2D') },
     { kernelName: 'Conv2DBackpropInput', backendName, kernelFunc: backpropInput as unknown as tf.KernelFunc, ...keep('Conv2DBackpropInput') },
     { kernelName: 'Conv2DBackpropFilter', backendName, kernelFunc: backpropFilter as unknown as tf.KernelFunc, ...keep('Conv2DBackpropFilter') },
   ];

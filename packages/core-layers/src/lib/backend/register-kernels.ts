@@ -11,7 +11,8 @@
  * and explicitly; everything else keeps importing `@tensorflow/tfjs-core`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { columnSumWasmFix } from './column-sum-kernel';
+import { columnMeanWasmFix, columnSumWasmFix } from './column-sum-kernel';
+import { scalarTileWasmFix } from './scalar-tile-kernel';
 import { conv2dBackpropFilterWasmConfig } from './conv2d-backprop-filter-wasm';
 import { conv2dBackpropInputWasmConfig } from './conv2d-backprop-input-wasm';
 import { conv2dGradConfig } from './conv2d-grad';
@@ -48,6 +49,8 @@ export const KERNEL_FIXES: readonly { kernelName: string; backendName: string; w
   { kernelName: 'ResizeBilinearGrad', backendName: 'cpu', wrap: resizeBilinearGradCpuFix },
   { kernelName: 'MaxPool', backendName: 'wasm', wrap: maxPoolWasmCeilFix },
   { kernelName: 'Sum', backendName: 'wasm', wrap: columnSumWasmFix },
+  { kernelName: 'Mean', backendName: 'wasm', wrap: columnMeanWasmFix },
+  { kernelName: 'Tile', backendName: 'wasm', wrap: scalarTileWasmFix },
 ];
 
 const wrapped = new WeakSet<tf.KernelConfig>();

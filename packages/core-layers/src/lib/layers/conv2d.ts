@@ -17,6 +17,7 @@ import { addConvFilter, addParameter, int64Constant } from '../onnx/onnx-constan
 import { Layer, Pair, expectChannels, pair, positiveInt } from './layer';
 import { Padding, Pads, checkPadding, isZeroPads, resolvePads } from './padding';
 import { applyPads } from './padding';
+import { conv2dWithBias } from './conv2d-bias';
 
 /** Options of `Conv2d`. */
 export interface Conv2dOptions {
@@ -107,15 +108,14 @@ export class Conv2d extends Module implements WeightedLayer {
     expectChannels(x, this.inChannels, 'Conv2d');
     return tf.tidy(() => {
       const pads = this.padsFor(x.shape[1], x.shape[2]);
-      let y: tf.Tensor4D;
       if (this.dilation[0] > 1 || this.dilation[1] > 1) {
-        y = atrousConv2d(applyPads(x, pads), weight, this.dilation);
-      } else if (pads.fill === 'reflect' || isZeroPads(pads)) {
-        y = tf.conv2d(applyPads(x, pads), weight, this.stride, 'valid');
-      } else {
-        y = tf.conv2d(x, weight, this.stride, [[0, 0], [pads.top, pads.bottom], [pads.left, pads.right], [0, 0]]);
+        const y = atrousConv2d(applyPads(x, pads), weight, this.dilation);
+        return this.bias ? tf.add(y, this.bias) : y;
       }
-      return this.bias ? tf.add(y, this.bias) : y;
+      const conv = (input: tf.Tensor4D, pad: 'valid' | tf.backend_util.ExplicitPadding): tf.Tensor4D =>
+        this.bias ? conv2dWithBias(input, weight, this.bias as tf.Tensor1D, this.stride, pad) : tf.conv2d(input, weight, this.stride, pad);
+      if (pads.fill === 'reflect' || isZeroPads(pads)) return conv(applyPads(x, pads), 'valid');
+      return conv(x, [[0, 0], [pads.top, pads.bottom], [pads.left, pads.right], [0, 0]]);
     });
   }
 

@@ -2,6 +2,7 @@
 export * from './layer';
 export * from './padding';
 export * from './conv2d';
+export * from './conv2d-bias';
 export * from './conv-transpose2d';
 export * from './spectral-norm';
 export * from './instance-norm';
