@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { lcgValues, relativeError, setTestBackend } from '../../testing';
 import { loadNativeKernels, nativeConvKernelsActive } from './native-conv-kernels';
 
-// The grid's convolutions are tiny: make every one of them go native.
+// Every convolution goes native (the default; set here so an inherited setting cannot change that).
 process.env['SEMADAPT_NATIVE_MIN_FLOPS'] = '0';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];

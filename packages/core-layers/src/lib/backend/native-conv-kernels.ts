@@ -10,11 +10,9 @@
  * Optional by construction: when the addon was not built (no oneDNN or no
  * compiler at install), or `SEMADAPT_NATIVE=0`, `loadNativeKernels()` says
  * why and the pure wasm/cpu kernels stay in place. NCHW convolutions fall
- * back to the kernel they replaced, and so do tiny convolutions (below
- * `SEMADAPT_NATIVE_MIN_FLOPS`) until their geometry repeats — oneDNN's
- * one-off JIT costs more than a single tiny conv, but a training loop runs
- * the same geometries every step. The pure-JS cpu backend is left alone:
- * it is the reference the kernel specs compare against.
+ * back to the kernel they replaced, and so do those below
+ * `SEMADAPT_NATIVE_MIN_FLOPS` (default: none). The pure-JS cpu backend is
+ * left alone: it is the reference the kernel specs compare against.
  */
 import * as os from 'os';
 import * as tf from '@tensorflow/tfjs-core';
@@ -115,33 +113,17 @@ function geometry(xShape: number[], wShape: number[], attrs: ConvAttrs): ConvGeo
 }
 
 /**
- * Below this much work a convolution stays on the kernel it replaced until
- * its geometry has been seen `TINY_REPEATS_BEFORE_NATIVE` times: for one-off
- * tiny convolutions oneDNN's per-geometry JIT costs more than the arithmetic
- * (test-sized shapes ran ~4× slower natively), while in a training step the
- * wasm filter gradient of small strided convs is the slowest kernel of all
- * (a 4×4 stride-2 conv at 64×32: 58 ms on wasm, 0.3 ms native).
- * `SEMADAPT_NATIVE_MIN_FLOPS` overrides (0: always native).
+ * Convolutions below `SEMADAPT_NATIVE_MIN_FLOPS` (default 0: none) stay on
+ * the kernel they replaced — a choice by geometry alone, read at each call,
+ * so a training run computes the same numbers whatever ran before it in the
+ * process. (Until 26 Nov 2026 tiny convolutions went native only from their
+ * third sighting: a stage run after others, or resumed, then rounded its
+ * first steps differently from a fresh run and drifted from it.) oneDNN JITs
+ * each new geometry once (milliseconds); the test suite runs no slower.
  */
 function minNativeFlops(): number {
-  const v = Number(process.env['SEMADAPT_NATIVE_MIN_FLOPS'] ?? 2e7);
-  return Number.isFinite(v) && v >= 0 ? v : 2e7;
-}
-
-const TINY_REPEATS_BEFORE_NATIVE = 3;
-
-/** Counts tiny geometries per kernel; `isRepeated` turns true on the N-th sighting. */
-class RepeatCounter {
-  private readonly seen = new Map<string, number>();
-
-  isRepeated(kernelName: string, g: ConvGeometry): boolean {
-    // A bound on memory for runs that see endless distinct shapes (tests, variable-size inference).
-    if (this.seen.size > 50_000) this.seen.clear();
-    const key = `${kernelName}|${g.xShape}|${g.wShape}|${g.yShape}|${g.strides}|${g.dilations}|${g.pads}`;
-    const count = (this.seen.get(key) ?? 0) + 1;
-    this.seen.set(key, count);
-    return count >= TINY_REPEATS_BEFORE_NATIVE;
-  }
+  const v = Number(process.env['SEMADAPT_NATIVE_MIN_FLOPS'] ?? 0);
+  return Number.isFinite(v) && v >= 0 ? v : 0;
 }
 
 function flopsOf(g: ConvGeometry): number {
@@ -190,11 +172,9 @@ function nativeConfigs(addon: OneDnnKernels, backendName: MemoryBackend): tf.Ker
     if (!k) throw new Error(`native ${kernelName}: no ${backendName} kernel to fall back to (NCHW or tiny convolution)`);
     return k.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
   };
-  const minFlops = minNativeFlops();
-  const repeats = new RepeatCounter();
   // Dilated gradients have no stock kernel (tfjs's take no dilation): they always run here.
   const dilated = (g: ConvGeometry) => g.dilations[0] !== 1 || g.dilations[1] !== 1;
-  const staysOnStock = (kernelName: string, g: ConvGeometry) => !dilated(g) && flopsOf(g) < minFlops && !repeats.isRepeated(kernelName, g);
+  const staysOnStock = (g: ConvGeometry) => !dilated(g) && flopsOf(g) < minNativeFlops();
   const keep = (n: string) => ({ setupFunc: stocks.get(n)?.setupFunc, disposeFunc: stocks.get(n)?.disposeFunc });
 
   const conv2d = (args: KernelArgs): tf.TensorInfo => {
@@ -202,7 +182,7 @@ function nativeConfigs(addon: OneDnnKernels, backendName: MemoryBackend): tf.Ker
     const attrs = args.attrs as unknown as ConvAttrs & { dataFormat: 'NHWC' | 'NCHW' };
     if (attrs.dataFormat === 'NCHW') return fallback('Conv2D', args);
     const g = geometry(x.shape, filter.shape, attrs);
-    if (staysOnStock('Conv2D', g)) return fallback('Conv2D', args);
+    if (staysOnStock(g)) return fallback('Conv2D', args);
     const io = access(args.backend, backendName);
     const out = io.alloc(g.yShape);
     if (isEmpty(g)) out.view().fill(0);
@@ -220,7 +200,7 @@ function nativeConfigs(addon: OneDnnKernels, backendName: MemoryBackend): tf.Ker
       return fallback('FusedConv2D', args);
     }
     const g = geometry(x.shape, filter.shape, attrs);
-    if (staysOnStock('FusedConv2D', g)) return fallback('FusedConv2D', args);
+    if (staysOnStock(g)) return fallback('FusedConv2D', args);
     const io = access(args.backend, backendName);
     const out = io.alloc(g.yShape);
     if (isEmpty(g)) {
@@ -237,7 +217,7 @@ function nativeConfigs(addon: OneDnnKernels, backendName: MemoryBackend): tf.Ker
     const attrs = args.attrs as unknown as ConvAttrs & { dataFormat: 'NHWC' | 'NCHW'; inputShape: number[] };
     if (attrs.dataFormat === 'NCHW') return fallback('Conv2DBackpropInput', args);
     const g = geometry(attrs.inputShape, filter.shape, attrs);
-    if (staysOnStock('Conv2DBackpropInput', g)) return fallback('Conv2DBackpropInput', args);
+    if (staysOnStock(g)) return fallback('Conv2DBackpropInput', args);
     const io = access(args.backend, backendName);
     const out = io.alloc(attrs.inputShape);
     if (isEmpty(g)) out.view().fill(0);
@@ -249,7 +229,7 @@ function nativeConfigs(addon: OneDnnKernels, backendName: MemoryBackend): tf.Ker
     const attrs = args.attrs as unknown as ConvAttrs & { dataFormat: 'NHWC' | 'NCHW'; filterShape: number[] };
     if (attrs.dataFormat === 'NCHW') return fallback('Conv2DBackpropFilter', args);
     const g = geometry(x.shape, attrs.filterShape, attrs);
-    if (staysOnStock('Conv2DBackpropFilter', g)) return fallback('Conv2DBackpropFilter', args);
+    if (staysOnStock(g)) return fallback('Conv2DBackpropFilter', args);
     const io = access(args.backend, backendName);
     const out = io.alloc(attrs.filterShape);
     if (isEmpty(g)) out.view().fill(0);
@@ -263,7 +243,7 @@ function nativeConfigs(addon: OneDnnKernels, backendName: MemoryBackend): tf.Ker
     const co = attrs.filterShape[3];
     const g = geometry(x.shape, attrs.filterShape, attrs);
     const io = access(args.backend, backendName);
-    if (isEmpty(g) || staysOnStock('Conv2DBackpropFilter', g)) {
+    if (isEmpty(g) || staysOnStock(g)) {
       const dw = isEmpty(g) ? io.alloc(attrs.filterShape) : null;
       const db = io.alloc([co]);
       dw?.view().fill(0);

@@ -2,9 +2,10 @@
  * `conv2dWithBias` against tfjs's own composition on the cpu backend —
  * `tf.conv2d` then `tf.add`, differentiated by tfjs's stock gradients — for
  * y and the gradients of x, filter and bias: on every test backend, strided
- * and explicitly padded. On wasm each case runs three times, so tiny
- * convolutions go through the stock kernels first and the native ones (when
- * the addon is built) once their geometry repeats.
+ * and explicitly padded. On wasm each case runs on the native kernels (when
+ * the addon is built) and again with `SEMADAPT_NATIVE_MIN_FLOPS` above its
+ * work, which keeps it on the stock kernels (the filter-and-bias kernel then
+ * sums dy itself).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { lcgValues, relativeError, setTestBackend, testBackends } from '../../testing';
@@ -37,12 +38,19 @@ describe.each(testBackends())('conv2dWithBias on %s', (backend) => {
     await setTestBackend('cpu');
     const expected = valuesAndGradients(c, (x, w, b) => tf.add(tf.conv2d(x, w, c.s, c.pad), b));
     await setTestBackend(backend);
-    for (let run = 0; run < (backend === 'wasm' ? 3 : 1); run++) {
-      const actual = valuesAndGradients(c, (x, w, b) => conv2dWithBias(x, w, b, c.s, c.pad));
-      ['y', 'dx', 'dw', 'db'].forEach((name, i) => {
-        const err = relativeError(actual[i], expected[i]);
-        if (err > 1e-4) throw new Error(`run ${run}, ${name}: relative error ${err} > 1e-4`);
-      });
+    const saved = process.env['SEMADAPT_NATIVE_MIN_FLOPS'];
+    try {
+      for (const minFlops of backend === 'wasm' ? ['0', '1e15'] : ['0']) {
+        process.env['SEMADAPT_NATIVE_MIN_FLOPS'] = minFlops;
+        const actual = valuesAndGradients(c, (x, w, b) => conv2dWithBias(x, w, b, c.s, c.pad));
+        ['y', 'dx', 'dw', 'db'].forEach((name, i) => {
+          const err = relativeError(actual[i], expected[i]);
+          if (err > 1e-4) throw new Error(`SEMADAPT_NATIVE_MIN_FLOPS=${minFlops}, ${name}: relative error ${err} > 1e-4`);
+        });
+      }
+    } finally {
+      if (saved === undefined) delete process.env['SEMADAPT_NATIVE_MIN_FLOPS'];
+      else process.env['SEMADAPT_NATIVE_MIN_FLOPS'] = saved;
     }
   });
 });
