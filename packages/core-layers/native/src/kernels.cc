@@ -140,6 +140,9 @@ Entry* Find(const std::string& key) {
   return it == Cache().end() ? nullptr : &it->second;
 }
 
+// Whether optional argument i was given (absent, undefined and null mean no).
+bool Given(const Napi::CallbackInfo& info, size_t i) { return info.Length() > i && !info[i].IsUndefined() && !info[i].IsNull(); }
+
 // Optional token arguments (numbers > 0); absent or anything else is 0.
 int64_t Token(const Napi::CallbackInfo& info, size_t i) {
   return info.Length() > i && info[i].IsNumber() ? info[i].As<Napi::Number>().Int64Value() : 0;
@@ -194,7 +197,7 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
   float* x = Data(info[1], SizeX(g), "x", env);
   float* w = Data(info[2], SizeW(g), "w", env);
   float* y = Data(info[3], SizeY(g), "y", env);
-  const bool hasBias = info.Length() > 6 && !info[6].IsUndefined() && !info[6].IsNull();
+  const bool hasBias = Given(info, 6);
   float* b = hasBias ? Data(info[6], g.co, "bias", env) : nullptr;
   if (!x || !w || !y || (hasBias && !b)) return env.Undefined();
   return Guarded(info, [&] {
@@ -247,7 +250,7 @@ Napi::Value BackwardWeights(const Napi::CallbackInfo& info) {
   float* x = Data(info[1], SizeX(g), "x", env);
   float* dy = Data(info[2], SizeY(g), "dy", env);
   float* dw = Data(info[3], SizeW(g), "dw", env);
-  const bool hasBias = info.Length() > 6 && !info[6].IsUndefined() && !info[6].IsNull();
+  const bool hasBias = Given(info, 6);
   float* db = hasBias ? Data(info[6], g.co, "db", env) : nullptr;
   if (!x || !dy || !dw || (hasBias && !db)) return env.Undefined();
   return Guarded(info, [&] {

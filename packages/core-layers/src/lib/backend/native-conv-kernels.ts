@@ -165,11 +165,11 @@ function tensorToken(t: tf.TensorInfo): number {
 }
 
 function nativeConfigs(addon: OneDnnKernels, backendName: MemoryBackend): tf.KernelConfig[] {
-  // The kernels being replaced, captured now: the fallback for NCHW and tiny convolutions.
+  // The kernels being replaced, captured now: the fallback for NCHW convolutions and those below SEMADAPT_NATIVE_MIN_FLOPS.
   const stocks = new Map(['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'].map((n) => [n, tf.getKernel(n, backendName)]));
   const fallback = (kernelName: string, args: KernelArgs) => {
     const k = stocks.get(kernelName);
-    if (!k) throw new Error(`native ${kernelName}: no ${backendName} kernel to fall back to (NCHW or tiny convolution)`);
+    if (!k) throw new Error(`native ${kernelName}: no ${backendName} kernel to fall back to (NCHW, or below SEMADAPT_NATIVE_MIN_FLOPS)`);
     return k.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
   };
   // Dilated gradients have no stock kernel (tfjs's take no dilation): they always run here.
@@ -244,13 +244,13 @@ function nativeConfigs(addon: OneDnnKernels, backendName: MemoryBackend): tf.Ker
     const g = geometry(x.shape, attrs.filterShape, attrs);
     const io = access(args.backend, backendName);
     if (isEmpty(g) || staysOnStock(g)) {
-      const dw = isEmpty(g) ? io.alloc(attrs.filterShape) : null;
+      // dw as the filter-gradient kernel computes it for this geometry; db by the column-sum loop.
+      const dw = backpropFilter(args);
       const db = io.alloc([co]);
-      dw?.view().fill(0);
       const dyValues = io.read(dy);
       if (dyValues.length > 0) sumColumns(dyValues, db.view(), dyValues.length / co, co);
       else db.view().fill(0);
-      return [dw ? dw.info : fallback('Conv2DBackpropFilter', args), db.info];
+      return [dw, db.info];
     }
     const dw = io.alloc(attrs.filterShape);
     const db = io.alloc([co]);
