@@ -39,7 +39,7 @@ export interface BenchCase {
   /** One line: what one `run()` does. */
   description: string;
   /**
-   * The matching case of ../shared/bench/torch_reference.py (same network,
+   * The matching case of tools/bench/torch_reference.py (same network,
    * same `--size` meaning), if any; the runner then times PyTorch in the same
    * invocation and reports the ratio.
    */

@@ -2,7 +2,7 @@
  * Benchmark runner (tools/bench/README.md). Times a case on the active tfjs
  * backend (warmup, then the median of --repeat runs), and, where
  * `/usr/bin/python3 -c "import torch"` works, the same case of
- * ../shared/bench/torch_reference.py in the same invocation, printing the
+ * tools/bench/torch_reference.py in the same invocation, printing the
  * ratio. With --json the last output line is one JSON object per case (an
  * array when several cases ran).
  */
@@ -13,11 +13,12 @@ import { parseArgs } from 'util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@semadapt/core-layers';
 import type { BenchCase, BenchContext } from './case';
+import { formatProfile, installKernelTimer, resolveClassifier, summarize, type StepProfile } from './profile';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CASES_DIR = path.join(__dirname, 'cases');
 const PYTHON = process.env['SEMADAPT_PYTHON'] ?? '/usr/bin/python3';
-const TORCH_REFERENCE = process.env['SEMADAPT_TORCH_REFERENCE'] ?? path.resolve(ROOT, '..', 'shared', 'bench', 'torch_reference.py');
+const TORCH_REFERENCE = process.env['SEMADAPT_TORCH_REFERENCE'] ?? path.join(ROOT, 'tools', 'bench', 'torch_reference.py');
 
 /** One line of the --json output. */
 export interface BenchResult {
@@ -43,9 +44,15 @@ export interface BenchResult {
   reference_peak_rss_mb: number | null;
   /** peak_rss_mb / reference_peak_rss_mb, or null. */
   rss_ratio: number | null;
+  /** cpu_ms / median_ms: how many cores our step kept busy (target ≥ 1.7 on 2 cores). */
+  cpu_per_wall: number;
+  /** 1-minute load average when our runs ended (`os.loadavg()[0]`): others' work on the machine. */
+  load: number;
+  /** With --profile: where a step's time goes, per kernel. */
+  profile?: StepProfile;
 }
 
-const USAGE = `usage: npm run bench -- --case <name|all> [--size <n>] [--repeat <k>] [--warmup <w>] [--json] [--no-reference] [--backend wasm|cpu|node|node-gpu]
+const USAGE = `usage: npm run bench -- --case <name|all|a,b> [--size <n>] [--repeat <k>] [--warmup <w>] [--json] [--profile] [--no-reference] [--backend native|wasm|cpu|node|node-gpu]
 cases: ${listCases().join(', ')}`;
 
 /** Case names: the files in tools/bench/cases. */
