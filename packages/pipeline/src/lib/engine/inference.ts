@@ -16,8 +16,9 @@ import {
   ConfusionMatrix, generatePseudoLabels, MiouResult, PixelPrediction, PseudoLabelMode, PseudoLabelReport, predictFromLogits,
 } from '@semadapt/segmenter';
 import { OnnxModel } from '../run/onnx-session';
+import { translateImageOnnx } from './translate-image';
 import { writeJsonAtomic, readJsonIfExists } from '../run/atomic';
-import { nchwToNhwc, NchwTensor, rgbToCaffeNchw, rgbToSymmetricNchw, symmetricNchwToRgb } from './tensors';
+import { nchwToNhwc, NchwTensor, rgbToCaffeNchw, symmetricNchwToRgb } from './tensors';
 
 /** Parses `i/n` (0-based shard i of n). */
 export function parseShard(spec: string): { rank: number; worldSize: number } {
@@ -100,13 +101,7 @@ export async function translateSet(
       opts.onImage?.(done, total);
       continue;
     }
-    const img = resizeRgb(it.image, opts.size);
-    const inputs = [rgbToSymmetricNchw(img)];
-    if (translator.inputNames.length === 2) {
-      if (!segmenter) throw new Error('translator ONNX takes guidance logits; a segmenter ONNX model is needed');
-      inputs.push(await segmenterLogits(segmenter, img));
-    }
-    const [out] = await translator.run(inputs);
+    const out = await translateImageOnnx(translator, segmenter, resizeRgb(it.image, opts.size));
     const rgb = symmetricNchwToRgb(out);
     writePngAtomic(file, { width: rgb.width, height: rgb.height, channels: 3, data: rgb.data });
     opts.onImage?.(done, total);

@@ -10,7 +10,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadCheckpoint, saveCheckpoint } from '@semadapt/core-layers';
 import { Translator, TranslatorTrainer, resolveTranslatorConfig, TranslatorConfigInput, translatorOnnxBytes } from '@semadapt/translator';
-import { toCaffeInput } from '@semadapt/segmenter';
+import { segmenterGuidance } from '@semadapt/segmenter';
 import { RunContext } from '../commands/context';
 import { runTraining, TrainResult, TrainTask } from '../train/training-loop';
 import { BatchStream, disposeBatch } from './batches';
@@ -49,7 +49,7 @@ export async function trainTranslatorStage(
   const loaderOpts = { seed, workers: config.data.workers, prefetch: config.data.prefetch };
   const source = new BatchStream(data.forTranslator(data.sourceTrain), config.optimization.batchSize, loaderOpts);
   const target = new BatchStream(data.forTranslator(data.targetTrain), config.optimization.batchSize, { ...loaderOpts, seed: seed + 1 });
-  const segment = (x: tf.Tensor4D): tf.Tensor4D => seg.forward(toCaffeInput(x, { fromSymmetric: true }));
+  const segment = (x: tf.Tensor4D): tf.Tensor4D => segmenterGuidance(seg, x);
   writeJsonAtomic(path.join(run.path('checkpoints', opts.stage), 'translator-config.json'), { config: tcfg, guidance: opts.guidance, init: opts.init ?? null });
 
   const task: TrainTask<{ source: ReturnType<BatchStream['position']>; target: ReturnType<BatchStream['position']> }> = {

@@ -55,6 +55,17 @@ export function toCaffeInput(rgb: tf.Tensor4D, options: { fromSymmetric?: boolea
   });
 }
 
+/**
+ * SPADE's guidance (SPEC §2): `S(x)`, the segmenter's unnormalized logits at
+ * the network's own resolution (1/8 of the input for DeepLabV2, full for
+ * FCN-8s), of a translator image `x` in [−1, 1] (NHWC). Translator training,
+ * in-framework translation and the ONNX segmenter's `guidance` output all
+ * give exactly this tensor; SPADE resizes it (nearest) to each activation.
+ */
+export function segmenterGuidance(segmenter: Segmenter, x: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => segmenter.forward(toCaffeInput(x, { fromSymmetric: true })));
+}
+
 /** `segmenter.forward(x)` upsampled to `height × width` (bilinear, align corners; identity if equal). */
 export function logitsAtSize(segmenter: Segmenter, x: tf.Tensor4D, height: number, width: number): tf.Tensor4D {
   return tf.tidy(() => {

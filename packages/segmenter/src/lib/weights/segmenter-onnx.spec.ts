@@ -25,7 +25,12 @@ async function parity(net: Segmenter, shapes: Array<[number, number]>, upsample:
     expect(theirs.shape).toEqual(ours.shape);
     const err = relativeError(theirs, ours);
     expect(err).toBeLessThan(1e-4);
-    tf.dispose([x, ours, theirs]);
+    // `guidance`: S(x) at the network's resolution, what SPADE is trained on (segmenterGuidance).
+    const native = net.forward(x);
+    const guidance = fromNchw(out['guidance']);
+    expect(guidance.shape).toEqual(native.shape);
+    expect(relativeError(guidance, native)).toBeLessThan(1e-4);
+    tf.dispose([x, ours, theirs, native, guidance]);
   }
 }
 
