@@ -8,17 +8,25 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '@semadapt/core-layers';
+import { initBackend } from '@semadapt/compute';
 import type { BenchCase, BenchContext } from './case';
 import { formatProfile, installKernelTimer, resolveClassifier, summarize, type StepProfile } from './profile';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CASES_DIR = path.join(__dirname, 'cases');
 const PYTHON = process.env['SEMADAPT_PYTHON'] ?? '/usr/bin/python3';
-const TORCH_REFERENCE = process.env['SEMADAPT_TORCH_REFERENCE'] ?? path.join(ROOT, 'tools', 'bench', 'torch_reference.py');
+/**
+ * `SEMADAPT_TORCH_REFERENCE`, else the shared read-only original beside the
+ * repository (`../shared/bench`), else the copy vendored here.
+ */
+const TORCH_REFERENCE =
+  process.env['SEMADAPT_TORCH_REFERENCE'] ??
+  [path.resolve(ROOT, '..', 'shared', 'bench', 'torch_reference.py'), path.join(__dirname, 'torch_reference.py')].find((f) => fs.existsSync(f)) ??
+  path.join(__dirname, 'torch_reference.py');
 
 /** One line of the --json output. */
 export interface BenchResult {
@@ -90,14 +98,16 @@ export function settleFor(backend: string): BenchContext['settle'] {
   };
 }
 
-/** Times one case on the active backend. */
+/** Times one case on the active backend; with `profile`, then runs it `repeat` more times with kernel timers on. */
 export async function timeCase(
   c: BenchCase,
   size: number,
   repeat: number,
   warmup: number,
-): Promise<{ median: number; min: number; times: number[]; cpuMedian: number }> {
-  const run = await c.setup(size, { backend: tf.getBackend(), settle: settleFor(tf.getBackend()) });
+  profile = false,
+): Promise<{ median: number; min: number; times: number[]; cpuMedian: number; profile?: StepProfile }> {
+  const backend = tf.getBackend();
+  const run = await c.setup(size, { backend, settle: settleFor(backend) });
   try {
     for (let i = 0; i < warmup; i++) await run.run();
     const before = tf.memory().numTensors;
@@ -113,16 +123,40 @@ export async function timeCase(
     }
     const after = tf.memory().numTensors;
     if (after !== before) throw new Error(`case ${c.name}: tf.memory().numTensors went ${before} -> ${after} over ${repeat} runs (leak)`);
-    return { median: median(times), min: Math.min(...times), times, cpuMedian: median(cpu) };
+    let stepProfile: StepProfile | undefined;
+    if (profile) {
+      const { classify, source } = resolveClassifier();
+      const timer = installKernelTimer(backend, classify);
+      try {
+        const t0 = performance.now();
+        for (let i = 0; i < repeat; i++) await run.run();
+        stepProfile = summarize(timer.stats(), repeat, performance.now() - t0, source);
+      } finally {
+        timer.uninstall();
+      }
+    }
+    return { median: median(times), min: Math.min(...times), times, cpuMedian: median(cpu), profile: stepProfile };
   } finally {
     run.dispose();
   }
 }
 
+/**
+ * The environment of the reference process: only what locating programs and
+ * files needs. Nothing of ours (OMP_*, KMP_*, GOMP_*, MKL_*, SEMADAPT_*,
+ * NODE_* …) reaches PyTorch, so it runs as a user's shell would run it.
+ */
+export function referenceEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const keep = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TMPDIR'];
+  const out: NodeJS.ProcessEnv = {};
+  for (const k of keep) if (env[k] !== undefined) out[k] = env[k];
+  return out;
+}
+
 /** Whether PyTorch is importable by the reference interpreter (and why not). */
 export function torchAvailable(): { ok: boolean; why: string } {
   if (!fs.existsSync(TORCH_REFERENCE)) return { ok: false, why: `${TORCH_REFERENCE} not found` };
-  const r = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 120000 });
+  const r = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 120000, env: referenceEnv() });
   if (r.status !== 0) return { ok: false, why: `${PYTHON} -c "import torch" failed: ${(r.stderr || String(r.error ?? '')).trim().split('\n').pop()}` };
   return { ok: true, why: `torch ${r.stdout.trim()}` };
 }
@@ -140,17 +174,63 @@ const PEAK_RSS_WRAPPER = [
   "    sys.stderr.write('\\nSEMADAPT_PEAK_RSS_KB=%d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)",
 ].join('\n');
 
-/** Runs torch_reference.py for one case; returns its median, its peak RSS (MiB, null if unreported) and a description. */
-export function torchReference(torchCase: string, size: number, repeat: number): { ms: number; peakRssMb: number | null; what: string } {
+/** PyTorch's figures for one case. */
+export interface ReferenceResult {
+  ms: number;
+  peakRssMb: number | null;
+  what: string;
+}
+
+/**
+ * Runs torch_reference.py for one case in a fresh interpreter with
+ * `referenceEnv()`; returns its median, its peak RSS (MiB, null if
+ * unreported) and a description.
+ */
+export function torchReference(torchCase: string, size: number, repeat: number): ReferenceResult {
   const args = ['-c', PEAK_RSS_WRAPPER, TORCH_REFERENCE, '--case', torchCase, '--size', String(size), '--repeat', String(repeat), '--json'];
-  const r = spawnSync(PYTHON, args, { encoding: 'utf8', timeout: 3600000, maxBuffer: 1 << 24 });
-  if (r.status !== 0) throw new Error(`torch_reference.py ${torchCase} failed (${r.status}): ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}`);
+  const r = spawnSync(PYTHON, args, { encoding: 'utf8', timeout: 3600000, maxBuffer: 1 << 24, env: referenceEnv() });
+  if (r.status !== 0) throw new Error(`torch_reference.py ${torchCase} failed (${r.status ?? r.signal}): ${(r.stderr || String(r.error ?? '')).trim().split('\n').slice(-3).join(' | ')}`);
   const last = r.stdout.trim().split('\n').pop() ?? '';
   const parsed = JSON.parse(last) as { case: string; median_ms: number; threads: number; torch: string; shape: number[] }[];
   const hit = parsed.find((p) => p.case === torchCase);
   if (!hit) throw new Error(`torch_reference.py printed no result for ${torchCase}: ${last}`);
   const rss = /SEMADAPT_PEAK_RSS_KB=(\d+)/.exec(r.stderr ?? '');
-  return { ms: hit.median_ms, peakRssMb: rss ? Number(rss[1]) / 1024 : null, what: `torch ${hit.torch}, ${hit.threads} threads, shape [${hit.shape}] (NCHW)` };
+  return {
+    ms: hit.median_ms,
+    peakRssMb: rss ? Number(rss[1]) / 1024 : null,
+    what: `torch ${hit.torch}, ${hit.threads} threads, shape [${hit.shape}] (NCHW), run first in a clean environment`,
+  };
+}
+
+/** Runs each case in its own `node run.js` child (same options) and collects their JSON lines. */
+function runEachInChild(names: string[], argv: string[], json: boolean): number {
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--case') i++;
+    else if (a.startsWith('--case=') || a === '--json') continue;
+    else rest.push(a);
+  }
+  const results: unknown[] = [];
+  let code = 0;
+  for (const name of names) {
+    const r = spawnSync(process.execPath, [path.join(__dirname, 'run.js'), '--case', name, '--json', ...rest], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 26,
+    });
+    const lines = (r.stdout ?? '').trim().split('\n');
+    const last = lines.pop() ?? '';
+    process.stdout.write(lines.join('\n') + (lines.length ? '\n' : ''));
+    if (r.status !== 0) {
+      console.log(`[bench] ${name} failed (exit ${r.status ?? r.signal})`);
+      code = 1;
+      continue;
+    }
+    results.push(JSON.parse(last));
+  }
+  if (json) console.log(JSON.stringify(results));
+  return code;
 }
 
 /** Entry point; returns the process exit code. */
@@ -163,6 +243,7 @@ export async function main(argv: string[]): Promise<number> {
       repeat: { type: 'string', default: '5' },
       warmup: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
       'no-reference': { type: 'boolean', default: false },
       backend: { type: 'string' },
       list: { type: 'boolean', default: false },
@@ -183,57 +264,66 @@ export async function main(argv: string[]): Promise<number> {
   if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup must be a non-negative integer, got '${values.warmup}'`);
 
   const names = values.case === 'all' ? listCases() : values.case.split(',');
-  const cases = names.map(loadCase);
-  const choice = await initBackend({ backend: values.backend, log: (m) => console.log(m) });
+  names.forEach(loadCase);
+  if (names.length > 1) return runEachInChild(names, argv, values.json);
+  const c = loadCase(names[0]);
+
+  // PyTorch first: nothing of ours (backend, thread pool, OMP settings) exists yet.
   const torch = values['no-reference'] ? { ok: false, why: 'disabled by --no-reference' } : torchAvailable();
   if (!torch.ok) console.log(`[bench] PyTorch reference unavailable: ${torch.why}`);
-
-  const results: BenchResult[] = [];
-  for (const c of cases) {
-    const t = await timeCase(c, size, repeat, warmup);
-    const peakRssMb = process.resourceUsage().maxRSS / 1024;
-    const flops = c.flops ? c.flops(size) : null;
-    const gflops = flops ? flops / (t.median * 1e6) : null;
-    console.log(
-      `${c.name}  shape [${c.shape(size)}]  ${choice.kind}: median ${t.median.toFixed(1)} ms (min ${t.min.toFixed(1)}, cpu ${t.cpuMedian.toFixed(1)}; ${repeat} runs after ${warmup} warmup)` +
-        (gflops !== null ? `  ${gflops.toFixed(2)} GFLOP/s` : '') +
-        `  peak RSS ${peakRssMb.toFixed(0)} MiB`,
-    );
-    let referenceMs: number | null = null;
-    let referenceRssMb: number | null = null;
-    let reference = torch.ok ? '' : torch.why;
-    if (!c.torchCase) reference = 'no torch_reference.py case';
-    else if (torch.ok) {
-      try {
-        const ref = torchReference(c.torchCase, size, repeat);
-        referenceMs = ref.ms;
-        referenceRssMb = ref.peakRssMb;
-        reference = ref.what;
-        const rss = ref.peakRssMb === null ? '' : `  peak RSS ${ref.peakRssMb.toFixed(0)} MiB (ours/torch ${(peakRssMb / ref.peakRssMb).toFixed(2)})`;
-        console.log(`${c.name}  PyTorch (${ref.what}): median ${ref.ms.toFixed(1)} ms  ratio ours/torch = ${(t.median / ref.ms).toFixed(2)}${rss}`);
-      } catch (e) {
-        reference = (e as Error).message;
-        console.log(`[bench] ${reference}`);
-      }
+  let ref: ReferenceResult | null = null;
+  let reference = torch.ok ? '' : torch.why;
+  if (!c.torchCase) reference = 'no torch_reference.py case';
+  else if (torch.ok) {
+    try {
+      ref = torchReference(c.torchCase, size, repeat);
+      reference = ref.what;
+      const rss = ref.peakRssMb === null ? '' : `  peak RSS ${ref.peakRssMb.toFixed(0)} MiB`;
+      console.log(`${c.name}  PyTorch (${ref.what}): median ${ref.ms.toFixed(1)} ms${rss}  load ${os.loadavg()[0].toFixed(2)}`);
+    } catch (e) {
+      reference = (e as Error).message;
+      console.log(`[bench] ${reference}`);
     }
-    results.push({
-      case: c.name,
-      shape: c.shape(size),
-      median_ms: Math.round(t.median * 10) / 10,
-      reference_ms: referenceMs,
-      ratio: referenceMs ? Math.round((t.median / referenceMs) * 1000) / 1000 : null,
-      backend: choice.kind,
-      gflops: gflops === null ? null : Math.round(gflops * 100) / 100,
-      repeat,
-      min_ms: Math.round(t.min * 10) / 10,
-      cpu_ms: Math.round(t.cpuMedian * 10) / 10,
-      size,
-      reference,
-      peak_rss_mb: Math.round(peakRssMb),
-      reference_peak_rss_mb: referenceRssMb === null ? null : Math.round(referenceRssMb),
-      rss_ratio: referenceRssMb ? Math.round((peakRssMb / referenceRssMb) * 1000) / 1000 : null,
-    });
   }
-  if (values.json) console.log(JSON.stringify(results.length === 1 ? results[0] : results));
+
+  const choice = await initBackend({ backend: values.backend, log: (m) => console.log(m) });
+  const t = await timeCase(c, size, repeat, warmup, values.profile);
+  const load = os.loadavg()[0];
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  const flops = c.flops ? c.flops(size) : null;
+  const gflops = flops ? flops / (t.median * 1e6) : null;
+  const cpuPerWall = t.cpuMedian / t.median;
+  console.log(
+    `${c.name}  shape [${c.shape(size)}]  ${choice.kind}: median ${t.median.toFixed(1)} ms (min ${t.min.toFixed(1)}, cpu ${t.cpuMedian.toFixed(1)}, cpu/wall ${cpuPerWall.toFixed(2)}; ${repeat} runs after ${warmup} warmup)` +
+      (gflops !== null ? `  ${gflops.toFixed(2)} GFLOP/s` : '') +
+      `  peak RSS ${peakRssMb.toFixed(0)} MiB  load ${load.toFixed(2)}`,
+  );
+  if (ref) {
+    const rss = ref.peakRssMb === null ? '' : `  peak RSS ours/torch ${(peakRssMb / ref.peakRssMb).toFixed(2)}`;
+    console.log(`${c.name}  ratio ours/torch = ${(t.median / ref.ms).toFixed(2)}${rss}`);
+  }
+  if (t.profile) console.log(formatProfile(c.name, t.profile));
+  else if (values.profile) console.log(`${c.name} profile: no tfjs kernels ran`);
+  const result: BenchResult = {
+    case: c.name,
+    shape: c.shape(size),
+    median_ms: Math.round(t.median * 10) / 10,
+    reference_ms: ref ? ref.ms : null,
+    ratio: ref ? Math.round((t.median / ref.ms) * 1000) / 1000 : null,
+    backend: choice.kind,
+    gflops: gflops === null ? null : Math.round(gflops * 100) / 100,
+    repeat,
+    min_ms: Math.round(t.min * 10) / 10,
+    cpu_ms: Math.round(t.cpuMedian * 10) / 10,
+    size,
+    reference,
+    peak_rss_mb: Math.round(peakRssMb),
+    reference_peak_rss_mb: ref?.peakRssMb == null ? null : Math.round(ref.peakRssMb),
+    rss_ratio: ref?.peakRssMb ? Math.round((peakRssMb / ref.peakRssMb) * 1000) / 1000 : null,
+    cpu_per_wall: Math.round(cpuPerWall * 100) / 100,
+    load: Math.round(load * 100) / 100,
+    ...(t.profile ? { profile: t.profile } : {}),
+  };
+  if (values.json) console.log(JSON.stringify(result));
   return 0;
 }

@@ -5,7 +5,10 @@
  */
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { settleFor } from '../bench/main';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { referenceEnv, settleFor } from '../bench/main';
+import { installKernelTimer, summarize } from '../bench/profile';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -22,6 +25,76 @@ describe('tools/bench', () => {
     expect(last.median_ms).toBeGreaterThan(0);
     // 3 · 2 · 9 · 128² · 8² FLOP over the median.
     expect(last.gflops).toBeCloseTo((3 * 2 * 9 * 128 * 128 * 64) / (last.median_ms * 1e6), 1);
+  });
+
+  it('--profile: the conv step\'s three convolution kernels, shares and outside time adding up to the step', () => {
+    const r = spawnSync(
+      'node',
+      ['tools/bench/run.js', '--case', 'conv-step', '--size', '8', '--repeat', '2', '--warmup', '0', '--json', '--no-reference', '--profile'],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SEMADAPT_BACKEND: 'wasm' } },
+    );
+    if (r.status !== 0) throw new Error(`bench failed (${r.status}):\n${r.stdout}${r.stderr}`);
+    expect(r.stdout).toMatch(/conv-step profile: .* ms per step/);
+    const { profile } = JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
+    const names = profile.kernels.map((k: { kernel: string }) => k.kernel);
+    // Forward (conv + bias), input gradient, filter (+ bias) gradient: one call each per step.
+    expect(names).toEqual(expect.arrayContaining(['FusedConv2D', 'Conv2DBackpropInput']));
+    expect(names.some((n: string) => n === 'Conv2DBackpropFilter' || n === 'SemadaptConv2DBackpropFilterBias')).toBe(true);
+    for (const k of profile.kernels.filter((k: { kernel: string }) => /Conv2D/.test(k.kernel))) expect(k.calls).toBe(1);
+    const inKernels = profile.kernels.reduce((a: number, k: { ms: number }) => a + k.ms, 0);
+    expect(inKernels + profile.outside_ms).toBeCloseTo(profile.step_ms, 6);
+    expect(profile.outside_ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it('kernel timer: exclusive times (a nested kernel is not charged to its caller), calls per kernel', async () => {
+    await tf.setBackend('cpu');
+    const spin = (ms: number) => {
+      const t = performance.now();
+      while (performance.now() - t < ms);
+    };
+    tf.registerKernel({ kernelName: 'BenchSpecInner', backendName: 'cpu', kernelFunc: ({ inputs }) => {
+      spin(20);
+      return tf.engine().runKernel('Identity', { x: inputs['x'] }) as tf.TensorInfo;
+    } });
+    tf.registerKernel({ kernelName: 'BenchSpecOuter', backendName: 'cpu', kernelFunc: ({ inputs }) => {
+      spin(30);
+      const t = tf.engine().runKernel('BenchSpecInner', { x: inputs['x'] }) as tf.Tensor;
+      return tf.engine().runKernel('Identity', { x: t }) as tf.TensorInfo;
+    } });
+    try {
+      const timer = installKernelTimer('cpu', (k) => (k.startsWith('BenchSpec') ? 'js' : 'other'));
+      const x = tf.ones([4]);
+      const t0 = performance.now();
+      const ys = [0, 1].map(() => tf.engine().runKernel('BenchSpecOuter', { x }) as tf.Tensor);
+      const wall = performance.now() - t0;
+      timer.uninstall();
+      const stats = Object.fromEntries(timer.stats().map((s) => [s.kernel, s]));
+      expect(stats['BenchSpecOuter'].calls).toBe(2);
+      expect(stats['BenchSpecInner'].calls).toBe(2);
+      expect(stats['Identity'].calls).toBe(4);
+      expect(stats['BenchSpecInner'].ms).toBeGreaterThanOrEqual(40);
+      expect(stats['BenchSpecOuter'].ms).toBeGreaterThanOrEqual(60);
+      // Exclusive: the outer kernel's own time excludes the inner one's 2 × 20 ms.
+      const total = timer.stats().reduce((a, s) => a + s.ms, 0);
+      expect(total).toBeLessThanOrEqual(wall);
+      const p = summarize(timer.stats(), 2, wall, 'spec');
+      for (let i = 1; i < p.kernels.length; i++) expect(p.kernels[i - 1].ms).toBeGreaterThanOrEqual(p.kernels[i].ms);
+      expect(p.kernels.find((k) => k.kernel === 'BenchSpecOuter')?.calls).toBe(1);
+      expect(p.by_implementation['js']).toBeCloseTo((stats['BenchSpecOuter'].ms + stats['BenchSpecInner'].ms) / 2, 6);
+      // Uninstalled: the registry's functions are the originals again.
+      const before = tf.getKernel('BenchSpecOuter', 'cpu')?.kernelFunc;
+      installKernelTimer('cpu', () => 'js').uninstall();
+      expect(tf.getKernel('BenchSpecOuter', 'cpu')?.kernelFunc).toBe(before);
+      tf.dispose([x, ...ys]);
+    } finally {
+      tf.unregisterKernel('BenchSpecOuter', 'cpu');
+      tf.unregisterKernel('BenchSpecInner', 'cpu');
+    }
+  });
+
+  it('the PyTorch reference gets a scrubbed environment: nothing of ours (OpenMP, SEMADAPT_*, NODE_*) reaches it', () => {
+    const env = referenceEnv({ PATH: '/usr/bin', HOME: '/root', OMP_WAIT_POLICY: 'PASSIVE', OMP_NUM_THREADS: '1', SEMADAPT_THREADS: '1', KMP_AFFINITY: 'x', NODE_OPTIONS: '--x', MKL_NUM_THREADS: '1' });
+    expect(env).toEqual({ PATH: '/usr/bin', HOME: '/root' });
   });
 
   it('settle: reads nothing back on the synchronous wasm/cpu backends, waits on every tensor elsewhere', async () => {
