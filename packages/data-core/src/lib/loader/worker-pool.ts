@@ -5,9 +5,14 @@
  * `typescript` package, which the workspace has) when we run from source under
  * ts-jest or ts-node. Only the worker module and its relative imports are
  * transpiled, so this does not depend on a test runner's hooks; the output is
- * cached in the OS temp folder by content hash.
+ * cached by content hash in the project's own cache, `node_modules/.cache/
+ * semadapt-worker-ts/` — never a shared folder such as /tmp, where another
+ * local user could plant a file the worker would run. The folder must be a
+ * real directory owned by the current user with no group/other access, and a
+ * cached file owned by the user and not group/other-writable; otherwise the
+ * cache is not used (the worker transpiles in memory).
  */
-import * as os from 'os';
+import * as fs from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import type { Sample, SampleSpec, SamplePipeline } from '../dataset/sample';
@@ -21,23 +26,39 @@ if (boot.entry.endsWith('.ts')) {
   const path = require('path');
   const crypto = require('crypto');
   let ts;
+  // Ours only: not a symlink, owned by this user, no write access for anyone else (no access at all for the folder).
+  const trusted = (file, dir) => {
+    try {
+      const st = fs.lstatSync(file);
+      if (st.isSymbolicLink() || (dir ? !st.isDirectory() : !st.isFile())) return false;
+      if (typeof process.getuid === 'function' && st.uid !== process.getuid()) return false;
+      return (st.mode & (dir ? 0o077 : 0o022)) === 0;
+    } catch {
+      return false;
+    }
+  };
+  const cacheOk = boot.cacheDir !== undefined && trusted(boot.cacheDir, true);
   require.extensions['.ts'] = function (module, filename) {
     const source = fs.readFileSync(filename, 'utf8');
     const key = crypto.createHash('sha1').update(filename + '\\0' + source).digest('hex');
-    const cached = path.join(boot.cacheDir, key + '.js');
+    const cached = cacheOk ? path.join(boot.cacheDir, key + '.js') : undefined;
     let js;
-    try {
-      js = fs.readFileSync(cached, 'utf8');
-    } catch {
+    if (cached !== undefined && trusted(cached, false)) js = fs.readFileSync(cached, 'utf8');
+    if (js === undefined) {
       ts = ts || require(boot.typescript);
       js = ts.transpileModule(source, {
         fileName: filename,
         compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, inlineSourceMap: true },
       }).outputText;
-      fs.mkdirSync(boot.cacheDir, { recursive: true });
-      const tmp = cached + '.' + process.pid + '.' + Math.random().toString(36).slice(2);
-      fs.writeFileSync(tmp, js);
-      fs.renameSync(tmp, cached);
+      if (cached !== undefined) {
+        try {
+          const tmp = cached + '.' + process.pid + '.' + Math.random().toString(36).slice(2);
+          fs.writeFileSync(tmp, js, { mode: 0o600, flag: 'wx' });
+          fs.renameSync(tmp, cached);
+        } catch {
+          /* the cache is optional */
+        }
+      }
     }
     module._compile(js, filename);
   };
@@ -45,13 +66,37 @@ if (boot.entry.endsWith('.ts')) {
 require(boot.entry);
 `;
 
+/**
+ * The cache folder for transpiled worker modules: `.cache/semadapt-worker-ts`
+ * in the `node_modules` that holds `typescript` (the project's own), created
+ * owner-only (0700). Undefined — no cache — when it cannot be made so or is
+ * not ours (owned by another user, a symlink, or open to group/others).
+ */
+export function workerTsCacheDir(typescript: string): string | undefined {
+  const parts = typescript.split(path.sep);
+  const at = parts.lastIndexOf('node_modules');
+  if (at < 0) return undefined;
+  const dir = path.join(parts.slice(0, at + 1).join(path.sep) || path.sep, '.cache', 'semadapt-worker-ts');
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = fs.lstatSync(dir);
+    const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+    if (st.isSymbolicLink() || !st.isDirectory() || (uid !== undefined && st.uid !== uid)) return undefined;
+    if ((st.mode & 0o077) !== 0) fs.chmodSync(dir, 0o700);
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Where the worker module is, and how to load it. */
 function bootInfo(): { entry: string; typescript?: string; cacheDir?: string } {
   const ext = path.extname(__filename);
   const entry = path.join(__dirname, `sample-worker${ext}`);
   if (ext === '.ts') {
     // Transpiled modules are cached by content hash, so only the first worker of a run pays for loading typescript.
-    return { entry, typescript: require.resolve('typescript'), cacheDir: path.join(os.tmpdir(), 'semadapt-worker-ts-cache') };
+    const typescript = require.resolve('typescript');
+    return { entry, typescript, cacheDir: workerTsCacheDir(typescript) };
   }
   return { entry };
 }
