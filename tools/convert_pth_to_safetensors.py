@@ -2,7 +2,9 @@
 """Convert a PyTorch segmenter state dict (.pth) to safetensors for @semadapt/segmenter.
 
 The project never unpickles .pth files itself (a pickle can run code). You run
-this script with your own Python and PyTorch, on a file you trust:
+this script with your own Python and PyTorch (>= 1.13); it loads with
+torch.load(weights_only=True), which refuses any pickle that holds more than
+tensors and plain containers, so a crafted .pth cannot run code:
 
   python3 tools/convert_pth_to_safetensors.py --arch deeplabv2 \
       DeepLab_resnet_pretrained_init-f81d91e8.pth deeplabv2-init.safetensors
@@ -181,8 +183,20 @@ def write_safetensors(path, tensors, metadata):
 
 
 def load_state_dict(path):
+    import pickle
     import torch
-    obj = torch.load(path, map_location='cpu')
+    # weights_only=True: the unpickler accepts tensors, dicts, lists and plain values only, so a
+    # crafted .pth cannot run code (torch >= 1.13). There is no fallback to a full unpickle.
+    try:
+        obj = torch.load(path, map_location='cpu', weights_only=True)
+    except TypeError as e:
+        if 'weights_only' in str(e):
+            raise SystemExit('convert: torch %s cannot load %s safely (torch.load has no weights_only; need torch >= 1.13)'
+                             % (torch.__version__, path))
+        raise
+    except pickle.UnpicklingError as e:
+        raise SystemExit('convert: %s holds more than tensors and plain containers, refused (it could run code when '
+                         'unpickled; only weights are loaded): %s' % (path, str(e).splitlines()[0] if str(e) else e))
     for k in ('state_dict', 'model', 'model_state_dict'):
         if isinstance(obj, dict) and k in obj and isinstance(obj[k], dict):
             obj = obj[k]
