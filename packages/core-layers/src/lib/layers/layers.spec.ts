@@ -171,6 +171,28 @@ describe.each(testBackends())('layers, hand-computed, on %s', (backend) => {
     tf.dispose([x, y, again, e]);
   });
 
+  it('dropout channelwise (Dropout2d): whole feature maps kept ×1/(1−p) or zeroed, per sample and channel', () => {
+    const d = new Dropout({ p: 0.5, rng: new Rng(4), channelwise: true });
+    const x = tf.randomUniform([3, 6, 7, 40], 0.5, 1.5, 'float32', 2) as tf.Tensor4D;
+    const y = d.forward(x);
+    const xs = x.arraySync();
+    const ys = y.arraySync();
+    let dropped = 0;
+    for (let n = 0; n < 3; n++) {
+      for (let c = 0; c < 40; c++) {
+        const ratios = new Set<number>();
+        for (let i = 0; i < 6; i++) for (let j = 0; j < 7; j++) ratios.add(Math.round((ys[n][i][j][c] / xs[n][i][j][c]) * 1e5) / 1e5);
+        expect([...ratios].length).toBe(1);
+        const [r] = [...ratios];
+        expect([0, 2]).toContain(r);
+        if (r === 0) dropped++;
+      }
+    }
+    // 120 Bernoulli(0.5): dropped count within 4σ (σ ≈ 5.5).
+    expect(Math.abs(dropped - 60)).toBeLessThan(22);
+    tf.dispose([x, y]);
+  });
+
   it('sequential / residual: dotted names, counts, freeze, leaky relu', async () => {
     const net = new Sequential({
       down1: new SpectralNorm(new Conv2d({ inChannels: 3, outChannels: 4, kernelSize: 3, padding: { kind: 'reflect', size: 1 } })),

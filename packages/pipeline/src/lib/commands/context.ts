@@ -35,8 +35,8 @@ export function configFromArgs(args: RunArgs): RunConfig {
   return config;
 }
 
-const DEEPLAB_KEYS = ['depth', 'width', 'asppDilations', 'outputStride', 'batchNorm', 'classifierLrMultiplier', 'backboneInit', 'classifierInit'];
-const FCN8S_KEYS = ['width', 'dropout', 'backboneInit'];
+const DEEPLAB_KEYS = ['depth', 'width', 'asppDilations', 'asppBranches', 'outputStride', 'batchNorm', 'classifierLrMultiplier', 'backboneInit', 'classifierInit'];
+const FCN8S_KEYS = ['width', 'dropout', 'dropout2d', 'learnUpsampling', 'biasLrMultiplier', 'backboneInit'];
 const TRAINER_KEYS = ['lambdaAdv', 'segmenterOptimizer', 'discriminatorOptimizer', 'discriminator'];
 
 /**

@@ -25,9 +25,41 @@ const pairs: Record<string, Partial> = {
   },
 };
 
+/**
+ * BDL's optimisation per architecture, stated in full (the segmenter README
+ * tables cite the BDL file of each value). Both stop at 120k steps
+ * (`num_steps_stop`, options/train_options.py) of a schedule spanning 250k.
+ */
 const archs: Record<string, Partial> = {
-  deeplabv2: { model: { segmenter: { arch: 'deeplabv2' } } },
-  fcn8s: { model: { segmenter: { arch: 'fcn8s' } } },
+  deeplabv2: {
+    optimization: { sourceSteps: 120_000, segmenterSteps: 120_000 },
+    model: {
+      segmenter: {
+        arch: 'deeplabv2',
+        // BDL's deeplab.py sums all four ASPP branches (AdaptSegNet's returns after two: asppBranches 2).
+        network: { asppBranches: 4, classifierLrMultiplier: 10 },
+        trainer: {
+          lambdaAdv: 0.001,
+          segmenterOptimizer: { kind: 'sgd', lr: 2.5e-4, momentum: 0.9, weightDecay: 5e-4, schedule: { kind: 'poly', maxSteps: 250_000, power: 0.9 } },
+          discriminatorOptimizer: { kind: 'adam', lr: 1e-4, betas: [0.9, 0.99], weightDecay: 0, schedule: { kind: 'poly', maxSteps: 250_000, power: 0.9 } },
+        },
+      },
+    },
+  },
+  fcn8s: {
+    optimization: { sourceSteps: 120_000, segmenterSteps: 120_000 },
+    model: {
+      segmenter: {
+        arch: 'fcn8s',
+        network: { dropout: 0.5, dropout2d: true, learnUpsampling: false, biasLrMultiplier: 2 },
+        trainer: {
+          lambdaAdv: 0.0001,
+          segmenterOptimizer: { kind: 'adam', lr: 1e-5, betas: [0.9, 0.99], weightDecay: 0, schedule: { kind: 'step', stepSize: 50_000, gamma: 0.1 } },
+          discriminatorOptimizer: { kind: 'adam', lr: 1e-4, betas: [0.9, 0.99], weightDecay: 0, schedule: { kind: 'step', stepSize: 50_000, gamma: 0.1 } },
+        },
+      },
+    },
+  },
 };
 
 /** SPEC §6: SYNTHIA is reported on 13 classes with DeepLabV2, 16 with FCN8s. */

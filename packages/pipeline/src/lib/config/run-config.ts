@@ -31,8 +31,8 @@ export const OptimizationSchema = z
   .object({
     /** Seed of every random choice of the run (init, crops, shuffles). Default 1234. */
     seed: nonNegativeInt.default(1234),
-    /** Round 0: segmenter steps on source only (the lower bound). SPEC §3: 250k (R). */
-    sourceSteps: positiveInt.default(250_000),
+    /** Round 0: segmenter steps on source only (the lower bound); 120k like the rounds (BDL's `num_steps_stop`). */
+    sourceSteps: positiveInt.default(120_000),
     /** Oracle: segmenter steps on target labels (the upper bound). Default = sourceSteps. */
     oracleSteps: positiveInt.optional(),
     /** Translator steps per round. SPEC §2: poly schedule over 1,000,000 (R). */
@@ -53,8 +53,11 @@ export const OptimizationSchema = z
      * 65 % of kept pixels correct, its 'car' pixels 5 %). Default 1.
      */
     pseudoLabelsFromRound: positiveInt.default(1),
-    /** Segmenter steps per adaptation round (SPEC §3: 250k (R)). */
-    segmenterSteps: positiveInt.default(250_000),
+    /**
+     * Segmenter steps per adaptation round: 120k, where BDL stops
+     * (`num_steps_stop`) a schedule that spans 250k (SPEC §3 (R)).
+     */
+    segmenterSteps: positiveInt.default(120_000),
     /** Images per step (SPEC §2, §3: 1). */
     batchSize: positiveInt.default(1),
     /** Steps between checkpoints (resume granularity). */

@@ -6,13 +6,18 @@
  * - conv1_1 zero-pads by 100 so any input survives the five ceil-mode 2×2
  *   pools and the 7×7 fc6;
  * - fc6 = conv7×7 512→4096 (valid), fc7 = conv1×1 4096→4096, each ReLU +
- *   dropout 0.5 (Caffe's elementwise dropout; identity in eval / ONNX);
+ *   dropout 0.5 — channelwise (`Dropout2d`) as in BDL's `model/fcn8s.py`,
+ *   or Caffe's elementwise one with `dropout2d: false`; identity in eval / ONNX;
  * - score_fr, score_pool4, score_pool3: 1×1 convs to the classes, zero-init;
  *   pool4 is scaled by 0.01 and pool3 by 0.0001 before scoring (the at-once
  *   trick that replaces staged training);
- * - learned deconvolutions upscore2 (4/2), upscore_pool4 (4/2), upscore8
- *   (16/8), no bias, bilinear init; crops at offsets 5 (pool4), 9 (pool3),
- *   31 (final, back to the input size).
+ * - deconvolutions upscore2 (4/2), upscore_pool4 (4/2), upscore8 (16/8), no
+ *   bias, bilinear; fixed (frozen: no gradient, never updated) as in BDL's
+ *   `get_parameters`, or learned from the bilinear init with
+ *   `learnUpsampling: true` (the original FCN); crops at offsets 5 (pool4),
+ *   9 (pool3), 31 (final, back to the input size);
+ * - every conv bias at twice the base learning rate (BDL's second Adam
+ *   parameter group; `biasLrMultiplier`).
  *
  * Input: BGR minus the Caffe mean, NHWC. Logits at the input resolution.
  * Parameter names are the FCN/BDL ones (`conv1_1`, `fc6`, `score_pool4`,
@@ -43,6 +48,12 @@ export interface FCN8sOptions {
   width?: number;
   /** Dropout after fc6 and fc7 (training only). Default 0.5 (the original FCN). */
   dropout?: number;
+  /** Channelwise dropout (`torch.nn.Dropout2d`, BDL) rather than elementwise (Caffe's FCN). Default true. */
+  dropout2d?: boolean;
+  /** Learn the three deconvolutions (original FCN) instead of keeping them bilinear and frozen (BDL). Default false. */
+  learnUpsampling?: boolean;
+  /** Learning-rate multiplier of every conv bias (BDL: 2). Default 2. */
+  biasLrMultiplier?: number;
   /** VGG / fc conv init when no weights are loaded. Default kaiming normal, fan_in, ReLU. */
   backboneInit?: Initializer;
   /** Random stream of initializers and dropout masks. Default `defaultInitRng()`. */
@@ -101,6 +112,9 @@ export class FCN8s extends Module implements Segmenter {
     const { numClasses, width } = resolveCommonOptions('FCN8s', options);
     const p = options.dropout ?? 0.5;
     if (!(typeof p === 'number' && p >= 0 && p < 1)) throw new Error(`FCN8s: dropout must be in [0, 1), received ${JSON.stringify(options.dropout)}`);
+    const biasLr = options.biasLrMultiplier ?? 2;
+    if (!(typeof biasLr === 'number' && biasLr > 0)) throw new Error(`FCN8s: biasLrMultiplier must be > 0, received ${JSON.stringify(options.biasLrMultiplier)}`);
+    const channelwise = options.dropout2d ?? true;
     this.numClasses = numClasses;
     this.width = width;
     const rng = options.rng ?? defaultInitRng();
@@ -125,9 +139,9 @@ export class FCN8s extends Module implements Segmenter {
     this.pool = this.registerModule('pool', new MaxPool2d({ kernelSize: 2, stride: 2, ceilMode: true }));
     const f = scaledChannels(4096, width);
     this.fc6 = conv('fc6', cin, f, 7, 0, init);
-    this.drop6 = this.registerModule('drop6', new Dropout({ p, rng: new Rng(Math.floor(rng.uniform() * 2 ** 31)) }));
+    this.drop6 = this.registerModule('drop6', new Dropout({ p, channelwise, rng: new Rng(Math.floor(rng.uniform() * 2 ** 31)) }));
     this.fc7 = conv('fc7', f, f, 1, 0, init);
-    this.drop7 = this.registerModule('drop7', new Dropout({ p, rng: new Rng(Math.floor(rng.uniform() * 2 ** 31)) }));
+    this.drop7 = this.registerModule('drop7', new Dropout({ p, channelwise, rng: new Rng(Math.floor(rng.uniform() * 2 ** 31)) }));
     this.score_fr = conv('score_fr', f, numClasses, 1, 0, zero);
     this.score_pool4 = conv('score_pool4', scaledChannels(512, width), numClasses, 1, 0, zero);
     this.score_pool3 = conv('score_pool3', scaledChannels(256, width), numClasses, 1, 0, zero);
@@ -136,11 +150,13 @@ export class FCN8s extends Module implements Segmenter {
       const w = bilinearUpsamplingFilter(numClasses, k);
       layer.weight.assign(w);
       w.dispose();
+      if (!options.learnUpsampling) layer.freeze();
       return layer;
     };
     this.upscore2 = deconv('upscore2', 4, 2);
     this.upscore_pool4 = deconv('upscore_pool4', 4, 2);
     this.upscore8 = deconv('upscore8', 16, 8);
+    for (const [name, p] of this.namedParameterEntries()) if (name.endsWith('.bias')) p.lrMultiplier = biasLr;
   }
 
   outputSize(h: number, w: number): [number, number] {

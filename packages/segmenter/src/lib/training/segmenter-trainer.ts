@@ -15,10 +15,13 @@
  * images only, no discriminator.
  *
  * Optimizers (SPEC §3, BDL's, (R)): DeepLabV2 SGD lr 2.5e-4 (ASPP ×10 via its
- * parameters' lrMultiplier), momentum 0.9, weight decay 5e-4; FCN8s Adam
- * lr 1e-5, betas (0.9, 0.99); discriminator Adam lr 1e-4, betas (0.9, 0.99);
- * every rate 'poly' 0.9 over 250k steps. Frozen BatchNorm is excluded from
- * gradients (frozen modules) and never updates its statistics.
+ * parameters' lrMultiplier), momentum 0.9, weight decay 5e-4, 'poly' 0.9 over
+ * 250k steps (`model/deeplab.py` adjust_learning_rate); FCN8s Adam lr 1e-5,
+ * betas (0.9, 0.99), biases ×2 (FCN8s' lrMultiplier), step decay ×0.1 every
+ * 50k (`model/fcn8s.py`); discriminator Adam lr 1e-4, betas (0.9, 0.99), with
+ * the segmenter's kind of schedule (`model/discriminator.py`). Frozen
+ * BatchNorm and FCN8s' fixed deconvolutions are excluded from gradients
+ * (frozen modules) and never updated.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -68,9 +71,9 @@ export interface SegmenterTrainerOptions {
   mode?: SegmenterTrainingMode;
   /** λ_adv. Default 0.001 for DeepLabV2, 0.0001 for FCN8s (SPEC §3 (R)). */
   lambdaAdv?: number;
-  /** Segmenter optimizer. Default SGD 2.5e-4/0.9/5e-4 (DeepLabV2) or Adam 1e-5 (0.9, 0.99) (FCN8s), poly 0.9 over 250k (SPEC §3 (R)). */
+  /** Segmenter optimizer. Default `defaultSegmenterOptimizer(kind)`: SGD 2.5e-4/0.9/5e-4 poly 0.9 over 250k (DeepLabV2), Adam 1e-5 (0.9, 0.99) step ×0.1 / 50k (FCN8s). */
   segmenterOptimizer?: SegmenterOptimizerConfig;
-  /** Discriminator optimizer. Default Adam lr 1e-4, betas (0.9, 0.99), poly 0.9 over 250k (SPEC §3 (R)). */
+  /** Discriminator optimizer. Default `defaultDiscriminatorOptimizer(kind)`: Adam 1e-4 (0.9, 0.99), the segmenter's schedule kind. */
   discriminatorOptimizer?: SegmenterOptimizerConfig;
   /** Output-space discriminator options (adapt mode). Default AdaptSegNet's, classes from the segmenter. */
   discriminator?: OutputDiscriminatorOptions;
@@ -112,19 +115,28 @@ export interface SegmenterStepLosses {
   lrDiscriminator: number;
 }
 
-const POLY_250K: LrSchedule = { kind: 'poly', maxSteps: 250000, power: 0.9 };
+/** BDL's DeepLabV2 schedule: poly 0.9 over `num_steps` 250k (training stops earlier, at `num_steps_stop`). */
+export const BDL_POLY_SCHEDULE: LrSchedule = { kind: 'poly', maxSteps: 250000, power: 0.9 };
+/** BDL's FCN8s schedule (S and D): `lr · 0.1^⌊i / 50000⌋`. */
+export const BDL_STEP_SCHEDULE: LrSchedule = { kind: 'step', stepSize: 50000, gamma: 0.1 };
 
-function defaultSegmenterOptimizer(kind: Segmenter['kind']): SegmenterOptimizerConfig {
+/** The segmenter optimizer BDL uses for `kind` (SPEC §3 (R)). */
+export function defaultSegmenterOptimizer(kind: Segmenter['kind']): SegmenterOptimizerConfig {
   switch (kind) {
     case 'deeplabv2':
-      return { kind: 'sgd', lr: 2.5e-4, momentum: 0.9, weightDecay: 5e-4, schedule: POLY_250K };
+      return { kind: 'sgd', lr: 2.5e-4, momentum: 0.9, weightDecay: 5e-4, schedule: BDL_POLY_SCHEDULE };
     case 'fcn8s':
-      return { kind: 'adam', lr: 1e-5, betas: [0.9, 0.99], weightDecay: 0, schedule: POLY_250K };
+      return { kind: 'adam', lr: 1e-5, betas: [0.9, 0.99], weightDecay: 0, schedule: BDL_STEP_SCHEDULE };
     default: {
       const never: never = kind;
       throw new Error(`SegmenterTrainer: unknown segmenter kind ${JSON.stringify(never)}`);
     }
   }
+}
+
+/** The output-space discriminator optimizer BDL uses beside a segmenter of `kind`. */
+export function defaultDiscriminatorOptimizer(kind: Segmenter['kind']): SegmenterOptimizerConfig {
+  return { kind: 'adam', lr: 1e-4, betas: [0.9, 0.99], weightDecay: 0, schedule: kind === 'fcn8s' ? BDL_STEP_SCHEDULE : BDL_POLY_SCHEDULE };
 }
 
 function buildOptimizer(config: SegmenterOptimizerConfig, params: ConstructorParameters<typeof Sgd>[0]): Optimizer {
@@ -164,7 +176,7 @@ export class SegmenterTrainer {
     if (this.mode.kind === 'adapt') {
       this.discriminator = new OutputDiscriminator({ numClasses: segmenter.numClasses, ...options.discriminator });
       this.discriminatorOptimizer = buildOptimizer(
-        options.discriminatorOptimizer ?? { kind: 'adam', lr: 1e-4, betas: [0.9, 0.99], weightDecay: 0, schedule: POLY_250K },
+        options.discriminatorOptimizer ?? defaultDiscriminatorOptimizer(segmenter.kind),
         this.discriminator,
       );
     } else {
