@@ -85,6 +85,12 @@ export const DataSchema = z
         split: z.string().min(1).optional(),
         /** GTA5 has a few image/label size mismatches: skip them (listed) instead of failing. */
         skipSizeMismatch: z.boolean().default(true),
+        /**
+         * SYNTHIA's training label set: 19 (SPEC §5, BDL's synthia_dataset.py) or
+         * 16 (terrain, truck, train → ignored). Evaluation is always the
+         * 19-class Cityscapes matrix (mIoU16/13 are means over its rows).
+         */
+        classes: z.union([z.literal(19), z.literal(16)]).default(19),
       })
       .strict(),
     target: z
@@ -190,6 +196,13 @@ export const RunConfigSchema = z
           message: `crop ${JSON.stringify(crop)} is larger than resize ${JSON.stringify(c.data.resize)}`,
         });
       }
+    }
+    if (c.data.source.classes !== 19 && c.data.source.dataset !== 'synthia') {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['data', 'source', 'classes'],
+        message: `the 16-class label set is SYNTHIA's; ${c.data.source.dataset} trains on 19`,
+      });
     }
     if (c.optimization.minRounds > c.optimization.maxRounds) {
       ctx.addIssue({

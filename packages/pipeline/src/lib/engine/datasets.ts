@@ -35,7 +35,7 @@ export class Datasets {
     const source =
       src.dataset === 'gta5'
         ? openGta5(src.root, { ...common, list: src.split })
-        : openSynthia(src.root, { ...common, list: src.split });
+        : openSynthia(src.root, { ...common, list: src.split, classes: src.classes });
     for (const w of source.warnings) log(`warning: ${w.path}: ${w.message}`);
     this.sourceTrain = limited(source, data.limit);
     const tgt = data.target;
