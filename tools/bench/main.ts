@@ -60,7 +60,7 @@ export interface BenchResult {
   profile?: StepProfile;
 }
 
-const USAGE = `usage: npm run bench -- --case <name|all|a,b> [--size <n>] [--repeat <k>] [--warmup <w>] [--json] [--profile] [--no-reference] [--backend native|wasm|cpu|node|node-gpu]
+const USAGE = `usage: npm run bench -- --case <name|all|paper|a,b> [--size <n>] [--repeat <k>] [--warmup <w>] [--json] [--profile] [--no-reference] [--backend native|wasm|cpu|node|node-gpu]
 cases: ${listCases().join(', ')}`;
 
 /** Case names: the files in tools/bench/cases. */
@@ -202,19 +202,34 @@ export function torchReference(torchCase: string, size: number, repeat: number):
   };
 }
 
-/** Runs each case in its own `node run.js` child (same options) and collects their JSON lines. */
-function runEachInChild(names: string[], argv: string[], json: boolean): number {
+/**
+ * `--case paper`: issue 22's cases at the paper's resolution (segmenters and
+ * translate-infer 512×1024, translator-step 512×512 crops; translator-step
+ * with recomputed activations, the configuration that trains at that size).
+ */
+export const PAPER_CASES: ReadonlyArray<{ name: string; size: number }> = [
+  { name: 'deeplab-step', size: 512 },
+  { name: 'fcn8s-step', size: 512 },
+  { name: 'translator-step-recompute', size: 512 },
+  { name: 'deeplab-infer', size: 512 },
+  { name: 'translate-infer', size: 512 },
+];
+
+/** Runs each case in its own `node run.js` child (same options; `size` overrides --size) and collects their JSON lines. */
+function runEachInChild(cases: ReadonlyArray<{ name: string; size?: number }>, argv: string[], json: boolean): number {
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--case') i++;
-    else if (a.startsWith('--case=') || a === '--json') continue;
+    if (a === '--case' || a === '--size') i++;
+    else if (a.startsWith('--case=') || a.startsWith('--size=') || a === '--json') continue;
     else rest.push(a);
   }
+  const sizeArg = argv.find((a, i) => argv[i - 1] === '--size') ?? argv.find((a) => a.startsWith('--size='))?.slice(7);
   const results: unknown[] = [];
   let code = 0;
-  for (const name of names) {
-    const r = spawnSync(process.execPath, [path.join(__dirname, 'run.js'), '--case', name, '--json', ...rest], {
+  for (const { name, size } of cases) {
+    const sz = size !== undefined ? ['--size', String(size)] : sizeArg !== undefined ? ['--size', sizeArg] : [];
+    const r = spawnSync(process.execPath, [path.join(__dirname, 'run.js'), '--case', name, ...sz, '--json', ...rest], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
       maxBuffer: 1 << 26,
@@ -263,9 +278,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup must be a non-negative integer, got '${values.warmup}'`);
 
+  if (values.case === 'paper') return runEachInChild(PAPER_CASES, argv, values.json);
   const names = values.case === 'all' ? listCases() : values.case.split(',');
   names.forEach(loadCase);
-  if (names.length > 1) return runEachInChild(names, argv, values.json);
+  if (names.length > 1) return runEachInChild(names.map((name) => ({ name })), argv, values.json);
   const c = loadCase(names[0]);
 
   // PyTorch first: nothing of ours (backend, thread pool, OMP settings) exists yet.

@@ -126,6 +126,12 @@ export function buildCli(argv: string[]) {
         .option('fresh', { type: 'boolean', describe: 'delete the demo run directory first' })
         .epilogue('Any config field can be overridden with a dotted flag, e.g. --optimization.translatorSteps 200.'),
       wrap('demo'))
+    .command('smoke', 'one round of a preset at its real resolution and widths, 2 steps per stage, on a generated tree at the real image sizes: time per stage, peak RSS, projected training time; non-zero exit on any failure', (y) =>
+      runOptions(y)
+        .option('data-dir', { type: 'string', describe: 'where the generated tree goes (reused if present; default <tmp>/semadapt-smoke-data)' })
+        .option('json', { type: 'boolean', describe: 'also print the stage table as one JSON line' })
+        .epilogue('The run directory defaults to a fresh temporary folder. Dotted overrides apply as for every command.'),
+      wrap('smoke'))
     .demandCommand(1, 'give a command; see --help')
     .recommendCommands()
     .strictCommands()

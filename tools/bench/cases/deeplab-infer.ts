@@ -3,9 +3,8 @@
  * (`exportSegmenterOnnx`: image → logits upsampled to the input size) and run
  * in onnxruntime-node (CPU, intra-op threads = cores, graph optimizations
  * 'all') on [1, 3, size, 2·size] — torch_reference.py's `deeplab-infer`
- * (no_grad forward with the same upsampling). One session, created in setup.
- * The reference's extra layer3/4 projections (see deeplab-step.ts) make its
- * network ~30% heavier in the backbone.
+ * (no_grad forward with the same upsampling, the same network). One session,
+ * created in setup. `--size 512`: 512×1024.
  */
 import * as os from 'os';
 import * as tf from '@tensorflow/tfjs-core';

@@ -3,10 +3,9 @@
  * (SPEC §3) on [1, size, 2·size, 3]: forward, logits upsampled (bilinear,
  * align corners) to the input size, cross-entropy (ignore 255), backward,
  * SGD update (lr 2.5e-4, momentum 0.9, weight decay 5e-4, ASPP ×10) — the
- * same computation as torch_reference.py's `deeplab-step`. Note: that
- * reference gives *every* block of layer3/layer4 a projection shortcut (its
- * `Bottleneck` tests `dilation in (2, 4)` per block); BDL's DeepLab (and ours)
- * only the first, so PyTorch does ~30% more backbone work than we do there.
+ * same computation as torch_reference.py's `deeplab-step` (its DeepLabV2 is
+ * BDL's: a projection shortcut on the first block of each layer only;
+ * 43,901,068 parameters, as ours). `--size 512` is BDL's 512×1024 crop.
  * Weights: uniform ±0.01 (values do not matter for timing; Box–Muller for
  * 44M weights would dominate setup).
  */

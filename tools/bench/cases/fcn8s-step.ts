@@ -2,11 +2,9 @@
  * fcn8s-step: one source-only training step of the full FCN8s-VGG16 at-once
  * (SPEC §3) on [1, size, 2·size, 3]: forward, cross-entropy (ignore 255),
  * backward, SGD update (lr 2.5e-4, momentum 0.9, as torch_reference.py's
- * `fcn8s-step`; the paper trains FCN8s with Adam, whose update costs the
- * same order). Note: the reference's FCN8s is *not* the at-once network: no
- * 100-pixel padding of conv1_1 (ours convolves a (size+198)×(2·size+198)
- * image, ~2× the conv1–conv2 work at size 256, and fc6 sees a larger map),
- * and fixed bilinear interpolation instead of learned deconvolutions.
+ * `fcn8s-step`, whose FCN8s is the same at-once network (pad 100, learned
+ * deconvolutions, 134,456,985 parameters); the paper trains FCN8s with Adam,
+ * whose update costs the same order). `--size 512` is 512×1024.
  * Dropout 0.5 after fc6/fc7 as the original. Weights uniform ±0.01.
  */
 import * as tf from '@tensorflow/tfjs-core';

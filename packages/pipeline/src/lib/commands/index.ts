@@ -6,3 +6,4 @@ export {
   trainSource, trainOracle, trainTranslator, translate, pseudoLabel, trainSegmenter, merge, adapt, evaluate, exportOnnx,
 } from './stage-commands';
 export { demo } from './demo';
+export { smoke } from './smoke';
