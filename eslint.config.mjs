@@ -21,10 +21,13 @@ export default [
           // loads commands on demand) next to static imports is fine.
           checkDynamicDependenciesExceptions: ['@semadapt/*'],
           depConstraints: [
-            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'scope:losses', onlyDependOnLibsWithTags: ['scope:core'] },
-            { sourceTag: 'scope:translator', onlyDependOnLibsWithTags: ['scope:core', 'scope:losses'] },
-            { sourceTag: 'scope:segmenter', onlyDependOnLibsWithTags: ['scope:core', 'scope:losses'] },
+            // compute (backends, kernels, fused ops) is the bottom: it imports nothing of ours. The
+            // tensor packages above it may call its ops; only applications (pipeline, tools) start a backend.
+            { sourceTag: 'scope:compute', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:compute'] },
+            { sourceTag: 'scope:losses', onlyDependOnLibsWithTags: ['scope:compute', 'scope:core'] },
+            { sourceTag: 'scope:translator', onlyDependOnLibsWithTags: ['scope:compute', 'scope:core', 'scope:losses'] },
+            { sourceTag: 'scope:segmenter', onlyDependOnLibsWithTags: ['scope:compute', 'scope:core', 'scope:losses'] },
             { sourceTag: 'scope:data-core', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'scope:data-dataset', onlyDependOnLibsWithTags: ['scope:data-core'] },
             { sourceTag: 'scope:metrics', onlyDependOnLibsWithTags: ['scope:data-core'] },

@@ -74,7 +74,7 @@ const extra = process.argv.slice(2);
 jestRun('all', extra);
 // The kernel specs once more with the native (oneDNN) kernels forced off, so
 // the pure wasm kernels stay covered where the native ones are installed.
-if (extra.length === 0) jestRun('no-native', ['packages/core-layers/src/lib/backend'], { SEMADAPT_NATIVE: '0' });
+if (extra.length === 0) jestRun('no-native', ['packages/compute/src', 'packages/core-layers/src/lib/backend-integration'], { SEMADAPT_NATIVE: '0' });
 
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);

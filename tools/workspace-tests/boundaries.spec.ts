@@ -32,17 +32,36 @@ const PROBES: Probe[] = [
     expect: { ruleId: '@nx/enforce-module-boundaries', message: /scope:data-dataset.*can only depend on libs tagged with.*scope:data-core/ },
   },
   {
-    rule: 'core-layers must not import translator (core-layers depends on nothing of ours)',
+    rule: 'core-layers must not import translator (core-layers depends on compute only)',
     pkg: 'core-layers',
     source: "import * as tr from '@semadapt/translator';\nexport const probe = tr;\n",
     // translator depends on core-layers, so Nx reports the cycle (its boundary error for this case).
     expect: { ruleId: '@nx/enforce-module-boundaries', message: /Circular dependency between "@semadapt\/core-layers" and "@semadapt\/translator"|scope:core/ },
   },
   {
-    rule: 'core-layers must not import data-core (core-layers depends on nothing of ours)',
+    rule: 'core-layers must not import data-core (core-layers depends on compute only)',
     pkg: 'core-layers',
     source: "import * as dc from '@semadapt/data-core';\nexport const probe = dc;\n",
     expect: { ruleId: '@nx/enforce-module-boundaries', message: /scope:core/ },
+  },
+  {
+    rule: 'compute must not import core-layers (compute depends on nothing of ours)',
+    pkg: 'compute',
+    source: "import * as cl from '@semadapt/core-layers';\nexport const probe = cl;\n",
+    // core-layers depends on compute, so Nx reports the cycle (its boundary error for this case).
+    expect: { ruleId: '@nx/enforce-module-boundaries', message: /Circular dependency between "@semadapt\/compute" and "@semadapt\/core-layers"|scope:compute/ },
+  },
+  {
+    rule: 'compute must not import data-core (compute depends on nothing of ours)',
+    pkg: 'compute',
+    source: "import * as dc from '@semadapt/data-core';\nexport const probe = dc;\n",
+    expect: { ruleId: '@nx/enforce-module-boundaries', message: /scope:compute.*cannot depend on any libs with tags/ },
+  },
+  {
+    rule: 'metrics-fid-is must not import compute (data-core only)',
+    pkg: 'metrics-fid-is',
+    source: "import * as cp from '@semadapt/compute';\nexport const probe = cp;\n",
+    expect: { ruleId: '@nx/enforce-module-boundaries', message: /scope:metrics.*can only depend on libs tagged with.*scope:data-core/ },
   },
   {
     rule: 'translator must not import segmenter (not each other)',
@@ -78,6 +97,12 @@ const PROBES: Probe[] = [
     rule: 'control: losses importing @semadapt/core-layers is allowed',
     pkg: 'losses',
     source: "import * as cl from '@semadapt/core-layers';\nexport const probe = cl;\n",
+    expect: null,
+  },
+  {
+    rule: 'control: core-layers importing @semadapt/compute is allowed',
+    pkg: 'core-layers',
+    source: "import * as cp from '@semadapt/compute';\nexport const probe = cp;\n",
     expect: null,
   },
 ];

@@ -1,19 +1,19 @@
-/** Nx sees exactly the ten packages of issue 3, with their tags. */
+/** Nx sees exactly the ten packages of issue 3 and compute (issue 22). */
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const TEN = [
-  'core-layers', 'losses', 'translator', 'segmenter', 'data-core',
+const PACKAGES = [
+  'compute', 'core-layers', 'losses', 'translator', 'segmenter', 'data-core',
   'data-cityscapes', 'data-gta5', 'data-synthia', 'metrics-fid-is', 'pipeline',
 ].map((p) => `@semadapt/${p}`);
 
 describe('Nx workspace', () => {
-  it('`nx show projects --json` lists the ten packages', () => {
+  it('`nx show projects --json` lists the eleven packages', () => {
     const r = spawnSync('npx', ['nx', 'show', 'projects', '--json'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false' } });
     expect(r.status).toBe(0);
     const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('[')).pop();
     if (!line) throw new Error(`no JSON array in nx output: ${r.stdout} ${r.stderr}`);
-    expect((JSON.parse(line) as string[]).sort()).toEqual([...TEN].sort());
+    expect((JSON.parse(line) as string[]).sort()).toEqual([...PACKAGES].sort());
   });
 });

@@ -9,7 +9,7 @@
  * saves y, which a linear convolution's gradient does not need).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { CONV2D_BACKPROP_FILTER_BIAS } from '../backend/native-conv-kernels';
+import { CONV2D_BACKPROP_FILTER_BIAS } from '@semadapt/compute';
 
 type Pad = 'valid' | tf.backend_util.ExplicitPadding;
 

@@ -5,7 +5,7 @@
  * Used throughout the translator (SPEC §2) and, without affine, inside SPADE.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { fusedInstanceNorm, hasFusedNormalization } from '../backend/normalization-kernels';
+import { instanceNormalize } from '@semadapt/compute';
 import { Module } from '../module/module';
 import { OnnxGraph, scopedName } from '../onnx/onnx-graph';
 import { addParameter, floatConstant } from '../onnx/onnx-constants';
@@ -52,19 +52,6 @@ export class InstanceNorm extends Module implements Layer {
   toOnnx(graph: OnnxGraph, input: string, scope: string): string {
     return onnxInstanceNorm(graph, input, scope, this.channels, this.eps, this.weight, this.bias);
   }
-}
-
-/** `(x − μ)/√(σ² + eps)` per sample and channel over H, W (NHWC); one kernel each way where the backend has it. */
-export function instanceNormalize(x: tf.Tensor4D, eps: number): tf.Tensor4D {
-  return hasFusedNormalization() ? tf.tidy(() => fusedInstanceNorm(x, eps)) : composedInstanceNormalize(x, eps);
-}
-
-/** The same from tfjs ops (backends without the fused kernels; the reference of its spec). */
-export function composedInstanceNormalize(x: tf.Tensor4D, eps: number): tf.Tensor4D {
-  return tf.tidy(() => {
-    const { mean, variance } = tf.moments(x, [1, 2], true);
-    return tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps)));
-  });
 }
 
 /** ONNX `InstanceNormalization`; unit scale / zero shift constants when there is no affine. */

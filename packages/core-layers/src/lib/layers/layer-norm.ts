@@ -7,7 +7,7 @@
  * `torch.nn.LayerNorm`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { fusedLayerNorm, hasFusedNormalization } from '../backend/normalization-kernels';
+import { munitLayerNormalize } from '@semadapt/compute';
 import { Module } from '../module/module';
 import { OnnxGraph, scopedName } from '../onnx/onnx-graph';
 import { addParameter, floatConstant, int64Constant, reduceNode } from '../onnx/onnx-constants';
@@ -47,7 +47,7 @@ export class LayerNorm extends Module implements Layer {
     const n = x.shape[1] * x.shape[2] * x.shape[3];
     if (n < 2) throw new Error(`LayerNorm: needs at least 2 values per sample for an unbiased std, received shape [${x.shape}]`);
     return tf.tidy(() => {
-      let y = hasFusedNormalization() ? fusedLayerNorm(x, this.eps) : composedLayerNormalize(x, this.eps);
+      let y = munitLayerNormalize(x, this.eps);
       if (this.gamma && this.beta) y = tf.add(tf.mul(y, this.gamma), this.beta);
       return y as tf.Tensor4D;
     });
@@ -73,15 +73,4 @@ export class LayerNorm extends Module implements Layer {
     }
     return y;
   }
-}
-
-/** `(x − m)/(std + eps)` per sample over C·H·W, std unbiased, from tfjs ops (backends without the fused kernels; the reference of its spec). */
-export function composedLayerNormalize(x: tf.Tensor4D, eps: number): tf.Tensor4D {
-  return tf.tidy(() => {
-    const n = x.shape[1] * x.shape[2] * x.shape[3];
-    const mean = tf.mean(x, [1, 2, 3], true);
-    const d = tf.sub(x, mean);
-    const std = tf.sqrt(tf.div(tf.sum(tf.square(d), [1, 2, 3], true), n - 1));
-    return tf.div(d, tf.add(std, eps)) as tf.Tensor4D;
-  });
 }

@@ -2,12 +2,12 @@
  * Spatial padding for convolutions, as a discriminated union (STYLE §3), and
  * a reflect pad whose gradient is right.
  *
- * `reflectPad` is `tf.mirrorPad` with our MirrorPad gradient: tfjs-core
- * 4.22's only slices the centre of dy and drops the reflected contributions,
- * so gradients of reflect-padded convs (every conv of SPEC §2) would be wrong.
+ * `reflectPad` is `tf.mirrorPad`, whose gradient @semadapt/compute replaces
+ * when a backend starts (tfjs-core 4.22's only slices the centre of dy and
+ * drops the reflected contributions, so gradients of reflect-padded convs,
+ * every conv of SPEC §2, would be wrong).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { mirrorPadGradConfig } from '../backend/mirror-pad-grad';
 
 /** How a conv pads its input. */
 export type Padding =
@@ -97,13 +97,7 @@ export function reflectPad(x: tf.Tensor4D, pads: { top: number; bottom: number; 
   if (pads.top >= h || pads.bottom >= h || pads.left >= w || pads.right >= w) {
     throw new Error(`reflectPad: pads (${pads.top}, ${pads.bottom}, ${pads.left}, ${pads.right}) must be smaller than the padded extents ${h}×${w} (input shape [${x.shape}])`);
   }
-  ensureExactMirrorPadGradient();
   return tf.mirrorPad(x, [[0, 0], [pads.top, pads.bottom], [pads.left, pads.right], [0, 0]], 'reflect');
-}
-
-/** One kernel forward instead of slices, reverses and a concat; the stock gradient is replaced (see the file comment). */
-function ensureExactMirrorPadGradient(): void {
-  if (tf.getGradient('MirrorPad') !== mirrorPadGradConfig) tf.registerGradient(mirrorPadGradConfig);
 }
 
 /** Apply resolved pads (zero or reflect) to an NHWC tensor. */

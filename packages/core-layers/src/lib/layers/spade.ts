@@ -15,7 +15,8 @@ import { OnnxGraph, scopedName } from '../onnx/onnx-graph';
 import { floatConstant } from '../onnx/onnx-constants';
 import { Conv2d } from './conv2d';
 import { GuidedLayer, LayerModule, expectChannels, numberIn, positiveInt } from './layer';
-import { instanceNormalize, onnxInstanceNorm } from './instance-norm';
+import { instanceNormalize } from '@semadapt/compute';
+import { onnxInstanceNorm } from './instance-norm';
 import { onnxResizeLike, resize2d } from './resize';
 import { SpectralNorm } from './spectral-norm';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Optimizer, OptimizerOptions, ParameterSource } from './optimizer';
 import { TensorSignature } from '../checkpoint/state-report';
-import { ADAM_UPDATE, fusedAdamUpdate, hasFusedUpdate } from '../backend/optimizer-kernels';
+import { ADAM_UPDATE, fusedAdamUpdate, hasFusedUpdate } from '@semadapt/compute';
 
 /** Options of `Adam` (on top of `lr`, `schedule`, `weightDecay`). */
 export interface AdamOptions extends OptimizerOptions {

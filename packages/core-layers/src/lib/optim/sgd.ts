@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SGD_UPDATE, fusedSgdUpdate, hasFusedUpdate } from '../backend/optimizer-kernels';
+import { SGD_UPDATE, fusedSgdUpdate, hasFusedUpdate } from '@semadapt/compute';
 import { Optimizer, OptimizerOptions, ParameterSource } from './optimizer';
 
 /** Options of `Sgd` (on top of `lr`, `schedule`, `weightDecay`). */

@@ -4,7 +4,7 @@
  * manifest, log), start the tfjs backend, install the Ctrl-C handler.
  */
 import * as path from 'path';
-import { initBackend } from '@semadapt/core-layers';
+import { initBackend } from '@semadapt/compute';
 import { resolveTranslatorConfig } from '@semadapt/translator';
 import { ConfigError, RunConfig } from '../config/run-config';
 import { overridesFromArgv, resolveConfig } from '../config/load-config';
@@ -35,8 +35,8 @@ export function configFromArgs(args: RunArgs): RunConfig {
   return config;
 }
 
-const DEEPLAB_KEYS = ['depth', 'width', 'asppDilations', 'asppBranches', 'outputStride', 'batchNorm', 'classifierLrMultiplier', 'backboneInit', 'classifierInit'];
-const FCN8S_KEYS = ['width', 'dropout', 'dropout2d', 'learnUpsampling', 'biasLrMultiplier', 'backboneInit'];
+const DEEPLAB_KEYS = ['depth', 'width', 'asppDilations', 'outputStride', 'batchNorm', 'classifierLrMultiplier', 'backboneInit', 'classifierInit'];
+const FCN8S_KEYS = ['width', 'dropout', 'backboneInit'];
 const TRAINER_KEYS = ['lambdaAdv', 'segmenterOptimizer', 'discriminatorOptimizer', 'discriminator'];
 
 /**

@@ -21,7 +21,7 @@ import {
   type Initializer,
   type Layer,
 } from '@semadapt/core-layers';
-import { dilatedSameConv } from './dilated-conv';
+import { dilatedSameConv } from '@semadapt/compute';
 
 /** Options of `Bottleneck`. */
 export interface BottleneckOptions {

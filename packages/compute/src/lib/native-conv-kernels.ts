@@ -21,7 +21,7 @@ import { convGeometry, type ConvAttrs } from './conv-grad-math';
 import { backendMemory as access, type MemoryBackend } from './backend-memory';
 import { sumColumns } from './column-sum-kernel';
 
-/** The addon's interface (packages/core-layers/native/index.d.ts). */
+/** The addon's interface (packages/compute/native/index.d.ts). */
 interface ConvGeometry {
   xShape: number[];
   wShape: number[];

@@ -198,6 +198,25 @@ export const NORMALIZATION_GRADIENTS: readonly tf.GradConfig[] = [
   },
 ];
 
+/** The same from tfjs ops (backends without the fused kernels; the reference of its spec). */
+export function composedInstanceNormalize(x: tf.Tensor4D, eps: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const { mean, variance } = tf.moments(x, [1, 2], true);
+    return tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps)));
+  });
+}
+
+/** `(x − m)/(std + eps)` per sample over C·H·W, std unbiased, from tfjs ops (backends without the fused kernels; the reference of its spec). */
+export function composedLayerNormalize(x: tf.Tensor4D, eps: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const n = x.shape[1] * x.shape[2] * x.shape[3];
+    const mean = tf.mean(x, [1, 2, 3], true);
+    const d = tf.sub(x, mean);
+    const std = tf.sqrt(tf.div(tf.sum(tf.square(d), [1, 2, 3], true), n - 1));
+    return tf.div(d, tf.add(std, eps)) as tf.Tensor4D;
+  });
+}
+
 /** Whether the active backend has the fused normalization kernels. */
 export function hasFusedNormalization(): boolean {
   return tf.getKernel(INSTANCE_NORM, tf.getBackend()) !== undefined;
@@ -215,4 +234,14 @@ export function fusedLayerNorm(x: tf.Tensor4D, eps: number): tf.Tensor4D {
   const [y, std] = tf.engine().runKernel(LAYER_NORM, { x }, { eps }) as tf.Tensor[];
   std.dispose();
   return y as tf.Tensor4D;
+}
+
+/** `(x − μ)/√(σ² + eps)` per sample and channel over H, W (NHWC): instance norm without affine. */
+export function instanceNormalize(x: tf.Tensor4D, eps: number): tf.Tensor4D {
+  return hasFusedNormalization() ? tf.tidy(() => fusedInstanceNorm(x, eps)) : composedInstanceNormalize(x, eps);
+}
+
+/** MUNIT's layer norm without affine: `(x − m)/(std + eps)` per sample over C·H·W, std unbiased. */
+export function munitLayerNormalize(x: tf.Tensor4D, eps: number): tf.Tensor4D {
+  return hasFusedNormalization() ? tf.tidy(() => fusedLayerNorm(x, eps)) : composedLayerNormalize(x, eps);
 }

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expectAllClose, expectNoTensorLeak, numericGradient, relativeError, setTestBackend, testBackends } from './index';
 
-describe('core-layers testing helpers', () => {
+describe('compute testing helpers', () => {
   it('testBackends lists cpu and wasm', () => {
     expect(testBackends()).toEqual(process.env['SEMADAPT_TEST_BACKENDS'] ? expect.any(Array) : ['cpu', 'wasm']);
   });

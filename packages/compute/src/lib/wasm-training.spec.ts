@@ -5,7 +5,7 @@
  * `tf.memory().numTensors` stays flat across steps.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { lcgValues, setTestBackend } from '../../testing';
+import { lcgValues, setTestBackend } from '../testing';
 
 
 describe('training on wasm', () => {

@@ -18,11 +18,11 @@
  *   gradient back to the full kernel).
  *
  * When every tap touches the map (layer3/4 on all but tiny inputs) and the
- * backend's convolution gradients take dilations (core-layers' native
+ * backend's convolution gradients take dilations (the native
  * kernels), a direct dilated convolution is used instead.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { convGradientKernelsTakeDilations } from '@semadapt/core-layers';
+import { convGradientKernelsTakeDilations } from './native-conv-kernels';
 
 /** Offsets (dy, dx) and flat kernel index of the taps that touch an `h × w` map. */
 function validTaps(k: number, dilation: number, h: number, w: number): Array<{ a: number; b: number; oy: number; ox: number }> {
@@ -82,7 +82,7 @@ export function dilatedSameConv(x: tf.Tensor4D, weight: tf.Tensor4D, dilation: n
       });
       const dx = dxParts.length === 1 ? dxParts[0] : tf.addN(dxParts);
       // dW[a, b] = the 1×1 filter gradient of shift(x, o) against dy (the backend's Conv2DBackpropFilter
-      // kernel, which core-layers makes fast on wasm); zero for skipped taps.
+      // kernel, which this package makes fast on wasm); zero for skipped taps.
       const byIndex = new Map(taps.map((t) => [t.a * kw + t.b, t]));
       const zeros = tf.zeros([1, 1, cin, cout]);
       const rows: tf.Tensor[] = [];

@@ -6,7 +6,7 @@
  * keepDims.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { lcgValues, relativeError, setTestBackend } from '../../testing';
+import { lcgValues, relativeError, setTestBackend } from '../testing';
 import { isLeadingAxes, useNativeColumnSums } from './column-sum-kernel';
 import { installNativeElementwiseKernels } from './native-elementwise-kernels';
 

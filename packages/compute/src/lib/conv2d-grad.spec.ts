@@ -6,7 +6,7 @@
  * wasm vs the cpu backend (rel err ≤ 1e-4, issue 3).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { expectAllClose, expectNoTensorLeak, lcgValues, numericGradient, relativeError, setTestBackend } from '../../testing';
+import { expectAllClose, expectNoTensorLeak, lcgValues, numericGradient, relativeError, setTestBackend } from '../testing';
 import { conv2dFilterGrad, opsExec } from './conv-grad-math';
 import { conv2dBackpropFilterWasmConfig } from './conv2d-backprop-filter-wasm';
 import { conv2dBackpropInputWasmConfig } from './conv2d-backprop-input-wasm';

@@ -10,9 +10,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { lcgValues, relativeError, setTestBackend } from '../../testing';
 import { Adam } from '../optim/adam';
 import { Sgd } from '../optim/sgd';
-import { fusedInstanceNorm, fusedLayerNorm } from './normalization-kernels';
-import { loadNativeKernels } from './native-conv-kernels';
-import { nativeElementwiseKernelsActive } from './native-elementwise-kernels';
+import { fusedInstanceNorm, fusedLayerNorm } from '@semadapt/compute';
+import { loadNativeKernels } from '@semadapt/compute';
+import { nativeElementwiseKernelsActive } from '@semadapt/compute';
 
 const NORM_SHAPES: [number, number, number, number][] = [
   [2, 3, 5, 7],

@@ -3,7 +3,7 @@
  * ∂/∂x Σ probe · x² = 2 · x · probe, ranks 0–4, on every test backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { expectAllClose, lcgValues, setTestBackend, testBackends } from '../../testing';
+import { expectAllClose, lcgValues, setTestBackend, testBackends } from '../testing';
 import { squareGradConfig } from './square-grad';
 
 const SHAPES: number[][] = [[], [7], [3, 5], [2, 3, 4], [2, 4, 3, 5]];

@@ -8,7 +8,7 @@
  * and `npm test` also runs the backend specs with SEMADAPT_NATIVE=0.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { lcgValues, relativeError, setTestBackend } from '../../testing';
+import { lcgValues, relativeError, setTestBackend } from '../testing';
 import { loadNativeKernels, nativeConvKernelsActive } from './native-conv-kernels';
 
 // Every convolution goes native (the default; set here so an inherited setting cannot change that).

@@ -5,7 +5,7 @@
  * over both modes, ranks 1–4 and asymmetric pads.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { expectAllClose, lcgValues, numericGradient, setTestBackend, testBackends } from '../../testing';
+import { expectAllClose, lcgValues, numericGradient, setTestBackend, testBackends } from '../testing';
 import { MIRROR_PAD_FOLD } from './mirror-pad-fold-kernel';
 
 const CASES: { shape: number[]; paddings: [number, number][]; mode: 'reflect' | 'symmetric' }[] = [

@@ -4,10 +4,8 @@
  * derives for the composed ops (the fallback path), and finite differences.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { expectAllClose, expectNoTensorLeak, lcgValues, numericGradient, setTestBackend, testBackends } from '../../testing';
-import { composedInstanceNormalize } from '../layers/instance-norm';
-import { composedLayerNormalize } from '../layers/layer-norm';
-import { INSTANCE_NORM, LAYER_NORM, fusedInstanceNorm, fusedLayerNorm, hasFusedNormalization } from './normalization-kernels';
+import { expectAllClose, expectNoTensorLeak, lcgValues, numericGradient, setTestBackend, testBackends } from '../testing';
+import { INSTANCE_NORM, LAYER_NORM, composedInstanceNormalize, composedLayerNormalize, fusedInstanceNorm, fusedLayerNorm, hasFusedNormalization } from './normalization-kernels';
 
 const SHAPES: [number, number, number, number][] = [
   [1, 4, 5, 3],

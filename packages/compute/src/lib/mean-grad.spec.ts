@@ -6,7 +6,7 @@
  * keepDims and the all-axes mean.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { expectAllClose, lcgValues, setTestBackend, testBackends } from '../../testing';
+import { expectAllClose, lcgValues, setTestBackend, testBackends } from '../testing';
 import { meanGradConfig } from './mean-grad';
 
 const CASES: { shape: number[]; axis?: number | number[]; keepDims: boolean }[] = [

@@ -10,7 +10,7 @@ import { expectAllClose, lcgValues, setTestBackend, testBackends } from '../../t
 import { Adam } from '../optim/adam';
 import { Sgd } from '../optim/sgd';
 import type { Optimizer } from '../optim/optimizer';
-import { ADAM_UPDATE, SGD_UPDATE, hasFusedUpdate } from './optimizer-kernels';
+import { ADAM_UPDATE, SGD_UPDATE, hasFusedUpdate } from '@semadapt/compute';
 
 const SHAPES = { conv: [3, 3, 4, 5], bias: [5], big: [70_001] } as const;
 

@@ -4,7 +4,7 @@
  * kernel and agree with the cpu backend's.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { lcgValues, setTestBackend } from '../../testing';
+import { lcgValues, setTestBackend } from '../testing';
 
 describe('wasm Tile of one element', () => {
   beforeAll(async () => {

@@ -8,7 +8,7 @@
  * with swapped height/width.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { expectAllClose, expectNoTensorLeak, lcgValues, numericGradient, relativeError, setTestBackend } from '../../testing';
+import { expectAllClose, expectNoTensorLeak, lcgValues, numericGradient, relativeError, setTestBackend } from '../testing';
 
 // These specs check the pure wasm/cpu kernels of this folder; the optional oneDNN
 // convolutions (native-conv-kernels.ts) would otherwise replace them on wasm.

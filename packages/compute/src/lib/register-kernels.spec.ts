@@ -1,6 +1,6 @@
 /** registerExtraKernels: tfjs's gradients present, ours registered once, idempotent. */
 import * as tf from '@tensorflow/tfjs-core';
-import { setTestBackend } from '../../testing';
+import { setTestBackend } from '../testing';
 import { EXTRA_GRADIENTS, EXTRA_KERNELS, KERNEL_FIXES, registerExtraKernels } from './register-kernels';
 
 // This registry alone: the optional oneDNN kernels (native-conv-kernels.ts) are
