@@ -7,6 +7,7 @@
  */
 import yargs, { Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { unknownFlags } from './lib/config/cli-flags';
 import { ConfigError } from './lib/config/run-config';
 import { PRESET_NAMES } from './lib/config/presets';
 import { InterruptedError } from './lib/train/interrupt';
@@ -64,6 +65,28 @@ function wrap(name: CommandName) {
   };
 }
 
+/**
+ * Strict flags (run before any handler): every flag must be an option of its
+ * command or, where the command takes a config, a config path; each unknown
+ * one is named with the nearest valid flag.
+ */
+function strictFlags(argv: Record<string, unknown>, y: unknown): void {
+  const o = (y as { getOptions(): { key: Record<string, unknown>; alias: Record<string, string[]> } }).getOptions();
+  const names = [...Object.keys(o.key), ...Object.values(o.alias).flat()];
+  const problems = unknownFlags(argv, [...names, ...POSITIONALS], names.includes('config'));
+  if (problems.length) failOnArguments(undefined, new ConfigError(problems));
+}
+
+/** The positional arguments' names (yargs stores them in argv beside the flags). */
+const POSITIONALS = ['check', 'dataset', 'root', 'images', 'reference', 'stage'];
+
+/** Argument errors (unknown flag or command, missing or bad argument) exit 2 with the reason and where help is. */
+function failOnArguments(message: string | undefined, error: Error | undefined): never {
+  const text = error instanceof ConfigError ? error.message.replace(/^invalid configuration:\n/, 'invalid arguments:\n') : `error: ${message ?? error?.message ?? 'invalid arguments'}`;
+  console.error(`${text}\n(see semadapt --help, or semadapt <command> --help)`);
+  process.exit(2);
+}
+
 export function buildCli(argv: string[]) {
   return yargs(argv)
     .scriptName('semadapt')
@@ -82,7 +105,10 @@ export function buildCli(argv: string[]) {
     .command('pseudo-label', 'pseudo-label the target train set with S_{k−1} (ONNX, onnxruntime)', (y) => shardOption(roundOption(runOptions(y))), wrap('pseudoLabel'))
     .command('train-segmenter', 'segmenter of round k: translated source + pseudo-labels + output-space adversarial loss', (y) => roundOption(runOptions(y)), wrap('trainSegmenter'))
     .command('merge <stage>', 'merge the shards of translate, pseudo-label or evaluate', (y) =>
-      roundOption(runOptions(y)).positional('stage', { type: 'string', choices: ['translate', 'pseudo-label', 'evaluate'], demandOption: true }),
+      roundOption(runOptions(y))
+        .positional('stage', { type: 'string', choices: ['translate', 'pseudo-label', 'evaluate'], demandOption: true })
+        .option('shards', { type: 'number', describe: 'merge evaluate: how many shards ran (default: --shard\'s n or the scheduler\'s count)' })
+        .option('eval-stage', { type: 'string', default: 'evaluate', describe: 'merge evaluate: the evaluation stage whose shards to sum' }),
       wrap('merge'))
     .command('adapt', 'the whole loop: round 0, then rounds until val mIoU stops improving (resumable)', (y) => runOptions(y), wrap('adapt'))
     .command('evaluate', 'mIoU19/16/13 and per-class IoU on target val, from a checkpoint or an ONNX model', (y) =>
@@ -104,6 +130,7 @@ export function buildCli(argv: string[]) {
         .option('inception', { type: 'string', demandOption: true, describe: 'InceptionV3 ONNX model file' })
         .option('mode', { type: 'string', choices: ['legacy', 'clean'], default: 'legacy' })
         .option('save-stats', { type: 'string', describe: 'also save the reference statistics here (safetensors)' })
+        .option('out', { type: 'string', describe: 'also write the result as JSON to this file' })
         .option('json', { type: 'boolean' }),
       wrap('fid'))
     .command('is <images>', 'Inception Score of a folder of images (10 splits)', (y) =>
@@ -115,7 +142,7 @@ export function buildCli(argv: string[]) {
         .option('json', { type: 'boolean' }),
       wrap('inceptionScore'))
     .command('report', 'write <run>/report.html from the run directory', (y) => runOptions(y), wrap('report'))
-    .command('demo', 'generate the mini-benchmark if absent, then source-only, oracle and 2 adaptation rounds on CPU', (y) =>
+    .command('demo', 'generate the mini-benchmark if absent, then oracle, source-only and 2–3 adaptation rounds on CPU (demo preset: minRounds 2, maxRounds 3)', (y) =>
       y
         .option('run-dir', { type: 'string', default: 'runs/demo' })
         .option('data-dir', { type: 'string', default: 'datasets/demo' })
@@ -135,6 +162,8 @@ export function buildCli(argv: string[]) {
     .demandCommand(1, 'give a command; see --help')
     .recommendCommands()
     .strictCommands()
+    .middleware(strictFlags as never, true)
+    .fail(failOnArguments)
     .help()
     .alias('h', 'help')
     .wrap(Math.min(120, process.stdout.columns ?? 100));

@@ -1,14 +1,19 @@
 /**
  * What every command that works in a run directory starts with: resolve and
- * validate the config (before any work), open the run directory (config,
- * manifest, log), start the tfjs backend, install the Ctrl-C handler.
+ * validate the config (before any work; from the run's own config.json when
+ * it has one), check the data roots, start the tfjs backend, and only then
+ * open the run directory (config, a manifest record, log) and install the
+ * Ctrl-C handler.
  */
+import * as fs from 'fs';
 import * as path from 'path';
-import { initBackend } from '@semadapt/compute';
+import { initBackend } from '@semadapt/core-layers';
 import { resolveTranslatorConfig } from '@semadapt/translator';
 import { ConfigError, RunConfig } from '../config/run-config';
-import { overridesFromArgv, resolveConfig } from '../config/load-config';
-import { fileListHash, listFiles, Manifest } from '../run/manifest';
+import { overridesFromArgv, readConfigFile } from '../config/load-config';
+import { resolveRunDirConfig, RunDirConfig } from '../config/run-dir-config';
+import { validateModelValues } from '../config/validate-models';
+import { buildManifest, datasetFingerprint, Manifest, relevantEnv } from '../run/manifest';
 import { RunDir } from '../run/run-dir';
 import { installInterruptHandler } from '../train/interrupt';
 
@@ -30,13 +35,39 @@ export interface RunContext {
 
 /** Resolves the config only (no side effects): for `config` and for validation-first commands. */
 export function configFromArgs(args: RunArgs): RunConfig {
-  const config = resolveConfig({ preset: args.preset, configFile: args.config, overrides: overridesFromArgv(args) });
-  validatePackageSections(config);
-  return config;
+  return resolveArgs(args).config;
 }
 
-const DEEPLAB_KEYS = ['depth', 'width', 'asppDilations', 'outputStride', 'batchNorm', 'classifierLrMultiplier', 'backboneInit', 'classifierInit'];
-const FCN8S_KEYS = ['width', 'dropout', 'backboneInit'];
+/**
+ * The run directory of a command: `--run-dir`, else `runs/<preset>` (the
+ * preset of `--preset` or of the `--config` file), else `runs/run`.
+ */
+export function runDirOf(args: RunArgs): string {
+  if (args.runDir) return args.runDir;
+  const preset = args.preset ?? (args.config ? readConfigFile(args.config)['preset'] : undefined);
+  return path.join('runs', (typeof preset === 'string' ? preset : 'run').replace(/[^A-Za-z0-9._-]+/g, '-'));
+}
+
+/** The command's config against its run directory's stored one (see run-dir-config.ts), validated whole. */
+export function resolveArgs(args: RunArgs): RunDirConfig & { runDir: string } {
+  const runDir = runDirOf(args);
+  const r = resolveRunDirConfig(runDir, { preset: args.preset, configFile: args.config, overrides: overridesFromArgv(args) }, { forceConfig: args.forceConfig === true });
+  validatePackageSections(r.config);
+  return { ...r, runDir };
+}
+
+/** Data roots must exist before a run directory is created for them (exit 2 otherwise). */
+export function checkDataRoots(config: RunConfig): void {
+  const problems: string[] = [];
+  for (const [key, root] of [['data.source.root', config.data.source.root], ['data.target.root', config.data.target.root]] as const) {
+    if (!fs.existsSync(root)) problems.push(`${key}: no such directory: ${path.resolve(root)}`);
+    else if (!fs.statSync(root).isDirectory()) problems.push(`${key}: not a directory: ${path.resolve(root)}`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+}
+
+const DEEPLAB_KEYS = ['depth', 'width', 'asppDilations', 'asppBranches', 'outputStride', 'batchNorm', 'classifierLrMultiplier', 'backboneInit', 'classifierInit'];
+const FCN8S_KEYS = ['width', 'dropout', 'dropout2d', 'learnUpsampling', 'biasLrMultiplier', 'backboneInit'];
 const TRAINER_KEYS = ['lambdaAdv', 'segmenterOptimizer', 'discriminatorOptimizer', 'discriminator'];
 
 /**
@@ -68,33 +99,50 @@ export function defaultRunDir(config: RunConfig): string {
 }
 
 /**
- * Validates the config, then opens the run directory and starts the
- * backend. `needsTf` false skips the tfjs backend (inference through
- * onnxruntime only).
+ * Validates the config and checks the data roots (`beforeOpen` may check
+ * more, e.g. open the data sets), starts the backend, then opens the run
+ * directory: nothing is written there until all of that succeeded.
+ * `needsTf` false skips the tfjs backend (inference through onnxruntime only).
  */
-export async function openRun(command: string, args: RunArgs, opts: { needsTf?: boolean } = {}): Promise<RunContext> {
-  const config = configFromArgs(args);
-  const run = new RunDir(args.runDir ?? defaultRunDir(config));
+export async function openRun(
+  command: string,
+  args: RunArgs,
+  opts: { needsTf?: boolean; beforeOpen?: (config: RunConfig, log: (m: string) => void) => void } = {},
+): Promise<RunContext> {
+  const resolved = resolveArgs(args);
+  const { config } = resolved;
+  checkDataRoots(config);
+  const early: string[] = [];
+  opts.beforeOpen?.(config, (m) => early.push(m));
   let backend = 'onnxruntime-node';
+  // What the backend start-up reports: the backend and which kernels run (native oneDNN with its ISA and threads, or why not).
+  let kernels = 'none: inference in onnxruntime-node only';
   if (opts.needsTf !== false) {
-    const choice = await initBackend({ backend: config.backend === 'auto' ? undefined : config.backend, log: (m) => run.log(m) });
+    const choice = await initBackend({
+      backend: config.backend === 'auto' ? undefined : config.backend,
+      log: (m) => {
+        early.push(m);
+        kernels = m.replace(/^\[semadapt\] /, '');
+      },
+    });
     backend = `${choice.kind} (tfjs '${choice.tfBackend}')`;
+    validateModelValues(config);
   }
-  const datasets: Manifest['datasets'] = {};
-  for (const [name, root] of [['source', config.data.source.root], ['target', config.data.target.root]] as const) {
-    const files = listFiles(root);
-    datasets[`${name}:${root}`] = { files: files.length, fileListHash: fileListHash(files) };
-  }
-  const manifest = run.open(config, {
-    datasets,
+  const manifest = buildManifest({
     command,
     argv: process.argv.slice(2),
-    seed: config.optimization.seed,
-    backend,
-    allowConfigChange: args.forceConfig === true,
+    config,
+    configChanges: resolved.changes,
+    compute: { backend, kernels, threads: { onnx: config.onnxThreads, env: relevantEnv() } },
+    datasets: { source: datasetFingerprint(config.data.source.root), target: datasetFingerprint(config.data.target.root) },
   });
+  const run = new RunDir(resolved.runDir);
+  // resolveArgs compared the validated configs already (a raw config.json written by an older version lacks newer defaults).
+  run.open(resolved.stored, { manifest, allowConfigChange: true });
+  for (const m of early) run.log(m);
   installInterruptHandler((m) => run.log(m));
-  run.log(`[semadapt] ${command}: run directory ${run.root} (config ${manifest.configHash.slice(0, 12)})`);
+  const changed = resolved.changes.length ? `; for this command: ${resolved.changes.map((d) => `${d.path} ${JSON.stringify(d.given)}`).join(', ')}` : '';
+  run.log(`[semadapt] ${command}: run directory ${run.root} (config ${manifest.configHash.slice(0, 12)}${changed})`);
   return { config, run, manifest, backend };
 }
 

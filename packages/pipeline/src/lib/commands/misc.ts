@@ -1,7 +1,7 @@
 /** `semadapt config` and `semadapt report`. */
 import { writeReport } from '../report/build-report';
 import { RunDir } from '../run/run-dir';
-import { configFromArgs, defaultRunDir, RunArgs } from './context';
+import { configFromArgs, RunArgs, runDirOf } from './context';
 
 /** Prints the resolved, validated config as JSON; nothing else happens. */
 export async function showConfig(argv: Record<string, unknown>): Promise<number> {
@@ -13,7 +13,7 @@ export async function showConfig(argv: Record<string, unknown>): Promise<number>
 /** (Re)writes the HTML report of a run directory. */
 export async function report(argv: Record<string, unknown>): Promise<number> {
   const args = argv as RunArgs;
-  const dir = args.runDir ?? defaultRunDir(configFromArgs(args));
+  const dir = runDirOf(args);
   const file = writeReport(new RunDir(dir));
   console.log(`report: ${file}`);
   return 0;

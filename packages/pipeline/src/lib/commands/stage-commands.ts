@@ -7,19 +7,20 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { formatMiouTable } from '@semadapt/segmenter';
-import { writeJsonAtomic } from '../run/atomic';
+import { evaluationRecord, writeEvaluationRecord } from '../run/results';
 import { runStage, stageResult } from '../run/stages';
 import { writeReport, EvalResult } from '../report/build-report';
 import { TrainResult } from '../train/training-loop';
 import { AdaptResult, handOff, runAdapt, usesPseudoLabels } from '../engine/adapt-loop';
-import { openDatasets } from '../engine/datasets';
+import { Datasets, openDatasets } from '../engine/datasets';
 import { Engine, resolveShard } from '../engine/stages';
 import { openRun, RunArgs } from './context';
 
 async function engineFor(command: string, argv: Record<string, unknown>, opts: { needsTf?: boolean } = {}): Promise<Engine> {
-  const ctx = await openRun(command, argv as RunArgs, opts);
-  const data = openDatasets(ctx.config, (m) => ctx.run.log(m));
-  return new Engine(ctx, data, resolveShard(argv['shard']));
+  // The data sets are opened (their layouts checked) before the run directory is written.
+  let data: Datasets | undefined;
+  const ctx = await openRun(command, argv as RunArgs, { ...opts, beforeOpen: (config, log) => (data = openDatasets(config, log)) });
+  return new Engine(ctx, data as Datasets, resolveShard(argv['shard']));
 }
 
 function round(argv: Record<string, unknown>): number {
@@ -150,7 +151,7 @@ export async function merge(argv: Record<string, unknown>): Promise<number> {
     const n = Number(argv['shards'] ?? e.shard.worldSize);
     const stage = typeof argv['evalStage'] === 'string' ? (argv['evalStage'] as string) : 'evaluate';
     const r = e.mergeEvaluation(stage, n);
-    writeJsonAtomic(e.run.outputDir(stage.replace(/\//g, '__'), 'result.json'), r);
+    console.log(`result: ${writeEvaluationRecord(e.run, evaluationRecord(r, { model: `${n} shards of ${stage}`, split: 'val' }), stage.replace(/\//g, '__'))}`);
     return 0;
   }
   const ds = what === 'translate' ? e.data.sourceTrain : e.data.targetTrain;
@@ -207,7 +208,8 @@ export async function evaluate(argv: Record<string, unknown>): Promise<number> {
   }
   if (result) {
     console.log(formatMiouTable(result, `evaluate ${what} on target ${split} (${result.images} images)`));
-    writeJsonAtomic(e.run.outputDir('evaluate', 'result.json'), { model: what, split, ...result });
+    const file = writeEvaluationRecord(e.run, evaluationRecord(result, { model: what, split }));
+    console.log(`result: ${file}`);
     if (exportCityscapes) console.log(`predictions (labelIds) for the official Cityscapes scripts: ${exportCityscapes}`);
   }
   return 0;

@@ -8,9 +8,8 @@
 import * as fs from 'fs';
 import { ConfigError, deepMerge, isPlainObject, RunConfig, validateRunConfig } from './run-config';
 import { presetConfig } from './presets';
+import { configPaths } from './cli-flags';
 
-/** The top-level keys a config may have; dotted flags must start with one of them. */
-export const SECTION_KEYS = ['preset', 'backend', 'onnxThreads', 'optimization', 'model', 'data', 'logging'] as const;
 
 export interface ConfigSources {
   preset?: string;
@@ -55,7 +54,7 @@ function coerce(v: unknown): unknown {
  */
 export function overridesFromArgv(argv: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of ['optimization', 'model', 'data', 'logging'] as const) {
+  for (const key of configPaths().sections) {
     if (argv[key] === undefined) continue;
     if (!isPlainObject(argv[key])) throw new ConfigError([`--${key}: give a field, e.g. --${key}.<field> value (received ${JSON.stringify(argv[key])})`]);
     out[key] = coerce(stripKebab(argv[key] as Record<string, unknown>));

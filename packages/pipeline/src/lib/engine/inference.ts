@@ -180,7 +180,7 @@ export function writeEvalShard(file: string, matrix: ConfusionMatrix, images: nu
 }
 
 /** Sums the shard files of an evaluation; throws naming missing shards. */
-export function mergeEvalShards(dir: string, worldSize: number): { summary: MiouResult; images: number } {
+export function mergeEvalShards(dir: string, worldSize: number): { summary: MiouResult; images: number; counts: Float64Array } {
   const matrix = new ConfusionMatrix();
   let images = 0;
   const missing: number[] = [];
@@ -194,7 +194,7 @@ export function mergeEvalShards(dir: string, worldSize: number): { summary: Miou
     images += f.images;
   }
   if (missing.length) throw new Error(`merge evaluate: shard(s) ${missing.join(', ')} of ${worldSize} missing in ${dir}`);
-  return { summary: matrix.summary(), images };
+  return { summary: matrix.summary(), images, counts: matrix.counts };
 }
 
 export { PairedFileDataset };

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { FileDataset, ImageU8, makeShard, Shard, shardFromEnv, writePngAtomic } from '@semadapt/data-core';
 import { formatMiouTable } from '@semadapt/segmenter';
-import { EvalResult } from '../report/build-report';
+import { confusionRows, EvalResult } from '../report/build-report';
 import { writeJsonAtomic } from '../run/atomic';
 import { openOnnx } from '../run/onnx-session';
 import { RunContext } from '../commands/context';
@@ -210,7 +210,7 @@ export class Engine implements AdaptStages {
       }
       const s = matrix.summary();
       if (!opts.quiet) this.run.log(formatMiouTable(s, `${stage}: target val`));
-      return { ...s, images };
+      return { ...s, images, confusion: confusionRows(matrix.counts, matrix.numClasses) };
     } finally {
       p.stop();
     }
@@ -218,9 +218,9 @@ export class Engine implements AdaptStages {
 
   /** Merges the evaluation shards of `stage`. */
   mergeEvaluation(stage: string, worldSize: number): EvalResult {
-    const { summary, images } = mergeEvalShards(this.run.outputDir(stage.replace(/\//g, '__')), worldSize);
+    const { summary, images, counts } = mergeEvalShards(this.run.outputDir(stage.replace(/\//g, '__')), worldSize);
     this.run.log(formatMiouTable(summary, `${stage}: target val (merged ${worldSize} shards)`));
-    return { ...summary, images };
+    return { ...summary, images, confusion: confusionRows(counts, summary.perClass.length) };
   }
 
   /** The adapt loop's evaluate: in-framework, on the checkpoint handed on. */

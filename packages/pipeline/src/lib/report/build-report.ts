@@ -28,6 +28,13 @@ export interface EvalResult {
   miou13: number;
   pixels: number;
   images: number;
+  /** Confusion counts, `confusion[groundTruth][prediction]` over the 19 trainIds (absent in results older than this field). */
+  confusion?: number[][];
+}
+
+/** A row-major `n × n` count array as rows (`rows[gt][pred]`). */
+export function confusionRows(counts: ArrayLike<number>, n: number): number[][] {
+  return Array.from({ length: n }, (_, g) => Array.from({ length: n }, (_, p) => counts[g * n + p]));
 }
 
 /** The stage names of evaluations and the row names they get, in table order. */

@@ -3,7 +3,7 @@
  *
  * ```
  * <run>/config.json        the resolved, validated config
- * <run>/manifest.json      seed, config hash, versions, backend, commit, data hashes
+ * <run>/manifests/*.json   one record per command: config hash, versions, backend, kernels, ISA, commit, data fingerprints
  * <run>/log.txt            everything the run printed, with timestamps
  * <run>/metrics.jsonl      one JSON record per logged step / evaluation
  * <run>/checkpoints/<stage>/{latest,best}/
@@ -16,10 +16,9 @@
  * config for the same directory is refused (the hashes would not match).
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from './atomic';
-import { configHash, gitCommit, Manifest, packageVersions } from './manifest';
+import { appendManifest, configHash, Manifest } from './manifest';
 
 /** One line of metrics.jsonl. */
 export interface MetricRecord {
@@ -64,9 +63,10 @@ export class RunDir {
 
   /**
    * Creates or reopens the run: writes config.json (or checks the existing
-   * one has the same hash, unless `allowConfigChange`) and manifest.json.
+   * one has the same hash, unless `allowConfigChange`) and appends the
+   * command's manifest record to `manifests/` (never rewriting earlier ones).
    */
-  open(config: unknown, info: { command: string; argv: string[]; seed: number; backend: string; datasets?: Manifest['datasets']; allowConfigChange?: boolean }): Manifest {
+  open(config: unknown, info: { manifest: Manifest; allowConfigChange?: boolean }): Manifest {
     fs.mkdirSync(this.root, { recursive: true });
     const hash = configHash(config);
     const existing = readJsonIfExists<unknown>(this.configFile);
@@ -77,20 +77,8 @@ export class RunDir {
       );
     }
     writeJsonAtomic(this.configFile, config);
-    const manifest: Manifest = {
-      command: info.command,
-      argv: info.argv,
-      createdAt: new Date().toISOString(),
-      seed: info.seed,
-      configHash: hash,
-      packageVersions: packageVersions(),
-      backend: info.backend,
-      gitCommit: gitCommit(path.resolve(__dirname)),
-      datasets: info.datasets ?? {},
-      host: { platform: `${os.platform()}-${os.arch()}`, cpus: os.cpus().length },
-    };
-    writeJsonAtomic(this.path('manifest.json'), manifest);
-    return manifest;
+    appendManifest(this.root, info.manifest);
+    return info.manifest;
   }
 
   /** Appends a timestamped line to log.txt and echoes it. */
