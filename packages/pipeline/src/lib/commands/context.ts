@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { initBackend } from '@semadapt/core-layers';
+import { initBackend } from '@semadapt/compute';
 import { resolveTranslatorConfig } from '@semadapt/translator';
 import { ConfigError, RunConfig } from '../config/run-config';
 import { overridesFromArgv, readConfigFile } from '../config/load-config';
