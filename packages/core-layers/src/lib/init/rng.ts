@@ -37,6 +37,13 @@ export class Rng {
     return [this.s[0], this.s[1], this.s[2], this.s[3]];
   }
 
+  /** Continues from a saved `state()` (a layer's stream restored from a checkpoint). */
+  setState(state: RngState): void {
+    const s = Uint32Array.from(state);
+    if (s.length !== 4 || s.every((w) => w === 0)) throw new Error(`Rng.setState: expected four 32-bit words, not all zero; received ${JSON.stringify(state)}`);
+    this.s = s;
+  }
+
   /** Next raw 32-bit unsigned integer. */
   nextUint32(): number {
     const s = this.s;

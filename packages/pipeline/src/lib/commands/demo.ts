@@ -6,7 +6,6 @@
  * `adapt` rounds — and prints the mIoU table and the report's path. Rerunning
  * resumes (every stage is resumable); `--fresh` starts over.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { runStage } from '../run/stages';
 import { EvalResult, writeReport } from '../report/build-report';
@@ -15,7 +14,9 @@ import { TrainResult } from '../train/training-loop';
 import { openDatasets } from '../engine/datasets';
 import { Engine } from '../engine/stages';
 import { ensureDemoBenchmark } from '../engine/demo-data';
-import { openRun, RunArgs } from './context';
+import { configFromArgs, openRun, RunArgs, validatePackageSections } from './context';
+import { overridesFromArgv, resolveConfig } from '../config/load-config';
+import { checkRunDirClaimable, clearRunDir } from '../run/ownership';
 import { deepMerge } from '../config/run-config';
 import { printAdaptTable } from './stage-commands';
 
@@ -34,7 +35,17 @@ export async function demo(argv: Record<string, unknown>): Promise<number> {
   const t0 = Date.now();
   const runDir = argv['runDir'] as string;
   const dataDir = argv['dataDir'] as string;
-  if (argv['fresh'] === true) fs.rmSync(runDir, { recursive: true, force: true });
+  // Validate first (the data roots do not change validity): a command that fails must not have deleted anything.
+  const early = demoRunArgs(argv, runDir, { source: dataDir, target: dataDir });
+  if (argv['fresh'] === true) {
+    // The run's stored config is about to go: validate the given config on its own.
+    validatePackageSections(resolveConfig({ preset: early.preset, configFile: early.config, overrides: overridesFromArgv(early) }));
+    // --fresh removes only what semadapt wrote, and only in a folder it created (ownership.ts).
+    clearRunDir(runDir);
+  } else {
+    configFromArgs(early);
+    checkRunDirClaimable(runDir);
+  }
   const roots = await ensureDemoBenchmark(dataDir, (m) => console.log(m));
   const ctx = await openRun('demo', demoRunArgs(argv, runDir, roots));
   const e = new Engine(ctx, openDatasets(ctx.config, (m) => ctx.run.log(m)));

@@ -83,6 +83,7 @@ export async function trainTranslatorStage(
   try {
     return await runTraining(run, task, {
       stage: opts.stage,
+      data: { ...ctx.manifest.datasets },
       checkpointEvery: config.optimization.checkpointEvery,
       metricsEvery: config.logging.metricsEvery,
       progress: config.logging.progress,

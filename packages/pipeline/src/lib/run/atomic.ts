@@ -58,21 +58,81 @@ export function readJsonIfExists<T>(file: string): T | undefined {
 
 /**
  * Replaces directory `target` by `staging` (a fully written sibling folder)
- * so that at every instant one complete version exists: `target` is first
- * renamed to `target.old`, then `staging` to `target`, then the old one is
- * removed. `resolveDirAtomic` finds the surviving version after a crash in
- * between.
+ * so that at every instant one complete version exists on disk: a `target`
+ * missing after an earlier crash is first restored from `target.old`; then
+ * `target` is renamed to `target.old`, `staging` to `target`, and the old one
+ * removed. `recoverDirAtomic` finds the surviving version after a crash in
+ * between (including a complete `staging`).
  */
 export function replaceDirAtomic(staging: string, target: string): void {
   const old = `${target}.old`;
-  fs.rmSync(old, { recursive: true, force: true });
+  // `target.old` is the only complete copy while `target` is missing: never delete it then.
+  if (!fs.existsSync(target) && fs.existsSync(old)) fs.renameSync(old, target);
+  if (fs.existsSync(old)) removeDir(old);
   if (fs.existsSync(target)) fs.renameSync(target, old);
   fs.renameSync(staging, target);
   fsyncDir(path.dirname(target));
-  fs.rmSync(old, { recursive: true, force: true });
+  if (fs.existsSync(old)) removeDir(old);
 }
 
-/** The complete version of a directory written by `replaceDirAtomic`, or undefined. */
+/** Staging folders of `target` (`<target>.staging-<pid>`) left by any process. */
+export function stagingDirsOf(target: string): string[] {
+  const dir = path.dirname(target);
+  if (!fs.existsSync(dir)) return [];
+  const prefix = `${path.basename(target)}.staging-`;
+  return fs.readdirSync(dir).filter((n) => n.startsWith(prefix)).map((n) => path.join(dir, n));
+}
+
+/**
+ * After a crash, makes `target` the newest complete version among `target`,
+ * `target.old` and `target.staging-*` and deletes the others (staging folders
+ * of killed saves included). `version(dir)` returns a number ordering complete
+ * versions (e.g. the step of a checkpoint), or undefined when `dir` is
+ * incomplete. Every intermediate state of this function keeps the chosen
+ * version intact, so a kill during it is recovered by the next call. Returns
+ * `target`, or undefined when no complete version exists.
+ */
+export function recoverDirAtomic(target: string, version: (dir: string) => number | undefined): string | undefined {
+  if (!fs.existsSync(path.dirname(target))) return undefined;
+  const candidates = [target, `${target}.old`, ...stagingDirsOf(target)].filter((d) => fs.existsSync(d));
+  let best: string | undefined;
+  let bestVersion = -Infinity;
+  for (const d of candidates) {
+    const v = version(d);
+    // Ties go to the earlier candidate: `target` first.
+    if (v !== undefined && v > bestVersion) {
+      best = d;
+      bestVersion = v;
+    }
+  }
+  if (best !== undefined && best !== target) {
+    if (fs.existsSync(target)) removeDir(target);
+    fs.renameSync(best, target);
+    fsyncDir(path.dirname(target));
+  }
+  for (const d of candidates) if (d !== target && d !== best && fs.existsSync(d)) removeDir(d);
+  const dir = path.dirname(target);
+  const trash = `${path.basename(target)}.trash-`;
+  for (const n of fs.readdirSync(dir)) if (n.startsWith(trash)) fs.rmSync(path.join(dir, n), { recursive: true, force: true });
+  return best !== undefined ? target : undefined;
+}
+
+let trashCounter = 0;
+
+/**
+ * Deletes a folder by first renaming it out of the way (atomic), so a kill
+ * half-way through the deletion never leaves a partly deleted folder under a
+ * name that looks complete (a partial checkpoint that still has its loop.json).
+ */
+function removeDir(d: string): void {
+  trashCounter += 1;
+  const base = path.basename(d).replace(/\.(old|staging-\d+)$/, '');
+  const trash = path.join(path.dirname(d), `${base}.trash-${process.pid}-${trashCounter}`);
+  fs.renameSync(d, trash);
+  fs.rmSync(trash, { recursive: true, force: true });
+}
+
+/** The complete version of a directory written by `replaceDirAtomic`, or undefined (read-only: no recovery). */
 export function resolveDirAtomic(target: string): string | undefined {
   if (fs.existsSync(target)) return target;
   const old = `${target}.old`;

@@ -19,6 +19,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from './atomic';
 import { appendManifest, configHash, Manifest } from './manifest';
+import { claimRunDir } from './ownership';
 
 /** One line of metrics.jsonl. */
 export interface MetricRecord {
@@ -67,7 +68,7 @@ export class RunDir {
    * command's manifest record to `manifests/` (never rewriting earlier ones).
    */
   open(config: unknown, info: { manifest: Manifest; allowConfigChange?: boolean }): Manifest {
-    fs.mkdirSync(this.root, { recursive: true });
+    claimRunDir(this.root);
     const hash = configHash(config);
     const existing = readJsonIfExists<unknown>(this.configFile);
     if (existing !== undefined && configHash(existing) !== hash && !info.allowConfigChange) {
