@@ -21,7 +21,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Module } from '../module/module';
 import { Rng, RngState } from '../init/rng';
 import { Optimizer } from '../optim/optimizer';
-import { SafetensorsError, SafetensorsTensor, readSafetensors, safetensorToTf, writeSafetensors } from './safetensors';
+import { SafetensorsError, SafetensorsTensor, assertFiniteTensors, readSafetensors, safetensorToTf, writeSafetensors } from './safetensors';
 import { LoadReport, TensorSignature, compareSignatures, describeReport, isCleanReport } from './state-report';
 
 export const CHECKPOINT_FORMAT = 'semadapt.checkpoint';
@@ -47,6 +47,8 @@ export interface SaveCheckpointOptions {
 export interface LoadCheckpointOptions {
   /** Throw on any mismatch, changing nothing (default true); otherwise load what matches and report. */
   strict?: boolean;
+  /** Load tensors holding NaN/Inf (default false: a `SafetensorsError` names them and nothing is changed). */
+  allowNonFinite?: boolean;
 }
 
 /** What `loadCheckpoint` found besides the tensors it loaded. */
@@ -168,6 +170,8 @@ export async function loadCheckpoint(
     }
   }
 
+  if (!options.allowNonFinite) assertFiniteTensors(file, tensors, report.loaded);
+
   // Everything validated: assign.
   const perOptimizer = new Map<Optimizer, Map<string, tf.Tensor>>();
   try {
@@ -175,13 +179,13 @@ export async function loadCheckpoint(
       const stored = tensors.get(name) as SafetensorsTensor;
       const variable = moduleTargets.get(name);
       if (variable) {
-        tf.tidy(() => variable.assign(safetensorToTf(stored, name)));
+        tf.tidy(() => variable.assign(safetensorToTf(stored, name, file)));
         continue;
       }
       const o = optimizerTargets.get(name);
       if (o) {
         if (!perOptimizer.has(o.opt)) perOptimizer.set(o.opt, new Map());
-        (perOptimizer.get(o.opt) as Map<string, tf.Tensor>).set(o.key, safetensorToTf(stored, name));
+        (perOptimizer.get(o.opt) as Map<string, tf.Tensor>).set(o.key, safetensorToTf(stored, name, file));
       }
     }
     for (const [opt, state] of perOptimizer) opt.loadStateDict(state, { strict: false });

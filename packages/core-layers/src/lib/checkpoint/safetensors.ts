@@ -9,9 +9,11 @@
  * No npm package for it is in the registry we can reach (the format's own
  * implementations are Rust and Python), and the format is small, so it is
  * implemented here with the checks of the reference implementation: header
- * length within the file, valid JSON, known dtypes, `end − begin` equal to
- * the shape's byte size, offsets contiguous from 0 and covering the buffer
- * exactly. Every error names the file.
+ * length within the file, valid JSON as its `serde_json` reads it (no
+ * byte-order mark, no duplicate keys, no lone surrogates, shapes and offsets
+ * as integers — see strict-json.ts), known dtypes (own keys only), `end −
+ * begin` equal to the shape's byte size, offsets contiguous from 0 and
+ * covering the buffer exactly. Every error names the file.
  *
  * Writing: the header lists `__metadata__` first, then tensors sorted by name,
  * laid out in that order with no gaps, and is padded with spaces to a multiple
@@ -23,6 +25,7 @@ import { promises as fsp } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
+import { parseStrictJson } from './strict-json';
 
 /** The dtypes of the safetensors format that can be read. */
 export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
@@ -75,9 +78,18 @@ export function decodeSafetensors(bytes: Uint8Array, file = '<buffer>'): Safeten
   if (n64 > BigInt(MAX_HEADER_BYTES)) fail(`corrupt header: header length ${n64} exceeds the 100 MB limit`);
   const n = Number(n64);
   if (8 + n > bytes.length) fail(`truncated or corrupt: header length ${n} needs ${8 + n} bytes, file has ${bytes.length}`);
+  const headerBytes = bytes.subarray(8, 8 + n);
+  // serde_json (the reference) refuses a byte-order mark; TextDecoder would silently drop it.
+  if (headerBytes[0] === 0xef && headerBytes[1] === 0xbb && headerBytes[2] === 0xbf) fail('corrupt header: starts with a UTF-8 byte-order mark');
+  let text = '';
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(headerBytes);
+  } catch (e) {
+    fail(`corrupt header: not valid UTF-8 JSON (${(e as Error).message})`);
+  }
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+    header = parseStrictJson(text);
   } catch (e) {
     fail(`corrupt header: not valid UTF-8 JSON (${(e as Error).message})`);
   }
@@ -98,7 +110,8 @@ export function decodeSafetensors(bytes: Uint8Array, file = '<buffer>'): Safeten
     const info = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (info === null || typeof info !== 'object') fail(`corrupt header: entry '${name}' is not an object`);
     const dtype = info.dtype as SafetensorsDtype;
-    if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) fail(`tensor '${name}': unsupported dtype ${JSON.stringify(info.dtype)}`);
+    // An own-property check: `in` would accept inherited names such as "toString".
+    if (typeof dtype !== 'string' || !Object.prototype.hasOwnProperty.call(DTYPE_BYTES, dtype)) fail(`tensor '${name}': unsupported dtype ${JSON.stringify(info.dtype)}`);
     const shape = info.shape;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       fail(`corrupt header: tensor '${name}' has an invalid shape ${JSON.stringify(shape)}`);
@@ -240,7 +253,7 @@ export async function writeFileAtomic(file: string, chunks: readonly Uint8Array[
  * converted to float32; I64/I16/I8/U8 to int32 (I64 values outside the int32
  * range throw).
  */
-export function safetensorToTf(t: SafetensorsTensor, name = '<tensor>'): tf.Tensor {
+export function safetensorToTf(t: SafetensorsTensor, name = '<tensor>', file?: string): tf.Tensor {
   switch (t.dtype) {
     case 'F32':
       return tf.tensor(t.data as Float32Array, t.shape, 'float32');
@@ -256,7 +269,10 @@ export function safetensorToTf(t: SafetensorsTensor, name = '<tensor>'): tf.Tens
       const src = t.data as BigInt64Array;
       const out = new Int32Array(src.length);
       for (let i = 0; i < src.length; i++) {
-        if (src[i] > 2147483647n || src[i] < -2147483648n) throw new Error(`safetensorToTf: '${name}' holds an I64 value ${src[i]} outside int32`);
+        if (src[i] > 2147483647n || src[i] < -2147483648n) {
+          const msg = `tensor '${name}' holds an I64 value ${src[i]} outside int32 (element ${i})`;
+          throw file !== undefined ? new SafetensorsError(file, msg) : new Error(`safetensorToTf: ${msg}`);
+        }
         out[i] = Number(src[i]);
       }
       return tf.tensor(out, t.shape, 'int32');
@@ -349,3 +365,44 @@ export function bfloat16ToFloat(b: number): number {
 
 const BF16_BITS = new Uint32Array(1);
 const BF16_FLOAT = new Float32Array(BF16_BITS.buffer);
+
+/** How many NaN/±Inf values a floating-point tensor holds (0 for integer and bool dtypes). */
+export function countNonFinite(t: SafetensorsTensor): number {
+  let n = 0;
+  switch (t.dtype) {
+    case 'F32':
+    case 'F64':
+      for (const v of t.data as Float32Array | Float64Array) if (!Number.isFinite(v)) n++;
+      return n;
+    case 'F16':
+      // Exponent bits all ones: Inf or NaN.
+      for (const h of t.data as Uint16Array) if ((h & 0x7c00) === 0x7c00) n++;
+      return n;
+    case 'BF16':
+      for (const b of t.data as Uint16Array) if ((b & 0x7f80) === 0x7f80) n++;
+      return n;
+    default:
+      return 0;
+  }
+}
+
+/**
+ * Throws a `SafetensorsError` naming `file`, the tensors and the count when
+ * any of `names` holds NaN/Inf: weights like that come from a diverged run
+ * and would poison every later step, so they are refused rather than loaded.
+ */
+export function assertFiniteTensors(file: string, tensors: ReadonlyMap<string, SafetensorsTensor>, names: Iterable<string>): void {
+  const bad: string[] = [];
+  let total = 0;
+  for (const name of names) {
+    const t = tensors.get(name);
+    const n = t ? countNonFinite(t) : 0;
+    if (n > 0) {
+      bad.push(`${name} (${n})`);
+      total += n;
+    }
+  }
+  if (total > 0) {
+    throw new SafetensorsError(file, `${total} non-finite values (NaN/Inf) in ${bad.slice(0, 8).join(', ')}${bad.length > 8 ? `, … (${bad.length} tensors)` : ''}; refusing to load them (weights of a diverged run?)`);
+  }
+}

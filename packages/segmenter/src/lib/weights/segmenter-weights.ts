@@ -19,6 +19,7 @@ import {
   importOnnxWeights,
   readSafetensors,
   safetensorToTf,
+  assertFiniteTensors,
   type LoadReport,
   type Module,
   type TensorSignature,
@@ -67,11 +68,13 @@ export async function loadSegmenterSafetensors(file: string, net: Module, option
   const text = summarize(file, report);
   const clean = report.missing.length + report.unexpected.length + report.misShaped.length + report.wrongDtype.length === 0;
   if ((options.strict ?? false) && !clean) throw new Error(`loadSegmenterSafetensors: strict load failed\n${text}`);
+  // NaN/Inf weights (a diverged run, a broken conversion) are refused with the file and tensors named.
+  assertFiniteTensors(file, contents.tensors, report.loaded);
   for (const name of report.loaded) {
     const stored = contents.tensors.get(name);
     const target = state.get(name);
     if (!stored || !target) throw new Error(`loadSegmenterSafetensors: '${name}' vanished between comparison and load`);
-    const t = safetensorToTf(stored, name);
+    const t = safetensorToTf(stored, name, file);
     target.assign(t);
     t.dispose();
   }
