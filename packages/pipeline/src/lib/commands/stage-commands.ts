@@ -11,7 +11,8 @@ import { evaluationRecord, writeEvaluationRecord } from '../run/results';
 import { runStage, stageResult } from '../run/stages';
 import { writeReport, EvalResult } from '../report/build-report';
 import { TrainResult } from '../train/training-loop';
-import { AdaptResult, handOff, runAdapt, usesPseudoLabels } from '../engine/adapt-loop';
+import { AdaptResult, handOff, runAdapt, selectedSegmenter, usesPseudoLabels } from '../engine/adapt-loop';
+import { formatAdaptTable, writeRunResult } from '../engine/adapt-summary';
 import { Datasets, openDatasets } from '../engine/datasets';
 import { Engine, resolveShard } from '../engine/stages';
 import { openRun, RunArgs } from './context';
@@ -34,7 +35,7 @@ function segmenterOfRound(e: Engine, k: number): string {
   const stage = k === 0 ? 'round0/train-source' : `round${k}/train-segmenter`;
   const m = stageResult<TrainResult>(e.run, stage);
   if (!m) throw new Error(`stage ${stage} has not completed in ${e.run.root}; run ${k === 0 ? 'train-source' : `train-segmenter --round ${k}`} first`);
-  return handOff(m.result);
+  return selectedSegmenter(m.result, e.config.optimization.select);
 }
 
 function translatorOfRound(e: Engine, k: number): string {
@@ -57,7 +58,7 @@ function finishReport(e: Engine): void {
 export async function trainSource(argv: Record<string, unknown>): Promise<number> {
   const e = await engineFor('train-source', argv);
   const r = await runStage<TrainResult>(e.run, 'round0/train-source', () => e.trainSource('round0/train-source'));
-  await runStage(e.run, 'round0/evaluate', () => e.evaluate('round0/evaluate', handOff(r)));
+  await runStage(e.run, 'round0/evaluate', () => e.evaluate('round0/evaluate', selectedSegmenter(r, e.config.optimization.select)));
   finishReport(e);
   return 0;
 }
@@ -65,7 +66,7 @@ export async function trainSource(argv: Record<string, unknown>): Promise<number
 export async function trainOracle(argv: Record<string, unknown>): Promise<number> {
   const e = await engineFor('train-oracle', argv);
   const r = await runStage<TrainResult>(e.run, 'oracle/train', () => e.trainOracle('oracle/train'));
-  await runStage(e.run, 'oracle/evaluate', () => e.evaluate('oracle/evaluate', handOff(r)));
+  await runStage(e.run, 'oracle/evaluate', () => e.evaluate('oracle/evaluate', selectedSegmenter(r, e.config.optimization.select)));
   finishReport(e);
   return 0;
 }
@@ -133,7 +134,7 @@ export async function trainSegmenter(argv: Record<string, unknown>): Promise<num
   }
   const init = segmenterOfRound(e, k - 1);
   const r = await runStage<TrainResult>(e.run, `round${k}/train-segmenter`, () => e.trainSegmenter(`round${k}/train-segmenter`, k, init, pseudoLabels));
-  await runStage(e.run, `round${k}/evaluate`, () => e.evaluate(`round${k}/evaluate`, handOff(r)));
+  await runStage(e.run, `round${k}/evaluate`, () => e.evaluate(`round${k}/evaluate`, selectedSegmenter(r, e.config.optimization.select)));
   finishReport(e);
   return 0;
 }
@@ -171,21 +172,13 @@ export async function adapt(argv: Record<string, unknown>): Promise<number> {
   const e = await engineFor('adapt', argv);
   const r = await runStage<AdaptResult>(e.run, 'adapt', () => runAdapt(e.run, e.config, e));
   printAdaptTable(e, r);
+  e.run.log(`result: ${writeRunResult(e.run, r, e.config.optimization.selectBy)}`);
   finishReport(e);
   return 0;
 }
 
 export function printAdaptTable(e: Engine, r: AdaptResult, oracle?: EvalResult): string {
-  const sel = e.config.optimization.selectBy;
-  const lines = ['', `model                     mIoU19  mIoU16  mIoU13   (selected by ${sel})`];
-  const fmt = (v: number): string => (Number.isFinite(v) ? (100 * v).toFixed(1) : '–').padStart(6);
-  for (const row of r.rounds) {
-    const name = row.round === 0 ? 'source-only (round 0)' : `adapted, round ${row.round}`;
-    lines.push(`${name.padEnd(24)}  ${fmt(row.miou19)}  ${fmt(row.miou16)}  ${fmt(row.miou13)}${row.round === r.bestRound ? '   ← best' : ''}`);
-  }
-  if (oracle) lines.push(`${'oracle (target labels)'.padEnd(24)}  ${fmt(oracle.miou19)}  ${fmt(oracle.miou16)}  ${fmt(oracle.miou13)}`);
-  lines.push(`stopped: ${r.stoppedBecause}`);
-  const text = lines.join('\n');
+  const text = formatAdaptTable(r, e.config.optimization.selectBy, { oracle });
   e.run.log(text);
   return text;
 }
@@ -221,9 +214,9 @@ function bestSegmenter(e: Engine): string {
   if (a) return a.result.bestSegmenter;
   for (let k = e.config.optimization.maxRounds; k >= 1; k--) {
     const m = stageResult<TrainResult>(e.run, `round${k}/train-segmenter`);
-    if (m) return handOff(m.result);
+    if (m) return selectedSegmenter(m.result, e.config.optimization.select);
   }
   const m0 = stageResult<TrainResult>(e.run, 'round0/train-source');
-  if (m0) return handOff(m0.result);
+  if (m0) return selectedSegmenter(m0.result, e.config.optimization.select);
   throw new Error(`no trained segmenter in ${e.run.root}; give --checkpoint DIR or --onnx FILE`);
 }

@@ -70,6 +70,13 @@ export const OptimizationSchema = z
     minRounds: positiveInt.default(1),
     /** The mean that selects the best checkpoint and stops `adapt` (SPEC §6: 19 for GTA5, 16/13 for SYNTHIA). */
     selectBy: z.enum(['miou19', 'miou16', 'miou13']).default('miou19'),
+    /**
+     * The checkpoint each segmenter stage hands on: 'last' (BDL and the paper:
+     * the final snapshot; target val only decides when the loop stops) or
+     * 'best-on-target-val' (its best evaluation on Cityscapes val — model
+     * selection on the reported set). Both are reported. Default 'last'.
+     */
+    select: z.enum(['last', 'best-on-target-val']).default('last'),
     /** Rounds without val mIoU improvement tolerated before `adapt` stops. */
     patience: nonNegativeInt.default(0),
   })

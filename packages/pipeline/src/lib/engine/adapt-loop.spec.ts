@@ -10,7 +10,9 @@ import { validateRunConfig } from '../config/run-config';
 import { RunDir } from '../run/run-dir';
 import { AdaptStages, runAdapt } from './adapt-loop';
 
-const base = { data: { source: { dataset: 'gta5', root: 'g' }, target: { dataset: 'cityscapes', root: 'c' } } };
+const data = { source: { dataset: 'gta5', root: 'g' }, target: { dataset: 'cityscapes', root: 'c' } };
+/** The round-logic tests hand on each stage's best checkpoint (paths end in /best). */
+const base = { data, optimization: { select: 'best-on-target-val' } };
 
 function fakeStages(scores: number[], calls: string[], failOn?: string): AdaptStages {
   const ev = (s: number) => ({ perClass: [], miou19: s, miou16: s, miou13: s, pixels: 1, images: 1 });
@@ -39,7 +41,7 @@ function tmpRun(): RunDir {
 describe('runAdapt', () => {
   it('round k is guided by and pseudo-labels with S_{k−1}, and starts S_k from it', async () => {
     const calls: string[] = [];
-    const cfg = validateRunConfig({ ...base, optimization: { maxRounds: 2, minRounds: 2 } });
+    const cfg = validateRunConfig({ ...base, optimization: { ...base.optimization, maxRounds: 2, minRounds: 2 } });
     const r = await runAdapt(tmpRun(), cfg, fakeStages([0.3, 0.4, 0.45], calls));
     expect(calls).toContain('round1/train-translator guided by round0/train-source/best');
     expect(calls).toContain('round2/train-translator guided by round1/train-segmenter/best');
@@ -51,7 +53,7 @@ describe('runAdapt', () => {
 
   it('pseudoLabelsFromRound 2: round 1 trains on unlabelled target without a pseudo-label stage, round 2 pseudo-labels with S₁', async () => {
     const calls: string[] = [];
-    const cfg = validateRunConfig({ ...base, optimization: { maxRounds: 2, minRounds: 2, pseudoLabelsFromRound: 2 } });
+    const cfg = validateRunConfig({ ...base, optimization: { ...base.optimization, maxRounds: 2, minRounds: 2, pseudoLabelsFromRound: 2 } });
     await runAdapt(tmpRun(), cfg, fakeStages([0.3, 0.4, 0.45], calls));
     expect(calls.filter((c) => /^round\d\/(pseudo-label|train-segmenter) /.test(c))).toEqual([
       'round1/train-segmenter from round0/train-source/best on unlabelled target',
@@ -62,7 +64,7 @@ describe('runAdapt', () => {
 
   it('translatorWarmStart starts the round-k translator from round k−1, round 1 from scratch', async () => {
     const calls: string[] = [];
-    const cfg = validateRunConfig({ ...base, optimization: { maxRounds: 3, minRounds: 3, translatorWarmStart: true } });
+    const cfg = validateRunConfig({ ...base, optimization: { ...base.optimization, maxRounds: 3, minRounds: 3, translatorWarmStart: true } });
     await runAdapt(tmpRun(), cfg, fakeStages([0.3, 0.4, 0.45, 0.5], calls));
     expect(calls.filter((c) => c.includes('train-translator'))).toEqual([
       'round1/train-translator guided by round0/train-source/best',
@@ -73,7 +75,7 @@ describe('runAdapt', () => {
 
   it('stops after minRounds when the mean does not improve (patience 0), not before', async () => {
     const calls: string[] = [];
-    const cfg = validateRunConfig({ ...base, optimization: { maxRounds: 5, minRounds: 2, patience: 0 } });
+    const cfg = validateRunConfig({ ...base, optimization: { ...base.optimization, maxRounds: 5, minRounds: 2, patience: 0 } });
     const r = await runAdapt(tmpRun(), cfg, fakeStages([0.3, 0.28, 0.27, 0.5], calls));
     expect(r.rounds).toHaveLength(3);
     expect(r.bestRound).toBe(0);
@@ -81,15 +83,60 @@ describe('runAdapt', () => {
   });
 
   it('patience 1 tolerates one round without improvement', async () => {
-    const cfg = validateRunConfig({ ...base, optimization: { maxRounds: 5, minRounds: 1, patience: 1 } });
+    const cfg = validateRunConfig({ ...base, optimization: { ...base.optimization, maxRounds: 5, minRounds: 1, patience: 1 } });
     const r = await runAdapt(tmpRun(), cfg, fakeStages([0.3, 0.4, 0.39, 0.41, 0.40, 0.39], []));
     expect(r.rounds.map((x) => x.round)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(r.bestRound).toBe(3);
   });
 
+  it("select 'last' (default) hands on each stage's latest checkpoint and reports the last and best checkpoints' means from the stage's evaluations", async () => {
+    const run = tmpRun();
+    const calls: string[] = [];
+    const cfg = validateRunConfig({ data, optimization: { maxRounds: 1, minRounds: 1 } });
+    expect(cfg.optimization.select).toBe('last');
+    // The training loop's evaluations of each segmenter stage (metrics.jsonl): best at an earlier step than the last.
+    const evals: Record<string, Array<[number, number]>> = { 'round0/train-source': [[5, 0.2], [10, 0.25], [20, 0.3]], 'round1/train-segmenter': [[10, 0.45], [20, 0.4]] };
+    const stages = fakeStages([0.3, 0.4], calls);
+    const steps = (stage: string, best: boolean) => {
+      const rows = evals[stage];
+      const top = rows.reduce((a, b) => (b[1] > a[1] ? b : a));
+      for (const [step, v] of rows) run.metric({ stage, kind: 'eval', step, values: { miou19: v, miou16: v + 0.01, miou13: v + 0.02 } });
+      return { steps: 20, latest: `${stage}/latest`, best: best ? `${stage}/best` : undefined, bestStep: top[0], bestScore: top[1], resumedFrom: 0 };
+    };
+    stages.trainSource = async (stage) => steps(stage, true);
+    stages.trainSegmenter = async (stage, _k, init) => {
+      calls.push(`${stage} from ${init}`);
+      return steps(stage, true);
+    };
+    const r = await runAdapt(run, cfg, stages);
+    expect(calls).toContain('round1/train-translator guided by round0/train-source/latest');
+    expect(calls).toContain('round1/train-segmenter from round0/train-source/latest');
+    expect(r.select).toBe('last');
+    expect(r.rounds.map((x) => [x.used, x.segmenter])).toEqual([['last', 'round0/train-source/latest'], ['last', 'round1/train-segmenter/latest']]);
+    expect(r.rounds[0].last).toEqual({ step: 20, miou19: 0.3, miou16: 0.3, miou13: 0.3 }); // the evaluate stage's result for the used checkpoint
+    expect(r.rounds[0].best).toEqual({ step: 20, miou19: 0.3, miou16: 0.3 + 0.01, miou13: 0.3 + 0.02 });
+    expect(r.rounds[1].best).toEqual({ step: 10, miou19: 0.45, miou16: 0.45 + 0.01, miou13: 0.45 + 0.02 });
+  });
+
+  it("select 'best-on-target-val' hands on the best checkpoint and still reports the last one", async () => {
+    const run = tmpRun();
+    const cfg = validateRunConfig({ data, optimization: { maxRounds: 1, minRounds: 1, select: 'best-on-target-val' } });
+    const stages = fakeStages([0.3, 0.45], []);
+    stages.trainSegmenter = async (stage) => {
+      run.metric({ stage, kind: 'eval', step: 10, values: { miou19: 0.45, miou16: 0.45, miou13: 0.45 } });
+      run.metric({ stage, kind: 'eval', step: 20, values: { miou19: 0.41, miou16: 0.42, miou13: 0.43 } });
+      return { steps: 20, latest: `${stage}/latest`, best: `${stage}/best`, bestStep: 10, bestScore: 0.45, resumedFrom: 0 };
+    };
+    const r = await runAdapt(run, cfg, stages);
+    expect(r.rounds[1].used).toBe('best');
+    expect(r.rounds[1].segmenter).toBe('round1/train-segmenter/best');
+    expect(r.rounds[1].last).toEqual({ step: 20, miou19: 0.41, miou16: 0.42, miou13: 0.43 });
+    expect(r.rounds[1].best).toEqual({ step: 10, miou19: 0.45, miou16: 0.45, miou13: 0.45 });
+  });
+
   it('a rerun after a crash in round 2 pseudo-labelling skips every completed stage', async () => {
     const run = tmpRun();
-    const cfg = validateRunConfig({ ...base, optimization: { maxRounds: 2, minRounds: 2 } });
+    const cfg = validateRunConfig({ ...base, optimization: { ...base.optimization, maxRounds: 2, minRounds: 2 } });
     await expect(runAdapt(run, cfg, fakeStages([0.3, 0.4, 0.5], [], 'round2/pseudo-label with round1/train-segmenter/best.onnx'))).rejects.toThrow('crash');
     const calls: string[] = [];
     await runAdapt(run, cfg, fakeStages([0.3, 0.4, 0.5], calls));

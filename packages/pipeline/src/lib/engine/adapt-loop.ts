@@ -14,9 +14,11 @@
  *              → evaluate (target val)
  * ```
  *
- * Stops when the selected mean (`optimization.selectBy`) has not improved
- * for more than `patience` rounds, after at least `minRounds` and at most
- * `maxRounds`. Every stage writes a marker when done (see `runStage`), so a
+ * Each segmenter stage hands on its last checkpoint, or its best one by
+ * target-val mIoU (`optimization.select`); every round reports both. Stops
+ * when the selected mean (`optimization.selectBy`) of the checkpoint handed
+ * on has not improved for more than `patience` rounds, after at least
+ * `minRounds` and at most `maxRounds`. Every stage writes a marker when done (see `runStage`), so a
  * rerun after SIGKILL skips finished stages and resumes the interrupted one
  * from its checkpoint.
  */
@@ -39,26 +41,72 @@ export interface AdaptStages {
   evaluate(stage: string, segmenter: string): Promise<EvalResult>;
 }
 
-/** One line of the adapt summary. */
-export interface RoundSummary {
-  round: number;
-  segmenter: string;
+/** Which checkpoint of a segmenter stage is handed on (`optimization.select`). */
+export type Selection = RunConfig['optimization']['select'];
+
+/** Target-val mIoUs of one checkpoint of a stage and the step it was taken at. */
+export interface CheckpointScore {
+  step: number;
   miou19: number;
   miou16: number;
   miou13: number;
+}
+
+/** One line of the adapt summary (also `result.json`'s `rounds[]`). */
+export interface RoundSummary {
+  round: number;
+  /** The checkpoint handed on (used by the next round and for stopping). */
+  segmenter: string;
+  used: 'last' | 'best';
+  /** Target-val means of the checkpoint handed on. */
+  miou19: number;
+  miou16: number;
+  miou13: number;
+  /** `optimization.selectBy` of it. */
   selected: number;
+  /** The stage's last checkpoint and its best by target val (null when never evaluated). */
+  last: CheckpointScore | null;
+  best: CheckpointScore | null;
 }
 
 export interface AdaptResult {
+  select: Selection;
   rounds: RoundSummary[];
   bestRound: number;
   bestSegmenter: string;
   stoppedBecause: string;
 }
 
-/** Picks the checkpoint a training stage hands on: its best by validation, else its latest. */
+/** Picks the checkpoint a training stage hands on: its best by validation, else its latest (translators: no validation, so latest). */
 export function handOff(r: TrainResult): string {
   return r.best ?? r.latest;
+}
+
+/**
+ * The checkpoint a segmenter stage hands on: `last` (BDL and the paper: the
+ * final snapshot; target val only stops the loop) or `best-on-target-val`
+ * (the best evaluation on the reported set — model selection on it).
+ */
+export function selectedSegmenter(r: TrainResult, select: Selection): string {
+  return select === 'last' ? r.latest : (r.best ?? r.latest);
+}
+
+/**
+ * The last and best checkpoints' scores of training stage `stage`, from its
+ * evaluations in metrics.jsonl (the loop evaluates at `evalEvery` and at the
+ * end), with `used` (the evaluate stage's full result) filling its own slot.
+ */
+export function checkpointScores(run: RunDir, stage: string, r: TrainResult, used: { which: 'last' | 'best'; eval: EvalResult }): { last: CheckpointScore | null; best: CheckpointScore | null } {
+  const evals = new Map<number, Record<string, number>>();
+  for (const m of run.metrics()) if (m.kind === 'eval' && m.stage === stage) evals.set(m.step, m.values);
+  const at = (step: number | undefined): CheckpointScore | null => {
+    const v = step === undefined ? undefined : evals.get(step);
+    return v && step !== undefined ? { step, miou19: v['miou19'], miou16: v['miou16'], miou13: v['miou13'] } : null;
+  };
+  const own = (step: number): CheckpointScore => ({ step, miou19: used.eval.miou19, miou16: used.eval.miou16, miou13: used.eval.miou13 });
+  const last = used.which === 'last' ? own(r.steps) : at(r.steps);
+  const best = r.best === undefined ? null : used.which === 'best' ? own(r.bestStep ?? r.steps) : at(r.bestStep);
+  return { last, best };
 }
 
 /** Whether round k's segmenter trains on pseudo-labels (`optimization.pseudoLabelsFromRound`). */
@@ -69,14 +117,16 @@ export function usesPseudoLabels(config: RunConfig, round: number): boolean {
 export async function runAdapt(run: RunDir, config: RunConfig, stages: AdaptStages): Promise<AdaptResult> {
   const opt = config.optimization;
   const sel = opt.selectBy;
-  const summary = (round: number, segmenter: string, e: EvalResult): RoundSummary => ({
-    round, segmenter, miou19: e.miou19, miou16: e.miou16, miou13: e.miou13, selected: e[sel],
-  });
+  const summary = (round: number, stage: string, r: TrainResult, e: EvalResult): RoundSummary => {
+    const segmenter = selectedSegmenter(r, opt.select);
+    const used = segmenter === r.latest ? 'last' : 'best';
+    return { round, segmenter, used, miou19: e.miou19, miou16: e.miou16, miou13: e.miou13, selected: e[sel], ...checkpointScores(run, stage, r, { which: used, eval: e }) };
+  };
 
   const s0 = await runStage(run, 'round0/train-source', () => stages.trainSource('round0/train-source'));
-  let segmenter = handOff(s0);
+  let segmenter = selectedSegmenter(s0, opt.select);
   const e0 = await runStage(run, 'round0/evaluate', () => stages.evaluate('round0/evaluate', segmenter));
-  const rounds: RoundSummary[] = [summary(0, segmenter, e0)];
+  const rounds: RoundSummary[] = [summary(0, 'round0/train-source', s0, e0)];
   let best = rounds[0];
   let sinceBest = 0;
   let stoppedBecause = `reached maxRounds ${opt.maxRounds}`;
@@ -92,9 +142,9 @@ export async function runAdapt(run: RunDir, config: RunConfig, stages: AdaptStag
     const pseudoLabels = usesPseudoLabels(config, k);
     if (pseudoLabels) await runStage(run, `${r}/pseudo-label`, () => stages.pseudoLabel(`${r}/pseudo-label`, k, onnx.segmenter));
     const sk = await runStage(run, `${r}/train-segmenter`, () => stages.trainSegmenter(`${r}/train-segmenter`, k, segmenter, pseudoLabels));
-    const next = handOff(sk);
+    const next = selectedSegmenter(sk, opt.select);
     const ek = await runStage(run, `${r}/evaluate`, () => stages.evaluate(`${r}/evaluate`, next));
-    const row = summary(k, next, ek);
+    const row = summary(k, `${r}/train-segmenter`, sk, ek);
     rounds.push(row);
     segmenter = next;
     if (row.selected > best.selected) {
@@ -109,5 +159,5 @@ export async function runAdapt(run: RunDir, config: RunConfig, stages: AdaptStag
       break;
     }
   }
-  return { rounds, bestRound: best.round, bestSegmenter: best.segmenter, stoppedBecause };
+  return { select: opt.select, rounds, bestRound: best.round, bestSegmenter: best.segmenter, stoppedBecause };
 }
