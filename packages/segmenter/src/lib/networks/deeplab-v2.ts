@@ -48,6 +48,14 @@ export interface DeepLabV2Options {
   /** ASPP dilations (= paddings). Default [6, 12, 18, 24] (SPEC §3). */
   asppDilations?: number[];
   /**
+   * How many ASPP branches (the first ones) the classifier sums. Default all
+   * (BDL's `model/deeplab.py`, SPEC §3). AdaptSegNet's released `deeplab.py`
+   * returns inside the summing loop, so its logits are branches 0 + 1: give 2
+   * to load AdaptSegNet-trained weights and get its logits. Every branch keeps
+   * its parameters (the weight files hold all four).
+   */
+  asppBranches?: number;
+  /**
    * 8 (default, SPEC §3: layer3 dilation 2, layer4 dilation 4) or 4 (layer2's
    * stride replaced by dilation 2, layer3 4, layer4 8 — the same receptive
    * field at twice the logit resolution; for tiny inputs such as the demo's).
@@ -110,12 +118,18 @@ const STAGES: Record<8 | 4, ReadonlyArray<{ planes: number; stride: number; dila
   ],
 };
 
-/** The ASPP classifier: Σ_k conv3×3_{dilation d_k}(x), named `0..3`. */
+/** The ASPP classifier: Σ_{k < summed} conv3×3_{dilation d_k}(x), branches named `0..3`. */
 export class AsppSum extends Module implements Layer {
   readonly branches: Conv2d[];
+  /** The branches that are summed (the first `summed`; default all). */
+  readonly summed: number;
 
-  constructor(inChannels: number, numClasses: number, dilations: number[], init: Initializer, rng: Rng) {
+  constructor(inChannels: number, numClasses: number, dilations: number[], init: Initializer, rng: Rng, summed = dilations.length) {
     super();
+    if (!Number.isInteger(summed) || summed < 1 || summed > dilations.length) {
+      throw new Error(`DeepLabV2: asppBranches must be an integer in [1, ${dilations.length}] (the ASPP has ${dilations.length} branches), received ${JSON.stringify(summed)}`);
+    }
+    this.summed = summed;
     this.branches = dilations.map((d, i) =>
       this.registerModule(
         String(i),
@@ -126,11 +140,12 @@ export class AsppSum extends Module implements Layer {
 
   forward(x: tf.Tensor4D): tf.Tensor4D {
     // Each branch by @semadapt/compute's dilatedSameConv (tap sums, or one dilated conv where the backend has the kernels); the Conv2d modules hold the parameters and export.
-    return tf.tidy(() => tf.addN(this.branches.map((b) => dilatedSameConv(x, b.weight as tf.Tensor4D, b.dilation[0], b.bias))) as tf.Tensor4D);
+    const used = this.branches.slice(0, this.summed);
+    return tf.tidy(() => (used.length === 1 ? dilatedSameConv(x, used[0].weight as tf.Tensor4D, used[0].dilation[0], used[0].bias) : tf.addN(used.map((b) => dilatedSameConv(x, b.weight as tf.Tensor4D, b.dilation[0], b.bias)))) as tf.Tensor4D);
   }
 
   toOnnx(graph: OnnxGraph, input: string, scope: string): string {
-    const outs = this.branches.map((b, i) => b.toOnnx(graph, input, scopedName(scope, String(i))));
+    const outs = this.branches.slice(0, this.summed).map((b, i) => b.toOnnx(graph, input, scopedName(scope, String(i))));
     return graph.node('Sum', outs, {}, { name: scopedName(scope, 'sum'), outputs: [graph.fresh(scopedName(scope, 'out'))] })[0];
   }
 }
@@ -189,7 +204,7 @@ export class DeepLabV2 extends Module implements Segmenter {
       return this.registerModule(`layer${li + 1}`, new Sequential(blocks));
     });
     [this.layer1, this.layer2, this.layer3, this.layer4] = layers;
-    this.aspp = this.registerModule('aspp', new AsppSum(cin, numClasses, dilations, options.classifierInit ?? { kind: 'normal', std: 0.01 }, rng));
+    this.aspp = this.registerModule('aspp', new AsppSum(cin, numClasses, dilations, options.classifierInit ?? { kind: 'normal', std: 0.01 }, rng, options.asppBranches ?? dilations.length));
     // SPEC §3: classifier ×10. The multiplier is optimizer metadata on each registered parameter.
     for (const [, p] of this.aspp.namedParameterEntries()) p.lrMultiplier = lrMult;
   }
