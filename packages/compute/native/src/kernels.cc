@@ -12,6 +12,7 @@
 #include <omp.h>
 
 #include "elementwise_napi.h"
+#include "tensor_kernels.h"
 
 #include <functional>
 #include <initializer_list>
@@ -301,6 +302,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
   exports.Set("info", Napi::Function::New(env, Info));
   RegisterElementwise(env, exports);
+  RegisterTensorKernels(env, exports);
   return exports;
 }
 
