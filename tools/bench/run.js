@@ -18,8 +18,10 @@ require('ts-node').register({
 const base = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.base.json'), 'utf8'));
 require('tsconfig-paths').register({ baseUrl: root, paths: base.compilerOptions.paths });
 
-require('./main.ts')
-  .main(process.argv.slice(2))
+// `run.js export-model …` is the child that writes an inference case's ONNX file (export-model.ts).
+const child = process.argv[2] === 'export-model';
+require(child ? './export-model.ts' : './main.ts')
+  .main(process.argv.slice(child ? 3 : 2))
   .then((code) => process.exit(code))
   .catch((e) => {
     console.error(e && e.stack ? e.stack : e);

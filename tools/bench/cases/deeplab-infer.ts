@@ -1,6 +1,6 @@
 /**
  * deeplab-infer: the full DeepLabV2-ResNet101 exported to ONNX
- * (`exportSegmenterOnnx`: image → logits upsampled to the input size) and run
+ * (`exportSegmenterOnnx`, in a child process: image → logits upsampled to the input size) and run
  * in onnxruntime-node (CPU, intra-op threads = cores, graph optimizations
  * 'all') on [1, 3, size, 2·size] — torch_reference.py's `deeplab-infer`
  * (no_grad forward with the same upsampling, the same network). One session,
@@ -8,8 +8,7 @@
  */
 import * as os from 'os';
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '@semadapt/core-layers';
-import { DeepLabV2, exportSegmenterOnnx } from '@semadapt/segmenter';
+import { exportInChild, removeExport } from '../export-model';
 import type { BenchCase } from '../case';
 
 const deeplabInfer: BenchCase = {
@@ -18,16 +17,15 @@ const deeplabInfer: BenchCase = {
   torchCase: 'deeplab-infer',
   shape: (size) => [1, size, 2 * size, 3],
   async setup(size) {
-    const init = { kind: 'uniform', low: -0.01, high: 0.01 } as const;
-    const net = new DeepLabV2({ rng: new Rng(1), backboneInit: init, classifierInit: init }).eval();
-    const bytes = exportSegmenterOnnx(net);
-    net.dispose();
+    // Exported in a child process: this one holds onnxruntime and the model, as an evaluator's does.
+    const file = exportInChild('deeplab');
     const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
-    const session = await ort.InferenceSession.create(bytes, {
+    const session = await ort.InferenceSession.create(file, {
       intraOpNumThreads: os.cpus().length,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
     });
+    removeExport(file);
     const x = tf.randomNormal([1, 3, size, 2 * size], 0, 50, 'float32', 1);
     const feed = new ort.Tensor('float32', Float32Array.from(x.dataSync()), [1, 3, size, 2 * size]);
     x.dispose();

@@ -1,6 +1,6 @@
 /**
  * translate-infer: s→t translation `G_t(E_s(x), S(x))` of the full-width
- * translator (Appendix B), exported to ONNX (`translatorOnnxBytes`, spectral
+ * translator (Appendix B), exported to ONNX in a child process (`translatorOnnxBytes`, spectral
  * norm folded, eval mode) and run in onnxruntime-node (CPU, intra-op threads
  * = cores, graph optimizations 'all') on an image [1, 3, size, 2·size] with
  * 19-class guidance logits of the same size — torch_reference.py's
@@ -10,7 +10,7 @@
  */
 import * as os from 'os';
 import * as tf from '@tensorflow/tfjs-core';
-import { Translator, translatorOnnxBytes } from '@semadapt/translator';
+import { exportInChild, removeExport } from '../export-model';
 import type { BenchCase } from '../case';
 
 const translateInfer: BenchCase = {
@@ -20,15 +20,15 @@ const translateInfer: BenchCase = {
   shape: (size) => [1, size, 2 * size, 3],
   async setup(size) {
     if (size % 4 !== 0) throw new Error(`translate-infer: --size must be a multiple of 4, got ${size}`);
-    const translator = new Translator({});
-    const bytes = translatorOnnxBytes(translator, 's2t');
-    translator.dispose();
+    // Exported in a child process: this one holds onnxruntime and the model, as an evaluator's does.
+    const file = exportInChild('translator-s2t');
     const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
-    const session = await ort.InferenceSession.create(bytes, {
+    const session = await ort.InferenceSession.create(file, {
       intraOpNumThreads: Number(process.env['SEMADAPT_ORT_THREADS'] ?? os.cpus().length),
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
     });
+    removeExport(file);
     const [image, guidance] = tf.tidy(() => [
       tf.randomUniform([1, 3, size, 2 * size], -1, 1, 'float32', 1).dataSync() as Float32Array,
       tf.randomNormal([1, 19, size, 2 * size], 0, 1, 'float32', 2).dataSync() as Float32Array,
