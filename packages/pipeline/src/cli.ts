@@ -24,6 +24,10 @@ function runOptions<T>(y: Argv<T>) {
     .epilogue('Any config field can be overridden with a dotted flag, e.g. --optimization.sourceSteps 500 --data.resize "[64,32]".');
 }
 
+function fromScratchOption<T>(y: Argv<T>) {
+  return y.option('from-scratch', { type: 'boolean', describe: 'train the segmenter from random weights (model.segmenter.init: null); paper presets otherwise refuse without their init file' });
+}
+
 function roundOption<T>(y: Argv<T>) {
   return y.option('round', { type: 'number', default: 1, describe: 'adaptation round k ≥ 1 (uses S_{k−1} and writes round k outputs)' });
 }
@@ -98,8 +102,8 @@ export function buildCli(argv: string[]) {
         .option('json', { type: 'boolean', describe: 'print the summary as JSON' }),
       wrap('dataCheck'))
     .command('config', 'print the resolved, validated config (nothing is run)', (y) => runOptions(y), wrap('showConfig'))
-    .command('train-source', 'round 0: segmenter on source only (the lower bound)', (y) => runOptions(y), wrap('trainSource'))
-    .command('train-oracle', 'segmenter on target labels (the upper bound)', (y) => runOptions(y), wrap('trainOracle'))
+    .command('train-source', 'round 0: segmenter on source only (the lower bound)', (y) => fromScratchOption(runOptions(y)), wrap('trainSource'))
+    .command('train-oracle', 'segmenter on target labels (the upper bound)', (y) => fromScratchOption(runOptions(y)), wrap('trainOracle'))
     .command('train-translator', 'translator of round k, with S_{k−1} frozen as guidance', (y) => roundOption(runOptions(y)), wrap('trainTranslator'))
     .command('translate', 'translate the whole source set s→t (ONNX, onnxruntime) into PNGs', (y) => shardOption(roundOption(runOptions(y))), wrap('translate'))
     .command('pseudo-label', 'pseudo-label the target train set with S_{k−1} (ONNX, onnxruntime)', (y) => shardOption(roundOption(runOptions(y))), wrap('pseudoLabel'))
@@ -110,7 +114,7 @@ export function buildCli(argv: string[]) {
         .option('shards', { type: 'number', describe: 'merge evaluate: how many shards ran (default: --shard\'s n or the scheduler\'s count)' })
         .option('eval-stage', { type: 'string', default: 'evaluate', describe: 'merge evaluate: the evaluation stage whose shards to sum' }),
       wrap('merge'))
-    .command('adapt', 'the whole loop: round 0, then rounds until val mIoU stops improving (resumable)', (y) => runOptions(y), wrap('adapt'))
+    .command('adapt', 'the whole loop: round 0, then rounds until val mIoU stops improving (resumable)', (y) => fromScratchOption(runOptions(y)), wrap('adapt'))
     .command('evaluate', 'mIoU19/16/13 and per-class IoU on target val, from a checkpoint or an ONNX model', (y) =>
       shardOption(runOptions(y))
         .option('checkpoint', { type: 'string', describe: 'segmenter checkpoint folder (default: best of the last round)' })

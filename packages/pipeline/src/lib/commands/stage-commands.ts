@@ -15,6 +15,7 @@ import { AdaptResult, handOff, runAdapt, selectedSegmenter, usesPseudoLabels } f
 import { formatAdaptTable, writeRunResult } from '../engine/adapt-summary';
 import { Datasets, openDatasets } from '../engine/datasets';
 import { Engine, resolveShard } from '../engine/stages';
+import { withInitChecked } from './init-check';
 import { openRun, RunArgs } from './context';
 
 async function engineFor(command: string, argv: Record<string, unknown>, opts: { needsTf?: boolean } = {}): Promise<Engine> {
@@ -56,7 +57,7 @@ function finishReport(e: Engine): void {
 }
 
 export async function trainSource(argv: Record<string, unknown>): Promise<number> {
-  const e = await engineFor('train-source', argv);
+  const e = await engineFor('train-source', withInitChecked(argv));
   const r = await runStage<TrainResult>(e.run, 'round0/train-source', () => e.trainSource('round0/train-source'));
   await runStage(e.run, 'round0/evaluate', () => e.evaluate('round0/evaluate', selectedSegmenter(r, e.config.optimization.select)));
   finishReport(e);
@@ -64,7 +65,7 @@ export async function trainSource(argv: Record<string, unknown>): Promise<number
 }
 
 export async function trainOracle(argv: Record<string, unknown>): Promise<number> {
-  const e = await engineFor('train-oracle', argv);
+  const e = await engineFor('train-oracle', withInitChecked(argv));
   const r = await runStage<TrainResult>(e.run, 'oracle/train', () => e.trainOracle('oracle/train'));
   await runStage(e.run, 'oracle/evaluate', () => e.evaluate('oracle/evaluate', selectedSegmenter(r, e.config.optimization.select)));
   finishReport(e);
@@ -169,7 +170,7 @@ export async function merge(argv: Record<string, unknown>): Promise<number> {
 }
 
 export async function adapt(argv: Record<string, unknown>): Promise<number> {
-  const e = await engineFor('adapt', argv);
+  const e = await engineFor('adapt', withInitChecked(argv));
   const r = await runStage<AdaptResult>(e.run, 'adapt', () => runAdapt(e.run, e.config, e));
   printAdaptTable(e, r);
   e.run.log(`result: ${writeRunResult(e.run, r, e.config.optimization.selectBy)}`);

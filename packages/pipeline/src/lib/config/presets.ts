@@ -26,6 +26,24 @@ const pairs: Record<string, Partial> = {
 };
 
 /**
+ * The initial weights of the paper's experiments (BDL's starting points) and
+ * how to make them: the converter runs with the user's own PyTorch on the
+ * released file (these machines cannot download it).
+ */
+export const PAPER_INIT_WEIGHTS = {
+  deeplabv2: {
+    file: 'weights/deeplabv2-init.safetensors',
+    from: "BDL's DeepLab-V2 initial model DeepLab_resnet_pretrained_init-f81d91e8.pth (ImageNet ResNet-101, linked from BDL's README)",
+    command: 'python3 tools/convert_pth_to_safetensors.py --arch deeplabv2 DeepLab_resnet_pretrained_init-f81d91e8.pth weights/deeplabv2-init.safetensors',
+  },
+  fcn8s: {
+    file: 'weights/fcn8s-init.safetensors',
+    from: "ImageNet VGG16 (torchvision's vgg16-397923af.pth), or BDL's released 'initial weights of GTA5 / SYNTHIA for VGG16-FCN' (same command, that file instead)",
+    command: 'python3 tools/convert_pth_to_safetensors.py --arch fcn8s vgg16-397923af.pth weights/fcn8s-init.safetensors',
+  },
+} as const;
+
+/**
  * BDL's optimisation per architecture, stated in full (the segmenter README
  * tables cite the BDL file of each value). Both stop at 120k steps
  * (`num_steps_stop`, options/train_options.py) of a schedule spanning 250k.
@@ -36,6 +54,7 @@ const archs: Record<string, Partial> = {
     model: {
       segmenter: {
         arch: 'deeplabv2',
+        init: PAPER_INIT_WEIGHTS.deeplabv2.file,
         // BDL's deeplab.py sums all four ASPP branches (AdaptSegNet's returns after two: asppBranches 2).
         network: { asppBranches: 4, classifierLrMultiplier: 10 },
         trainer: {
@@ -51,6 +70,7 @@ const archs: Record<string, Partial> = {
     model: {
       segmenter: {
         arch: 'fcn8s',
+        init: PAPER_INIT_WEIGHTS.fcn8s.file,
         network: { dropout: 0.5, dropout2d: true, learnUpsampling: false, biasLrMultiplier: 2 },
         trainer: {
           lambdaAdv: 0.0001,

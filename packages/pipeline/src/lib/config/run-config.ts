@@ -148,8 +148,12 @@ export const SegmenterSectionSchema = z
     pseudoLabel: z
       .preprocess((v) => (isPlainObject(v) && !('kind' in v) ? { kind: 'threshold', ...v } : v), PseudoLabelSchema)
       .default({ kind: 'threshold', delta: 0.9 }),
-    /** Optional initial weights (safetensors) for the network, e.g. converted ImageNet weights. */
-    init: z.string().min(1).optional(),
+    /**
+     * Initial weights (safetensors from tools/convert_pth_to_safetensors.py)
+     * for round 0 and the oracle. The paper presets name BDL's (see
+     * `PAPER_INIT_WEIGHTS`); null = from scratch on purpose (`--from-scratch`).
+     */
+    init: z.string().min(1).nullable().optional(),
   })
   .strict();
 
