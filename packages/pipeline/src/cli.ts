@@ -118,7 +118,11 @@ export function buildCli(argv: string[]) {
     .command('evaluate', 'mIoU19/16/13 and per-class IoU on target val, from a checkpoint or an ONNX model', (y) =>
       shardOption(runOptions(y))
         .option('checkpoint', { type: 'string', describe: 'segmenter checkpoint folder (default: best of the last round)' })
-        .option('onnx', { type: 'string', describe: 'exported segmenter .onnx (evaluated in onnxruntime-node)' })
+        .option('onnx', { type: 'string', describe: 'a segmenter .onnx (ours or converted; evaluated in onnxruntime-node); its logits output is checked: 19 classes, finite' })
+        .option('onnx-layout', { type: 'string', choices: ['nchw', 'nhwc'], describe: '--onnx input layout (default: read from the model\'s input shape, else nchw)' })
+        .option('onnx-size', { type: 'string', describe: '--onnx input WxH, e.g. 1024x512 (default: the model\'s fixed size, else data.evalSize ?? data.resize)' })
+        .option('onnx-normalize', { type: 'string', choices: ['caffe-bgr', 'imagenet', 'unit', 'symmetric', 'raw'], describe: '--onnx pixel normalisation (default caffe-bgr: BGR minus the Caffe mean, as BDL/DeepLab)' })
+        .option('onnx-output', { type: 'string', describe: '--onnx output holding the class logits (default: \'logits\', else the only output)' })
         .option('export-cityscapes', { type: 'string', describe: 'write labelId PNGs named for the official Cityscapes scripts into DIR' })
         .option('split', { type: 'string', default: 'val', describe: 'target split' }),
       wrap('evaluate'))
@@ -145,7 +149,9 @@ export function buildCli(argv: string[]) {
         .option('splits', { type: 'number', default: 10 })
         .option('json', { type: 'boolean' }),
       wrap('inceptionScore'))
-    .command('report', 'write <run>/report.html from the run directory', (y) => runOptions(y), wrap('report'))
+    .command('report', 'write <run>/report.html from the run directory', (y) =>
+      runOptions(y).option('screenshot', { type: 'boolean', describe: 'also write <run>/report.png (headless Chromium)' }),
+      wrap('report'))
     .command('demo', 'generate the mini-benchmark if absent, then oracle, source-only and 2–3 adaptation rounds on CPU (demo preset: minRounds 2, maxRounds 3)', (y) =>
       y
         .option('run-dir', { type: 'string', default: 'runs/demo' })

@@ -1,5 +1,6 @@
 /** `semadapt config` and `semadapt report`. */
 import { writeReport } from '../report/build-report';
+import { screenshot } from '../report/screenshot';
 import { RunDir } from '../run/run-dir';
 import { configFromArgs, RunArgs, runDirOf } from './context';
 
@@ -14,7 +15,9 @@ export async function showConfig(argv: Record<string, unknown>): Promise<number>
 export async function report(argv: Record<string, unknown>): Promise<number> {
   const args = argv as RunArgs;
   const dir = runDirOf(args);
-  const file = writeReport(new RunDir(dir));
+  const run = new RunDir(dir);
+  const file = writeReport(run);
   console.log(`report: ${file}`);
+  if (argv['screenshot'] === true) console.log(`screenshot: ${screenshot(file, run.path('report.png'))}`);
   return 0;
 }

@@ -16,7 +16,8 @@ import { formatAdaptTable, writeRunResult } from '../engine/adapt-summary';
 import { Datasets, openDatasets } from '../engine/datasets';
 import { Engine, resolveShard } from '../engine/stages';
 import { withInitChecked } from './init-check';
-import { openRun, RunArgs } from './context';
+import { ConfigError, openRun, RunArgs } from './context';
+import { OnnxInputSpec } from '../engine/onnx-evaluator';
 
 async function engineFor(command: string, argv: Record<string, unknown>, opts: { needsTf?: boolean } = {}): Promise<Engine> {
   // The data sets are opened (their layouts checked) before the run directory is written.
@@ -194,7 +195,7 @@ export async function evaluate(argv: Record<string, unknown>): Promise<number> {
   let what: string;
   if (typeof argv['onnx'] === 'string') {
     what = argv['onnx'] as string;
-    result = await e.evaluateOnnx('evaluate', what, { exportCityscapes, dataset });
+    result = await e.evaluateOnnx('evaluate', what, { exportCityscapes, dataset, input: onnxInputSpec(argv) });
   } else {
     what = typeof argv['checkpoint'] === 'string' ? (argv['checkpoint'] as string) : bestSegmenter(e);
     if (e.shard.worldSize > 1) throw new Error('evaluate --shard needs --onnx (sharded inference runs in onnxruntime)');
@@ -207,6 +208,20 @@ export async function evaluate(argv: Record<string, unknown>): Promise<number> {
     if (exportCityscapes) console.log(`predictions (labelIds) for the official Cityscapes scripts: ${exportCityscapes}`);
   }
   return 0;
+}
+
+/** `--onnx-layout/-size/-normalize/-output` as an input spec (choices are checked by yargs). */
+function onnxInputSpec(argv: Record<string, unknown>): OnnxInputSpec {
+  const spec: OnnxInputSpec = {};
+  if (typeof argv['onnxLayout'] === 'string') spec.layout = argv['onnxLayout'] as OnnxInputSpec['layout'];
+  if (typeof argv['onnxNormalize'] === 'string') spec.normalize = argv['onnxNormalize'] as OnnxInputSpec['normalize'];
+  if (typeof argv['onnxOutput'] === 'string') spec.output = argv['onnxOutput'];
+  if (argv['onnxSize'] !== undefined) {
+    const m = /^(\d+)x(\d+)$/.exec(String(argv['onnxSize']));
+    if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new ConfigError([`--onnx-size: expected WIDTHxHEIGHT, e.g. 1024x512, received '${argv['onnxSize']}'`]);
+    spec.size = [Number(m[1]), Number(m[2])];
+  }
+  return spec;
 }
 
 /** The best segmenter of the run: adapt's choice, else the latest completed round. */

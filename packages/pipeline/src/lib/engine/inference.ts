@@ -155,7 +155,7 @@ interface EvalShardFile {
  */
 export async function evaluateSet(
   ds: FileDataset,
-  logitsOf: (img: ImageU8) => Promise<NchwTensor>,
+  logitsOf: (img: ImageU8, name?: string) => Promise<NchwTensor>,
   opts: InferenceOptions & { writePrediction?: (name: string, trainIds: Uint8Array, width: number, height: number) => void },
 ): Promise<{ matrix: ConfusionMatrix; images: number }> {
   const matrix = new ConfusionMatrix();
@@ -164,7 +164,7 @@ export async function evaluateSet(
   for await (const it of items(ds, opts.shard, opts.workers)) {
     if (!it.label) throw new Error(`evaluate: ${it.name} has no label`);
     const img = resizeRgb(it.image, opts.size);
-    const logits = await logitsOf(img);
+    const logits = await logitsOf(img, it.name);
     const p = await predictionOf(it.name, logits, it.label.height, it.label.width);
     matrix.update({ data: p.labels, width: p.width, height: p.height }, { data: it.label.data, width: it.label.width, height: it.label.height }, it.name);
     opts.writePrediction?.(it.name, p.labels, p.width, p.height);

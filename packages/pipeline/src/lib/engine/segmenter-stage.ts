@@ -92,6 +92,22 @@ export async function logitsNchw(net: Segmenter, img: ImageU8): Promise<NchwTens
   }
 }
 
+/**
+ * Logits (NCHW) of one RGB image at the network's own resolution (1/8 of
+ * the input for DeepLabV2): what evaluation upsamples once, straight to the
+ * label size, as BDL's evaluation does.
+ */
+export async function networkLogitsNchw(net: Segmenter, img: ImageU8): Promise<NchwTensor> {
+  const x = rgbToCaffeNchw(img);
+  const [, c, h, w] = x.dims;
+  const out = tf.tidy(() => tf.transpose(net.forward(tf.transpose(tf.tensor4d(x.data, [1, c, h, w]), [0, 2, 3, 1]) as tf.Tensor4D), [0, 3, 1, 2]));
+  try {
+    return { data: (await out.data()) as Float32Array, dims: out.shape.slice() };
+  } finally {
+    out.dispose();
+  }
+}
+
 /** Exports a segmenter checkpoint to ONNX (image → logits, NCHW, dynamic H/W). */
 export async function exportSegmenterOnnx(ctx: RunContext, checkpointDir: string, file: string): Promise<string> {
   const net = await loadSegmenter(ctx, checkpointDir);

@@ -18,6 +18,7 @@ import { AdaptStages } from './adapt-loop';
 import { Datasets } from './datasets';
 import { evaluateSet, mergeEvalShards, parseShard, pngName, pseudoLabelSet, segmenterLogits, translateSet, writeEvalShard } from './inference';
 import { cityscapesPredictionName, trainIdsToLabelIds } from './cityscapes-export';
+import { OnnxInputSpec, openOnnxEvaluator } from './onnx-evaluator';
 import * as seg from './segmenter-stage';
 import * as trans from './translator-stage';
 import { writeEvaluationSamples, writeTranslationSamples } from './samples';
@@ -153,11 +154,18 @@ export class Engine implements AdaptStages {
     return (this.config.data.inferSize ?? this.config.data.resize) as [number, number];
   }
 
-  /** Evaluates an ONNX segmenter on target val (one shard); writes shard counts; merges when unsharded. */
-  async evaluateOnnx(stage: string, onnxFile: string, opts: { exportCityscapes?: string; dataset?: FileDataset } = {}): Promise<EvalResult | undefined> {
-    const model = await openOnnx(onnxFile, this.config.onnxThreads);
+  /**
+   * Evaluates an ONNX segmenter on target val (one shard); writes shard
+   * counts; merges when unsharded. The model's outputs are checked and its
+   * input prepared as `input` says (see onnx-evaluator.ts).
+   */
+  async evaluateOnnx(stage: string, onnxFile: string, opts: { exportCityscapes?: string; dataset?: FileDataset; input?: OnnxInputSpec } = {}): Promise<EvalResult | undefined> {
+    const size = (this.config.data.evalSize ?? this.config.data.resize) as [number, number];
+    const model = await openOnnxEvaluator(onnxFile, this.config.onnxThreads, opts.input ?? {}, size);
+    this.run.log(`[${stage}] ${model.describe}`);
     try {
-      return await this.evaluateWith(stage, (img) => segmenterLogits(model, img), opts);
+      // The evaluator resizes each image to what the model takes.
+      return await this.evaluateWith(stage, (img, name) => model.logitsOf(img, name ?? ''), { ...opts, size: null });
     } finally {
       await model.release();
     }
@@ -177,7 +185,9 @@ export class Engine implements AdaptStages {
   async evaluateNet(net: seg.SegmenterNet, opts: { exportCityscapes?: string; stage?: string } = {}): Promise<EvalResult> {
     {
       const logitsOf = (img: ImageU8) => seg.logitsNchw(net, img);
-      const r = await this.evaluateWith(opts.stage ?? 'evaluate', logitsOf, { ...opts, quiet: opts.stage === undefined });
+      // Scored from the network's own logits, upsampled once to the label size (as BDL does), not via the input size.
+      const networkLogitsOf = (img: ImageU8) => seg.networkLogitsNchw(net, img);
+      const r = await this.evaluateWith(opts.stage ?? 'evaluate', networkLogitsOf, { ...opts, quiet: opts.stage === undefined });
       if (!r) throw new Error('evaluation of a checkpoint cannot be sharded');
       if (opts.stage && this.config.logging.reportImages > 0) {
         const size = this.config.data.evalSize ?? this.config.data.resize;
@@ -190,7 +200,7 @@ export class Engine implements AdaptStages {
   private async evaluateWith(
     stage: string,
     logitsOf: Parameters<typeof evaluateSet>[1],
-    opts: { exportCityscapes?: string; dataset?: FileDataset; quiet?: boolean },
+    opts: { exportCityscapes?: string; dataset?: FileDataset; quiet?: boolean; size?: readonly [number, number] | null },
   ): Promise<EvalResult | undefined> {
     const p = opts.quiet ? { tick: () => undefined, stop: () => undefined } : this.progress(stage);
     const writePrediction = opts.exportCityscapes
@@ -199,7 +209,7 @@ export class Engine implements AdaptStages {
       : undefined;
     try {
       const { matrix, images } = await evaluateSet(opts.dataset ?? this.data.targetVal, logitsOf, {
-        shard: this.shard, workers: this.config.data.workers, size: this.config.data.evalSize ?? this.config.data.resize, onImage: p.tick, writePrediction,
+        shard: this.shard, workers: this.config.data.workers, size: opts.size !== undefined ? opts.size : this.config.data.evalSize ?? this.config.data.resize, onImage: p.tick, writePrediction,
       });
       p.stop();
       const shardDir = this.run.outputDir(stage.replace(/\//g, '__'));

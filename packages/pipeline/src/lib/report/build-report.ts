@@ -1,15 +1,19 @@
 /**
  * Assembles a run's report from its files only — metrics.jsonl (loss
- * curves), the evaluate stages' markers (mIoU rows), `samples/` (image grid
- * PNGs written by the stages) and config.json — so `semadapt report` can
- * rebuild it at any time, also for a run that is still going.
+ * curves, streamed), the stage markers (mIoU rows, confusion matrix, stage
+ * times), the pseudo-label reports, adapt's `result.json` (FID/IS per round
+ * when computed), `samples/` (image grid PNGs written by the stages),
+ * config.json and the manifests — so `semadapt report` can rebuild it at any
+ * time, also for a run that is still going.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { readJsonIfExists, writeFileAtomic } from '../run/atomic';
+import { readManifests } from '../run/manifest';
+import { forEachMetric } from '../run/metrics-stream';
 import { RunDir } from '../run/run-dir';
 import { markerFile, StageMarker } from '../run/stages';
-import { ImageGrid, LossSeries, MiouRow, pngDataUrl, renderReport } from './html-report';
+import { ImageGrid, LossSeries, MiouRow, pngDataUrl, PseudoLabelRow, renderReport, RoundRow, StageTime } from './html-report';
 
 /** Columns of the image grid, in order; a sample file is `<sample>__<column>.png`. */
 export const GRID_COLUMNS = ['source', 'translated', 'guidance', 'prediction', 'ground truth'] as const;
@@ -52,27 +56,100 @@ export function evaluationStages(run: RunDir): { stage: string; name: string }[]
   return out;
 }
 
-export function miouRows(run: RunDir): MiouRow[] {
-  const rows: MiouRow[] = [];
+export function miouRows(run: RunDir): (MiouRow & { stage: string; confusion?: number[][] })[] {
+  const rows: (MiouRow & { stage: string; confusion?: number[][] })[] = [];
   for (const { stage, name } of evaluationStages(run)) {
     const m = readJsonIfExists<StageMarker<EvalResult>>(markerFile(run, stage));
-    if (m) rows.push({ name, ...m.result });
+    if (m) rows.push({ name, stage, ...m.result });
   }
   return rows;
 }
 
+/** Sums a round's pseudo-label reports (one per shard). */
+export function pseudoLabelRows(run: RunDir): PseudoLabelRow[] {
+  const out: PseudoLabelRow[] = [];
+  const root = run.outputDir();
+  if (!fs.existsSync(root)) return out;
+  for (const dir of fs.readdirSync(root).filter((d) => /^round\d+$/.test(d)).sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)))) {
+    const files = fs.readdirSync(path.join(root, dir)).filter((f) => /^pseudo-label-report-\d+-of-\d+\.json$/.test(f));
+    if (!files.length) continue;
+    const row: PseudoLabelRow = { round: Number(dir.slice(5)), images: 0, totalPixels: 0, ignoredPixels: 0, keptPerClass: new Array(19).fill(0), predictedPerClass: new Array(19).fill(0) };
+    for (const f of files) {
+      const r = readJsonIfExists<{ images: number; totalPixels: number; ignoredPixels: number; keptPerClass: number[]; predictedPerClass: number[] }>(path.join(root, dir, f));
+      if (!r) continue;
+      row.images += r.images;
+      row.totalPixels += r.totalPixels;
+      row.ignoredPixels += r.ignoredPixels;
+      r.keptPerClass.forEach((v, i) => (row.keptPerClass[i] += v));
+      r.predictedPerClass.forEach((v, i) => (row.predictedPerClass[i] += v));
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+/** adapt's `<run>/result.json` (fidelity's RunResult), the parts the report shows. */
+interface RunResultFile {
+  bestRound?: number;
+  selectBy?: string;
+  rounds?: { round: number; fid?: number; is?: { mean: number; std: number } }[];
+}
+
+/** One row per round: the means, the pseudo-labels kept, FID/IS when computed, and the round's stage times. */
+export function roundRows(run: RunDir, rows = miouRows(run), pseudo = pseudoLabelRows(run), stages = stageTimes(run)): RoundRow[] {
+  const result = readJsonIfExists<RunResultFile>(run.path('result.json'));
+  const out: RoundRow[] = [];
+  for (const r of rows) {
+    const k = Number(/^round(\d+)\//.exec(r.stage)?.[1] ?? NaN);
+    if (!Number.isFinite(k)) continue;
+    const p = pseudo.find((x) => x.round === k);
+    const q = result?.rounds?.find((x) => x.round === k);
+    out.push({
+      round: k,
+      miou19: r.miou19,
+      miou16: r.miou16,
+      miou13: r.miou13,
+      pseudoKept: p && p.totalPixels > 0 ? 1 - p.ignoredPixels / p.totalPixels : undefined,
+      fid: q?.fid,
+      is: q?.is,
+      seconds: stages.filter((s) => s.stage.startsWith(`round${k}/`)).reduce((a, s) => a + s.seconds, 0),
+    });
+  }
+  return out;
+}
+
+/** Every finished stage with its duration, in the order they finished. */
+export function stageTimes(run: RunDir): StageTime[] {
+  const dir = run.path('stages');
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => readJsonIfExists<StageMarker<unknown>>(path.join(dir, f)))
+    .filter((m): m is StageMarker<unknown> => m !== undefined && typeof m.seconds === 'number')
+    .map((m) => ({ stage: m.stage, seconds: m.seconds, finishedAt: m.finishedAt }))
+    .sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
+}
+
+/** Loss curves from metrics.jsonl, read line by line (a paper-size run's file is larger than one JS string may be). */
 function lossSeries(run: RunDir): LossSeries[] {
   const series = new Map<string, LossSeries & { points: [number, number][] }>();
-  for (const r of run.metrics()) {
-    if (r.kind !== 'train') continue;
+  forEachMetric(run.metricsFile, (r) => {
+    if (r.kind !== 'train') return;
     for (const [name, v] of Object.entries(r.values)) {
       const key = `${r.stage}\u0000${name}`;
       if (!series.has(key)) series.set(key, { stage: r.stage, name, points: [] });
       (series.get(key) as { points: [number, number][] }).points.push([r.step, v]);
     }
-  }
+  });
   // Learning rates and terms that are identically zero (e.g. adversarial terms in source-only mode) are not losses to plot.
   return [...series.values()].filter((x) => !/^lr/.test(x.name) && x.points.some(([, v]) => v !== 0));
+}
+
+/** Header of a grid column: evaluation grids (on target val) show the target image in the 'source' slot. */
+function columnTitle(group: string, c: GridColumn): string {
+  if (c === 'source') return /target-val$/.test(group) ? 'target image' : 'source image';
+  return c;
 }
 
 function grids(run: RunDir): ImageGrid[] {
@@ -83,28 +160,47 @@ function grids(run: RunDir): ImageGrid[] {
   for (const group of groups) {
     const files = fs.readdirSync(path.join(root, group)).filter((f) => f.endsWith('.png'));
     const samples = [...new Set(files.map((f) => f.split('__')[0]))].sort();
+    // Only the columns this group has images for (an evaluation grid has no translation or guidance).
+    const columns = GRID_COLUMNS.filter((c) => samples.some((name) => fs.existsSync(path.join(root, group, `${name}__${c.replace(/ /g, '-')}.png`))));
     const rows = samples.map((name) => ({
       name,
-      cells: GRID_COLUMNS.map((c) => {
+      cells: columns.map((c) => {
         const file = path.join(root, group, `${name}__${c.replace(/ /g, '-')}.png`);
         return fs.existsSync(file) ? pngDataUrl(fs.readFileSync(file)) : null;
       }),
     }));
-    out.push({ title: group.replace(/__/g, '/'), columns: GRID_COLUMNS, rows });
+    out.push({ title: group.replace(/__/g, '/'), columns: columns.map((c) => columnTitle(group, c)), rows });
   }
   return out;
 }
 
 /** Writes `<run>/report.html` and returns its path. */
 export function writeReport(run: RunDir, title = `semadapt run ${path.basename(run.root)}`): string {
+  const config = readJsonIfExists<{ optimization?: { selectBy?: 'miou19' | 'miou16' | 'miou13' } }>(run.configFile) ?? {};
+  const miou = miouRows(run);
+  const stages = stageTimes(run);
+  const pseudo = pseudoLabelRows(run);
+  const rounds = roundRows(run, miou, pseudo, stages);
+  // The confusion matrix of the best adapted round (by the run's selection mean), else of the last evaluation that has one.
+  const selectBy = config.optimization?.selectBy ?? 'miou19';
+  const best = rounds.filter((r) => r.round > 0).sort((a, b) => b[selectBy] - a[selectBy])[0];
+  const withMatrix = miou.filter((r) => r.confusion);
+  const shown = withMatrix.find((r) => best && r.stage === `round${best.round}/evaluate`) ?? withMatrix[withMatrix.length - 1];
+  const manifests = readManifests(run.root);
   const html = renderReport({
     title,
     subtitle: `run directory ${run.root}; generated ${new Date().toISOString()}`,
-    miou: miouRows(run),
+    miou,
+    rounds,
+    selectBy,
+    oracle: miou.find((r) => r.stage === 'oracle/evaluate'),
+    confusion: shown?.confusion ? { title: shown.name, counts: shown.confusion } : undefined,
+    pseudoLabels: pseudo,
+    stageTimes: stages,
     losses: lossSeries(run),
     grids: grids(run),
-    config: readJsonIfExists(run.configFile) ?? {},
-    manifest: readJsonIfExists(run.path('manifest.json')),
+    config,
+    manifest: manifests.length ? manifests : undefined,
     notes: [
       'Guidance = argmax of the frozen segmenter S_{k−1} logits that condition the translator (SPEC §2), drawn in the Cityscapes palette.',
     ],

@@ -57,7 +57,7 @@ describe('HTML report', () => {
       console.warn('!!! chromium not found (tools/setup-system.sh installs it): checking the HTML text only, not a browser DOM');
       expect((html.match(/<img /g) ?? []).length).toBe(9);
       expect(html).toContain('id="miou-table"');
-      expect((html.match(/<polyline/g) ?? []).length).toBe(2);
+      expect((html.match(/<polyline class="smoothed"/g) ?? []).length).toBe(2);
       return;
     }
     // A copy with a probe script (the report itself has none) that records what the browser decoded.
@@ -66,7 +66,7 @@ document.body.setAttribute('data-images',imgs.length);
 document.body.setAttribute('data-decoded',imgs.filter(i=>i.complete&&i.naturalWidth>0).length);
 const t=document.getElementById('miou-table');document.body.setAttribute('data-rows',t?t.tBodies[0].rows.length:-1);
 document.body.setAttribute('data-cols',t?t.tHead.rows[0].cells.length:-1);
-document.body.setAttribute('data-svg',document.querySelectorAll('svg polyline').length);});</script>`;
+document.body.setAttribute('data-svg',document.querySelectorAll('svg polyline.smoothed').length);});</script>`;
     const file = path.join(dir, 'report.html');
     fs.writeFileSync(file, html.replace('</body>', `${probe}</body>`));
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'semadapt-chromium-'));
