@@ -9,6 +9,8 @@ tensors and plain containers, so a crafted .pth cannot run code:
   python3 tools/convert_pth_to_safetensors.py --arch deeplabv2 \
       DeepLab_resnet_pretrained_init-f81d91e8.pth deeplabv2-init.safetensors
   python3 tools/convert_pth_to_safetensors.py --arch fcn8s vgg16-397923af.pth fcn8s-init.safetensors
+  python3 tools/convert_pth_to_safetensors.py --arch deeplabv2 --aspp-branches 2 \
+      adaptsegnet_single_level.pth adaptsegnet.safetensors   # an AdaptSegNet-trained (single-level) DeepLab
 
 and load the result with `loadSegmenterSafetensors` (packages/segmenter), which
 prints the same kind of report.
@@ -239,6 +241,10 @@ def main(argv=None):
     ap.add_argument('--blocks', default=None, help='custom bottleneck counts, e.g. 1,1,1,1 (overrides --depth)')
     ap.add_argument('--width', type=float, default=1.0, help='width multiplier of our network (default 1)')
     ap.add_argument('--classes', type=int, default=19)
+    ap.add_argument('--aspp-branches', type=int, default=4, choices=(2, 4),
+                    help="deeplabv2: ASPP branches the trained network summed: 4 = BDL (default), "
+                         "2 = AdaptSegNet's released deeplab.py (Classifier_Module.forward returns after two). "
+                         "Recorded in the file; the loader refuses a network configured otherwise.")
     ap.add_argument('--json-report', default=None, help='also write the report as JSON here')
     ap.add_argument('src')
     ap.add_argument('dst')
@@ -248,6 +254,8 @@ def main(argv=None):
     out, report = convert(state, a.arch, blocks, a.width, a.classes)
     meta = {'format': 'semadapt-segmenter', 'arch': a.arch, 'layout': 'HWIO', 'source': a.src,
             'blocks': ','.join(map(str, blocks)), 'width': str(a.width), 'classes': str(a.classes)}
+    if a.arch == 'deeplabv2':
+        meta['asppBranches'] = str(a.aspp_branches)
     write_safetensors(a.dst, out, meta)
     print('convert %s -> %s (%s)' % (a.src, a.dst, a.arch))
     for k in ('loaded', 'missing', 'unexpected', 'misShaped', 'ignored'):

@@ -16,6 +16,8 @@ result into our network, and compare our forward with PyTorch's.
     the first block of a layer when stride != 1, channels change, or dilation
     is 2 or 4; maxpool 3/2/1 ceil_mode; Classifier_Module = sum of four
     3x3 convs, dilations 6/12/18/24, bias). Output at 1/8 (no upsampling).
+    --aspp-branches 2 gives AdaptSegNet's released Classifier_Module instead,
+    whose forward returns inside its summing loop: conv 0 + conv 1 only.
   FCN8s: wkentaro/pytorch-fcn FCN8sAtOnce (= BDL's VGG16_FCN8s): pad 100,
     fc6 7x7 / fc7 1x1 convs, pool4·0.01 and pool3·0.0001 scores, learned
     deconvolutions 4/2, 4/2, 16/8 without bias, crops 5, 9, 31. Eval mode
@@ -57,8 +59,9 @@ class Bottleneck(nn.Module):
 
 
 class Classifier_Module(nn.Module):
-    def __init__(self, inplanes, dilation_series, padding_series, num_classes):
+    def __init__(self, inplanes, dilation_series, padding_series, num_classes, summed=4):
         super().__init__()
+        self.summed = summed
         self.conv2d_list = nn.ModuleList()
         for dilation, padding in zip(dilation_series, padding_series):
             self.conv2d_list.append(nn.Conv2d(inplanes, num_classes, 3, stride=1, padding=padding, dilation=dilation, bias=True))
@@ -67,11 +70,13 @@ class Classifier_Module(nn.Module):
         out = self.conv2d_list[0](x)
         for i in range(len(self.conv2d_list) - 1):
             out += self.conv2d_list[i + 1](x)
+            if self.summed == 2:
+                return out  # AdaptSegNet: the return sits inside the loop
         return out
 
 
 class ResNetDeepLab(nn.Module):
-    def __init__(self, blocks, width, num_classes):
+    def __init__(self, blocks, width, num_classes, aspp_branches=4):
         super().__init__()
         w = lambda c: scaled(c, width)
         self.inplanes = w(64)
@@ -83,7 +88,7 @@ class ResNetDeepLab(nn.Module):
         self.layer2 = self._make_layer(w(128), blocks[1], stride=2)
         self.layer3 = self._make_layer(w(256), blocks[2], stride=1, dilation=2)
         self.layer4 = self._make_layer(w(512), blocks[3], stride=1, dilation=4)
-        self.layer5 = Classifier_Module(w(512) * 4, [6, 12, 18, 24], [6, 12, 18, 24], num_classes)
+        self.layer5 = Classifier_Module(w(512) * 4, [6, 12, 18, 24], [6, 12, 18, 24], num_classes, aspp_branches)
 
     def _make_layer(self, planes, blocks, stride=1, dilation=1):
         downsample = None
@@ -171,7 +176,9 @@ def main():
     ap.add_argument('--classes', type=int, default=19)
     ap.add_argument('--size', default='41,49', help='input height,width')
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--aspp-branches', type=int, default=4, choices=(2, 4), help="deeplabv2: 4 = BDL's Classifier_Module, 2 = AdaptSegNet's")
     ap.add_argument('--onnx', action='store_true', help='also export <arch>.onnx (weights under state-dict names)')
+    ap.add_argument('--onnx-default', action='store_true', help="also export <arch>-default.onnx with torch.onnx.export's defaults (eval: BatchNorm folded into the convs)")
     ap.add_argument('--convert', default=None, help='also run convert_pth_to_safetensors.py on the .pth, writing here (one process)')
     ap.add_argument('out')
     a = ap.parse_args()
@@ -179,7 +186,7 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     h, w = (int(v) for v in a.size.split(','))
     if a.arch == 'deeplabv2':
-        model = ResNetDeepLab(tuple(int(b) for b in a.blocks.split(',')), a.width, a.classes)
+        model = ResNetDeepLab(tuple(int(b) for b in a.blocks.split(',')), a.width, a.classes, a.aspp_branches)
     else:
         model = FCN8sAtOnce(a.width, a.classes)
     randomize(model, a.seed)
@@ -203,11 +210,16 @@ def main():
                           training=torch.onnx.TrainingMode.TRAINING, do_constant_folding=False,
                           input_names=['image'], output_names=['logits'])
         model.eval()
+    if a.onnx_default:
+        model.eval()
+        torch.onnx.export(model, x, os.path.join(a.out, a.arch + '-default.onnx'), opset_version=17,
+                          input_names=['image'], output_names=['logits'])
     print('fixture %s input %s output %s' % (a.arch, list(x.shape), list(y.shape)))
     if a.convert:
         import convert_pth_to_safetensors as conv
         sys.stdout.flush()
-        code = conv.main(['--arch', a.arch, '--blocks', a.blocks, '--width', str(a.width), '--classes', str(a.classes),
+        extra = ['--aspp-branches', str(a.aspp_branches)] if a.arch == 'deeplabv2' else []
+        code = conv.main(['--arch', a.arch, '--blocks', a.blocks, '--width', str(a.width), '--classes', str(a.classes)] + extra + [
                           os.path.join(a.out, a.arch + '.pth'), a.convert])
         if code:
             raise SystemExit(code)

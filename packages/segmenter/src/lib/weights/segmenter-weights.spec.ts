@@ -67,7 +67,7 @@ describe('segmenter weights', () => {
   it('DeepLabV2 blocks=[1,1,1,1] w=1/16 x=[1,41,49,3]: .pth → converter → our net matches PyTorch (rel ≤ 1e-4); ONNX import too', async () => {
     if (!torchAvailable) return;
     const converted = path.join(dir, 'dl.safetensors');
-    const log = run(['segmenter_torch_fixture.py', '--arch', 'deeplabv2', '--blocks', '1,1,1,1', '--width', '0.0625', '--size', '41,49', '--onnx', '--convert', converted, dir]);
+    const log = run(['segmenter_torch_fixture.py', '--arch', 'deeplabv2', '--blocks', '1,1,1,1', '--width', '0.0625', '--size', '41,49', '--onnx', '--onnx-default', '--convert', converted, dir]);
     expect(log).toMatch(/loaded\s+93/);
     expect(log).toMatch(/missing\s+0/);
     const { input, output } = await ioTensors(path.join(dir, 'deeplabv2-io.safetensors'));
@@ -90,9 +90,38 @@ describe('segmenter weights', () => {
     expect(report.loaded.length).toBe(93);
     const y2 = viaOnnx.forward(input);
     expect(relativeError(y2, output)).toBeLessThan(1e-4);
+    // torch.onnx.export's defaults fold BatchNorm into the convolutions and rename the initializers: refused, with the reason.
+    const folded = new DeepLabV2({ ...options, rng: new Rng(11) }).eval();
+    await expect(importSegmenterOnnx(path.join(dir, 'deeplabv2-default.onnx'), folded)).rejects.toThrow(
+      /cannot map this ONNX file onto deeplabv2: loaded \d+ of 93 tensors, none of its \d+ BatchNorm layers .*BatchNorm folded into the convolutions.*convert_pth_to_safetensors/,
+    );
+    folded.dispose();
     tf.dispose([y2, input, output]);
     net.dispose();
     viaOnnx.dispose();
+  });
+
+  it("AdaptSegNet DeepLab (its deeplab.py sums ASPP branches 0 + 1): converter --aspp-branches 2 → our asppBranches 2 matches PyTorch; the default 4 is refused", async () => {
+    if (!torchAvailable) return;
+    const sub = path.join(dir, 'adaptsegnet');
+    const converted = path.join(sub, 'asn.safetensors');
+    run(['segmenter_torch_fixture.py', '--arch', 'deeplabv2', '--aspp-branches', '2', '--blocks', '1,1,1,1', '--width', '0.0625', '--size', '41,49', '--seed', '3', '--convert', converted, sub]);
+    const { input, output } = await ioTensors(path.join(sub, 'deeplabv2-io.safetensors'));
+    const options: DeepLabV2Options = { depth: { kind: 'custom', blocks: [1, 1, 1, 1] }, width: 0.0625, rng: new Rng(9), backboneInit: ZERO, classifierInit: ZERO };
+    const bdl = new DeepLabV2(options).eval();
+    await expect(loadSegmenterSafetensors(converted, bdl)).rejects.toThrow(/sums 2 ASPP branches \(AdaptSegNet's deeplab\.py\), but this network sums 4; set model\.segmenter\.network\.asppBranches: 2/);
+    const asn = new DeepLabV2({ ...options, asppBranches: 2 }).eval();
+    await loadSegmenterSafetensors(converted, asn, { strict: true });
+    const y = asn.forward(input);
+    expect(relativeError(y, output)).toBeLessThan(1e-4);
+    // The same seed with BDL's four-branch sum (same weights): other logits, so the switch matters.
+    const sub4 = path.join(dir, 'bdl-same-seed');
+    run(['segmenter_torch_fixture.py', '--arch', 'deeplabv2', '--blocks', '1,1,1,1', '--width', '0.0625', '--size', '41,49', '--seed', '3', sub4]);
+    const four = await ioTensors(path.join(sub4, 'deeplabv2-io.safetensors'));
+    expect(relativeError(four.output, output)).toBeGreaterThan(0.1);
+    tf.dispose([y, input, output, four.input, four.output]);
+    bdl.dispose();
+    asn.dispose();
   });
 
   it('FCN8s w=1/16 x=[1,37,45,3]: .pth → converter → our net matches PyTorch FCN8sAtOnce (rel ≤ 1e-4)', async () => {

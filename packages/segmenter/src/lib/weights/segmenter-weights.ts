@@ -27,6 +27,7 @@ import {
   type WeightMapping,
 } from '@semadapt/core-layers';
 import type { Segmenter } from '../networks/segmenter';
+import { DeepLabV2 } from '../networks/deeplab-v2';
 
 /** Options of `loadSegmenterSafetensors`. */
 export interface LoadSegmenterOptions {
@@ -57,6 +58,7 @@ function summarize(file: string, report: LoadReport): string {
  */
 export async function loadSegmenterSafetensors(file: string, net: Module, options: LoadSegmenterOptions = {}): Promise<SegmenterLoadResult> {
   const contents = await readSafetensors(file);
+  checkAsppBranches(file, contents.metadata, net);
   const state = net.stateDict();
   const expected = new Map<string, TensorSignature>();
   for (const [name, v] of state) expected.set(name, { shape: v.shape.slice(), dtype: v.dtype });
@@ -79,6 +81,22 @@ export async function loadSegmenterSafetensors(file: string, net: Module, option
     t.dispose();
   }
   return { report, text, metadata: contents.metadata };
+}
+
+/**
+ * A DeepLab file records how many ASPP branches the network it came from
+ * summed (`--aspp-branches` of the converter: 4 BDL, 2 AdaptSegNet); the
+ * same weights summed differently give other logits, so a mismatch is refused.
+ */
+function checkAsppBranches(file: string, metadata: Record<string, string>, net: Module): void {
+  const recorded = metadata['asppBranches'];
+  if (recorded === undefined || !(net instanceof DeepLabV2)) return;
+  if (Number(recorded) !== net.aspp.summed) {
+    throw new Error(
+      `${file}: converted from a DeepLab that sums ${recorded} ASPP branches${recorded === '2' ? " (AdaptSegNet's deeplab.py)" : ''}, ` +
+        `but this network sums ${net.aspp.summed}; set model.segmenter.network.asppBranches: ${recorded} (DeepLabV2 option asppBranches) to get the logits these weights were trained for`,
+    );
+  }
 }
 
 function stripTorchPrefixes(name: string): string {
@@ -132,6 +150,35 @@ export async function importSegmenterOnnx(
   options: { mapping?: WeightMapping; strict?: boolean } = {},
 ): Promise<WeightImportReport> {
   const mapping = options.mapping ?? (net.kind === 'deeplabv2' ? deeplabOnnxNameMap : fcn8sOnnxNameMap);
-  return importOnnxWeights(file, net, { mapping, strict: options.strict ?? false });
+  const report = await importOnnxWeights(file, net, { mapping, strict: options.strict ?? false });
+  refuseUnmappable(file, net, report);
+  return report;
+}
+
+/**
+ * A non-strict import may leave a new classifier untrained, but not most of
+ * the network: an ONNX file exported with torch's defaults (eval mode,
+ * constant folding) has BatchNorm folded into the convolutions and its
+ * initializers renamed (`onnx::Conv_…`), so nothing maps. Refused with the
+ * reason and the two routes that work (the weights stay as they were only
+ * for tensors not loaded; the caller should discard the network).
+ */
+function refuseUnmappable(file: string, net: Segmenter, report: WeightImportReport): void {
+  const total = [...net.stateDict().keys()].filter((k) => !k.endsWith('num_batches_tracked')).length;
+  const bnStats = [...net.stateDict().keys()].filter((k) => k.endsWith('running_mean'));
+  const loadedNames = new Set(report.loaded.map((l) => l.to));
+  const bnLoaded = bnStats.filter((k) => loadedNames.has(k)).length;
+  const folded = bnStats.length > 0 && bnLoaded === 0;
+  if (!folded && report.loaded.length * 2 >= total) return;
+  const anonymous = report.skipped.filter((n) => /^onnx::|^[0-9]+$/.test(n)).length;
+  throw new Error(
+    `${file}: cannot map this ONNX file onto ${net.kind}: loaded ${report.loaded.length} of ${total} tensors` +
+      (folded ? `, none of its ${bnStats.length} BatchNorm layers (their statistics are not in the file: BatchNorm folded into the convolutions)` : '') +
+      (anonymous ? `; ${anonymous} initializers have no PyTorch names (e.g. ${report.skipped.filter((n) => /^onnx::|^[0-9]+$/.test(n)).slice(0, 2).join(', ')})` : '') +
+      ". torch.onnx.export's defaults (eval mode, do_constant_folding=True) do both. Either convert the .pth with " +
+      'tools/convert_pth_to_safetensors.py (then loadSegmenterSafetensors / model.segmenter.init), or export with ' +
+      'training=torch.onnx.TrainingMode.TRAINING, do_constant_folding=False (BatchNorm momentum 0) to keep state-dict names; ' +
+      'to score such a model as it is, use `semadapt evaluate --onnx`.',
+  );
 }
 
