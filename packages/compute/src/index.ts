@@ -1,9 +1,15 @@
-/** Public API of @semadapt/compute: backend choice and start-up, our fused ops and their kernel names. */
+/** Public API of @semadapt/compute: backend choice and start-up, kernel registrars, our fused ops and their kernel names. */
 export * from './lib/init-backend';
-export { registerExtraKernels } from './lib/register-kernels';
-export { convGradientKernelsTakeDilations, loadNativeKernels, CONV2D_BACKPROP_FILTER_BIAS, type NativeKernelsStatus } from './lib/native-conv-kernels';
+export { registerBackendKernels, registerGradients, BACKEND_REGISTRARS } from './lib/register-kernels';
+export { kernelImplementation, type KernelImplementation } from './lib/kernel-registry';
+export { loadNativeKernels, NATIVE_HOWTO, type NativeKernelsStatus } from './lib/native/addon';
+export { NATIVE_BACKEND, NativeBackend } from './lib/native/native-backend';
+export { NATIVE_KERNELS, type NativeKernel } from './lib/native/kernels';
+export { nativeIo, type NativeIo, type NativeValues } from './lib/native/native-io';
+export { convGradientKernelsTakeDilations, nativeConvKernelsActive, CONV2D_BACKPROP_FILTER_BIAS } from './lib/native-conv-kernels';
 export { nativeElementwiseKernelsActive } from './lib/native-elementwise-kernels';
-export { instanceNormalize, munitLayerNormalize, fusedInstanceNorm, fusedLayerNorm, INSTANCE_NORM, LAYER_NORM } from './lib/normalization-kernels';
-export { ADAM_UPDATE, SGD_UPDATE, fusedAdamUpdate, fusedSgdUpdate, hasFusedUpdate, type AdamUpdateAttrs, type SgdUpdateAttrs } from './lib/optimizer-kernels';
-export { mirrorPadGradConfig } from './lib/mirror-pad-grad';
+export { instanceNormalize, munitLayerNormalize, fusedInstanceNorm, fusedLayerNorm, INSTANCE_NORM, INSTANCE_NORM_GRAD, LAYER_NORM, LAYER_NORM_GRAD } from './lib/normalization-kernels';
+export { ADAM_UPDATE, SGD_UPDATE, fusedAdamUpdate, fusedSgdUpdate, type AdamUpdateAttrs, type SgdUpdateAttrs } from './lib/optimizer-kernels';
+export { composedKernelConfig, composedKernelConfigs, FUSED_KERNEL_NAMES } from './lib/composed-kernels';
+export { MIRROR_PAD_FOLD } from './lib/mirror-pad-fold-kernel';
 export { dilatedSameConv } from './lib/dilated-conv';

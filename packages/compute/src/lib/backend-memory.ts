@@ -2,12 +2,13 @@
  * Direct access to a backend's float32 tensor memory, for kernels written
  * in JS or native code that read inputs and write outputs in place: the
  * wasm backend's tensors live in its `WebAssembly.Memory` (views at each
- * tensor's offset), the cpu backend's in plain typed arrays.
+ * tensor's offset), the cpu and native backends' in plain typed arrays (one
+ * per tensor, any size: no 4 GB heap).
  */
 import * as tf from '@tensorflow/tfjs-core';
 
 /** The backends whose tensor memory `backendMemory` can reach. */
-export type MemoryBackend = 'wasm' | 'cpu';
+export type MemoryBackend = 'wasm' | 'cpu' | 'native';
 
 export type BackendMemory = {
   read(info: tf.TensorInfo): Float32Array;

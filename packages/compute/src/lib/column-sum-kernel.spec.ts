@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { lcgValues, relativeError, setTestBackend } from '../testing';
 import { isLeadingAxes, useNativeColumnSums } from './column-sum-kernel';
-import { installNativeElementwiseKernels } from './native-elementwise-kernels';
+import { registerWasmKernels } from './register-kernels';
 
 const CASES: { shape: number[]; axis: number | number[]; keepDims: boolean }[] = [
   { shape: [2, 5, 7, 3], axis: [0, 1, 2], keepDims: false },
@@ -56,7 +56,7 @@ describe('wasm Sum and Mean over every axis but the last, or every axis', () => 
         expect(actual.shape).toEqual(expected.shape);
         expect(relativeError(actual.values, expected.values)).toBeLessThan(1e-5);
       } finally {
-        installNativeElementwiseKernels();
+        registerWasmKernels();
       }
     });
   }

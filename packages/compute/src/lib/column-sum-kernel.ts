@@ -5,14 +5,15 @@
  * wasm backend. tfjs-wasm reduces only over inner axes, so for the first it
  * transposes the whole tensor (a bias gradient of a [1,64,64,128]
  * activation: 2 ms, against 0.2 ms for one pass), and its single-threaded
- * full reduction takes 0.6 ms there against 0.13 ms. Other reductions, and
- * non-float32 tensors, go to the stock kernel.
+ * full reduction takes 0.6 ms there against 0.13 ms; the cpu backend's JS
+ * reductions are single-threaded (the native backend runs the addon's loop).
+ * Other reductions, and non-float32 tensors, go to the stock kernel.
  *
  * The pass is a JS loop accumulating in float64, or the native addon's
  * multi-threaded one when it is loaded (`useNativeColumnSums`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { backendMemory } from './backend-memory';
+import { backendMemory, type MemoryBackend } from './backend-memory';
 
 /** out[c] = Σ_r x[r·cols + c]. */
 export type ColumnSums = (x: Float32Array, out: Float32Array, rows: number, cols: number) => void;
@@ -55,7 +56,7 @@ type ReductionArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend;
  * over every axis but the last (per-column results) and over every axis (the
  * column sums, then their sum).
  */
-function reductionWasmFix(reduction: 'Sum' | 'Mean', stock: tf.KernelConfig): tf.KernelConfig {
+function reductionFix(reduction: 'Sum' | 'Mean', backendName: MemoryBackend, stock: tf.KernelConfig, sums: () => ColumnSums): tf.KernelConfig {
   const kernelFunc = (args: ReductionArgs) => {
     const { x } = args.inputs as { x: tf.TensorInfo };
     const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
@@ -66,25 +67,32 @@ function reductionWasmFix(reduction: 'Sum' | 'Mean', stock: tf.KernelConfig): tf
     }
     const cols = x.shape[x.shape.length - 1];
     const rows = size / cols;
-    const mem = backendMemory(args.backend, 'wasm');
+    const mem = backendMemory(args.backend, backendName);
+    const loop = sums();
     const kept = x.shape.map(() => 1);
     if (perColumn) {
       const out = mem.alloc(keepDims ? [...kept.slice(0, -1), cols] : [cols]);
       const view = out.view();
-      columnSums(mem.read(x), view, rows, cols);
+      loop(mem.read(x), view, rows, cols);
       if (reduction === 'Mean') for (let c = 0; c < cols; c++) view[c] /= rows;
       return out.info;
     }
-    const sums = new Float32Array(cols);
-    columnSums(mem.read(x), sums, rows, cols);
+    const partial = new Float32Array(cols);
+    loop(mem.read(x), partial, rows, cols);
     let total = 0; // float64
-    for (let c = 0; c < cols; c++) total += sums[c];
+    for (let c = 0; c < cols; c++) total += partial[c];
     const out = mem.alloc(keepDims ? kept : []);
     out.view()[0] = reduction === 'Mean' ? total / size : total;
     return out.info;
   };
-  return { kernelName: reduction, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+  return { kernelName: reduction, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
 }
 
-export const columnSumWasmFix = (stock: tf.KernelConfig): tf.KernelConfig => reductionWasmFix('Sum', stock);
-export const columnMeanWasmFix = (stock: tf.KernelConfig): tf.KernelConfig => reductionWasmFix('Mean', stock);
+/** The wasm `Sum`/`Mean` fixes: column sums by the loop in use (`useNativeColumnSums`). */
+export const columnSumWasmFix = (stock: tf.KernelConfig): tf.KernelConfig => reductionFix('Sum', 'wasm', stock, () => columnSums);
+export const columnMeanWasmFix = (stock: tf.KernelConfig): tf.KernelConfig => reductionFix('Mean', 'wasm', stock, () => columnSums);
+
+/** The same over the native backend's typed arrays with the addon's loop. */
+export function nativeReductionFixes(native: ColumnSums): { kernelName: 'Sum' | 'Mean'; wrap: (stock: tf.KernelConfig) => tf.KernelConfig }[] {
+  return (['Sum', 'Mean'] as const).map((kernelName) => ({ kernelName, wrap: (stock: tf.KernelConfig) => reductionFix(kernelName, 'native', stock, () => native) }));
+}

@@ -24,7 +24,7 @@ function conv2dBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMap; backend
   return conv2dFilterGrad(kernelExec(args.backend, 'wasm'), x, dy, attrs.filterShape, { ...attrs, dilations: 1 });
 }
 
-/** Kernel config; registered by `registerExtraKernels()`. */
+/** Kernel config; registered by its backend registrar (register-kernels.ts). */
 export const conv2dBackpropFilterWasmConfig: tf.KernelConfig = {
   kernelName: 'Conv2DBackpropFilter',
   backendName: 'wasm',

@@ -22,7 +22,7 @@ function conv2dBackpropInputWasm(args: { inputs: tf.NamedTensorInfoMap; backend:
   return conv2dInputGrad(kernelExec(args.backend, 'wasm'), dy, filter, attrs.inputShape, { ...attrs, dilations: 1 });
 }
 
-/** Kernel config; registered by `registerExtraKernels()`. */
+/** Kernel config; registered by its backend registrar (register-kernels.ts). */
 export const conv2dBackpropInputWasmConfig: tf.KernelConfig = {
   kernelName: 'Conv2DBackpropInput',
   backendName: 'wasm',

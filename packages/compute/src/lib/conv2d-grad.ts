@@ -19,7 +19,7 @@ function isOne(v: number | [number, number] | undefined): boolean {
   return v === undefined || (typeof v === 'number' ? v === 1 : v[0] === 1 && v[1] === 1);
 }
 
-/** Gradient config; registered by `registerExtraKernels()`. */
+/** Gradient config; registered by its backend registrar (register-kernels.ts). */
 export const conv2dGradConfig: tf.GradConfig = {
   kernelName: 'Conv2D',
   inputsToSave: ['x', 'filter'],

@@ -1,28 +1,32 @@
 /**
- * Chooses and starts the tfjs compute backend (issue 3). Preference order:
+ * Chooses and starts the tfjs compute backend. Preference order:
  * `@tensorflow/tfjs-node-gpu` (CUDA), `@tensorflow/tfjs-node` (libtensorflow,
- * multi-threaded CPU), `@tensorflow/tfjs-backend-wasm` (XNNPACK, SIMD), and
- * the pure-JS cpu backend. `SEMADAPT_BACKEND` forces one. The choice and the
- * reason each better backend was skipped are logged, so a slow run explains
- * itself. Our extra kernels (wasm gradients tfjs lacks) are registered here,
- * explicitly, through `registerExtraKernels()` (STYLE §5).
+ * multi-threaded CPU), `native` (ours: tensors in JS typed arrays, hot
+ * kernels in the oneDNN addon on every core, no 4 GB ceiling),
+ * `@tensorflow/tfjs-backend-wasm` (XNNPACK, SIMD; one thread, one 4 GB heap),
+ * and the pure-JS cpu backend. `SEMADAPT_BACKEND` forces one. The choice and
+ * the reason each better backend was skipped are logged, so a slow run
+ * explains itself. The backend's kernels are registered by its registrar
+ * (register-kernels.ts) before it runs anything (STYLE §5).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { registerExtraKernels } from './register-kernels';
-import { installNativeConvKernels, loadNativeKernels } from './native-conv-kernels';
-import { installNativeElementwiseKernels, nativeElementwiseKernelsActive } from './native-elementwise-kernels';
+import { registerBackendKernels } from './register-kernels';
+import { loadNativeKernels } from './native/addon';
+import { NATIVE_BACKEND, registerNativeBackendFactory } from './native/native-backend';
+import { nativeConvKernelsActive } from './native-conv-kernels';
+import { nativeElementwiseKernelsActive } from './native-elementwise-kernels';
 
 /** A backend `initBackend` can choose, best first. */
-export type BackendKind = 'node-gpu' | 'node' | 'wasm' | 'cpu';
+export type BackendKind = 'node-gpu' | 'node' | 'native' | 'wasm' | 'cpu';
 
 /** Preference order used when `SEMADAPT_BACKEND` is unset. */
-export const BACKEND_PREFERENCE: readonly BackendKind[] = ['node-gpu', 'node', 'wasm', 'cpu'];
+export const BACKEND_PREFERENCE: readonly BackendKind[] = ['node-gpu', 'node', 'native', 'wasm', 'cpu'];
 
 /** What `initBackend` chose and why the better ones were not used. */
 export interface BackendChoice {
-  /** Our name for the backend (`node-gpu`, `node`, `wasm`, `cpu`). */
+  /** Our name for the backend (`node-gpu`, `node`, `native`, `wasm`, `cpu`). */
   kind: BackendKind;
-  /** The tfjs backend name now active (`tensorflow`, `wasm`, `cpu`). */
+  /** The tfjs backend name now active (`tensorflow`, `native`, `wasm`, `cpu`). */
   tfBackend: string;
   /** Each better backend that was skipped, with the reason. */
   skipped: { kind: BackendKind; reason: string }[];
@@ -39,7 +43,7 @@ export interface InitBackendOptions {
 const ALIASES: Record<string, BackendKind> = {
   'node-gpu': 'node-gpu', 'tfjs-node-gpu': 'node-gpu', gpu: 'node-gpu',
   node: 'node', 'tfjs-node': 'node', tensorflow: 'node',
-  wasm: 'wasm', cpu: 'cpu',
+  native: 'native', onednn: 'native', wasm: 'wasm', cpu: 'cpu',
 };
 
 /** Parses a backend name (also the package-style aliases); throws on anything else. */
@@ -59,6 +63,7 @@ export const BACKEND_PACKAGES: Readonly<Record<BackendKind, { pkg: string; tfNam
   // Thin on purpose: needs CUDA + libtensorflow; cannot run on CPU-only machines.
   'node-gpu': { pkg: '@tensorflow/tfjs-node-gpu', tfName: 'tensorflow' },
   node: { pkg: '@tensorflow/tfjs-node', tfName: 'tensorflow' },
+  native: { pkg: '@semadapt/onednn-kernels', tfName: NATIVE_BACKEND },
   wasm: { pkg: '@tensorflow/tfjs-backend-wasm', tfName: 'wasm' },
   cpu: { pkg: '@tensorflow/tfjs-backend-cpu', tfName: 'cpu' },
 };
@@ -73,15 +78,27 @@ export const BACKEND_PACKAGES: Readonly<Record<BackendKind, { pkg: string; tfNam
  */
 function loadBackendPackage(kind: BackendKind): string {
   const { pkg, tfName } = BACKEND_PACKAGES[kind];
+  if (kind === 'native') {
+    // Our backend: needs the addon (loaded by name through loadNativeKernels, which says why it is absent).
+    const { status } = loadNativeKernels();
+    if (!status.enabled) throw new Error(status.detail);
+    registerNativeBackendFactory();
+    return tfName;
+  }
   require(pkg);
   return tfName;
 }
 
-/** On wasm: whether convolutions (oneDNN) and the normalization/optimizer loops run natively and, if not, why. */
+/**
+ * What runs natively on native/wasm. (When native was skipped because the
+ * addon is missing, the logged reason says how to build it: NATIVE_HOWTO.)
+ */
 function nativeNote(tfBackend: string): string {
+  if (tfBackend === NATIVE_BACKEND) return `; kernels: ${loadNativeKernels().status.detail}`;
   if (tfBackend !== 'wasm') return '';
-  const loops = nativeElementwiseKernelsActive() ? 'native' : 'JS';
-  return `; convolutions: ${loadNativeKernels().status.detail}; normalization and optimizer loops: ${loops}`;
+  const convs = nativeConvKernelsActive('wasm') ? loadNativeKernels().status.detail : `wasm (${loadNativeKernels().status.detail})`;
+  const loops = nativeElementwiseKernelsActive('wasm') ? 'native' : 'JS';
+  return `; convolutions: ${convs}; normalization and optimizer loops: ${loops}`;
 }
 
 function reasonOf(e: unknown): string {
@@ -96,11 +113,7 @@ function reasonOf(e: unknown): string {
  */
 export async function startBackend(kind: BackendKind): Promise<string> {
   const name = loadBackendPackage(kind);
-  registerExtraKernels();
-  if (name === 'wasm') {
-    installNativeConvKernels();
-    installNativeElementwiseKernels();
-  }
+  registerBackendKernels(name);
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`tf.setBackend('${name}') returned false (backend failed to initialize)`);
   await tf.ready();

@@ -67,7 +67,7 @@ function maxPoolGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: tf.Kern
   return out;
 }
 
-/** Kernel config; registered by `registerExtraKernels()`. */
+/** Kernel config; registered by its backend registrar (register-kernels.ts). */
 export const maxPoolGradWasmConfig: tf.KernelConfig = {
   kernelName: 'MaxPoolGrad',
   backendName: 'wasm',

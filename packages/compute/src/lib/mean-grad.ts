@@ -16,7 +16,7 @@ interface MeanAttrs {
   keepDims: boolean;
 }
 
-/** Gradient config; registered by `registerExtraKernels()`. */
+/** Gradient config; registered by its backend registrar (register-kernels.ts). */
 export const meanGradConfig: tf.GradConfig = {
   kernelName: 'Mean',
   inputsToSave: ['x'],

@@ -1,12 +1,13 @@
 /**
  * The one-kernel MirrorPad gradient against two independent references: the
- * gradient composed from tfjs ops (slices, reverses, pads, adds; the
- * fallback for other backends) and finite differences of `tf.mirrorPad`,
+ * gradient composed from tfjs ops (slices, reverses, pads, adds; what
+ * tfjs-node registers) and finite differences of `tf.mirrorPad`,
  * over both modes, ranks 1–4 and asymmetric pads.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expectAllClose, lcgValues, numericGradient, setTestBackend, testBackends } from '../testing';
 import { MIRROR_PAD_FOLD } from './mirror-pad-fold-kernel';
+import { composedKernelConfig } from './composed-kernels';
 
 const CASES: { shape: number[]; paddings: [number, number][]; mode: 'reflect' | 'symmetric' }[] = [
   { shape: [1, 4, 5, 2], paddings: [[0, 0], [3, 1], [2, 2], [0, 0]], mode: 'reflect' },
@@ -33,13 +34,15 @@ describe.each(testBackends())('MirrorPad gradient as one kernel, on %s', (backen
     const probe = tf.tensor(lcgValues(padded.reduce((a, b) => a * b, 1), 9), padded);
     const loss = (t: tf.Tensor) => tf.sum(tf.mul(tf.mirrorPad(t, paddings, mode), probe));
     const fast = tf.grad(loss)(x);
-    // The composed fold: what the gradient falls back to without the kernel.
+    // The composed fold (composed-kernels.ts: what tfjs-node registers) in place of the loop.
     const config = tf.getKernel(MIRROR_PAD_FOLD, backend) as tf.KernelConfig;
     tf.unregisterKernel(MIRROR_PAD_FOLD, backend);
+    tf.registerKernel(composedKernelConfig(MIRROR_PAD_FOLD, backend));
     let composed: tf.Tensor;
     try {
       composed = tf.grad(loss)(x);
     } finally {
+      tf.unregisterKernel(MIRROR_PAD_FOLD, backend);
       tf.registerKernel(config);
     }
     expectAllClose(fast, composed, { atol: 1e-6, rtol: 1e-6, label: 'kernel vs composed' });

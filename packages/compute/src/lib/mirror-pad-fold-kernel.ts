@@ -1,7 +1,7 @@
 /**
- * The MirrorPad gradient as one kernel, for the wasm and cpu backends: each
+ * The MirrorPad gradient as one kernel, for the wasm, cpu and native backends: each
  * element of dy (the padded shape) is added onto the input element it was
- * copied from. Composed from tfjs ops (mirror-pad-grad.ts's fallback) the
+ * copied from. Composed from tfjs ops (composed-kernels.ts, for other backends) the
  * fold costs a slice, reverse, pad and add per padded side — ~0.5 s of a
  * full-width translator step, where every conv is reflect-padded (SPEC §2).
  */
@@ -64,5 +64,7 @@ function foldKernel(backendName: MemoryBackend): tf.KernelFunc {
   };
 }
 
-export const mirrorPadFoldWasmConfig: tf.KernelConfig = { kernelName: MIRROR_PAD_FOLD, backendName: 'wasm', kernelFunc: foldKernel('wasm') };
-export const mirrorPadFoldCpuConfig: tf.KernelConfig = { kernelName: MIRROR_PAD_FOLD, backendName: 'cpu', kernelFunc: foldKernel('cpu') };
+/** The fold kernel (a JS loop over the backend's tensor memory) for `backendName`. */
+export function mirrorPadFoldConfig(backendName: MemoryBackend): tf.KernelConfig {
+  return { kernelName: MIRROR_PAD_FOLD, backendName, kernelFunc: foldKernel(backendName) };
+}

@@ -1,6 +1,6 @@
 /**
- * Native (oneDNN) convolutions on the wasm backend against the pure-JS cpu
- * backend: forward, input gradient and filter gradient, rel err ≤ 1e-4 over
+ * Native (oneDNN) convolutions on the wasm and native backends against the
+ * pure-JS cpu backend: forward, input gradient and filter gradient, rel err ≤ 1e-4 over
  * kernel sizes 1/3/4/5/7, strides 1/2, dilations 1/2/6 and same/valid/explicit
  * padding (issue 10). Where the addon is not built (no oneDNN), the spec says
  * so loudly and checks that the reason is reported and the pure wasm kernels
@@ -8,8 +8,9 @@
  * and `npm test` also runs the backend specs with SEMADAPT_NATIVE=0.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { lcgValues, relativeError, setTestBackend } from '../testing';
-import { loadNativeKernels, nativeConvKernelsActive } from './native-conv-kernels';
+import { lcgValues, relativeError, setTestBackend, testBackends, type TestBackend } from '../testing';
+import { nativeConvKernelsActive } from './native-conv-kernels';
+import { loadNativeKernels } from './native/addon';
 
 // Every convolution goes native (the default; set here so an inherited setting cannot change that).
 process.env['SEMADAPT_NATIVE_MIN_FLOPS'] = '0';
@@ -43,21 +44,24 @@ for (const k of [1, 3, 4, 5, 7])
       }
     }
 
-describe('native oneDNN convolutions (wasm) vs the cpu backend', () => {
+/** The backends whose convolutions the addon runs: wasm (views into its heap) and native (its typed arrays). */
+const TARGETS: TestBackend[] = testBackends().filter((b) => b !== 'cpu');
+
+describe.each(TARGETS)('native oneDNN convolutions (on %s) vs the cpu backend', (target) => {
   const { status } = loadNativeKernels();
 
   beforeAll(async () => {
-    await setTestBackend('wasm');
+    await setTestBackend(target);
     if (!status.enabled) console.warn(`\n*** NATIVE KERNELS NOT TESTED: ${status.detail} ***\n`);
   });
 
   it('reports its state: active with a version, or off with the reason', () => {
     if (status.enabled) {
       expect(status.detail).toMatch(/^oneDNN \d+\.\d+\.\d+ \S+, \d+ threads$/);
-      expect(nativeConvKernelsActive()).toBe(true);
+      expect(nativeConvKernelsActive(target)).toBe(true);
     } else {
       expect(status.detail).toMatch(/SEMADAPT_NATIVE=0|unavailable \(.+\)/);
-      expect(nativeConvKernelsActive()).toBe(false);
+      expect(nativeConvKernelsActive(target)).toBe(false);
     }
   });
 
@@ -66,7 +70,7 @@ describe('native oneDNN convolutions (wasm) vs the cpu backend', () => {
     const wShape = [k, k, 3, 5];
     const xv = lcgValues(2 * 13 * 12 * 3, 1 + k * 7 + s);
     const wv = lcgValues(k * k * 15, 3 + d);
-    await setTestBackend('wasm');
+    await setTestBackend(target);
     const onWasm = convAndGrads(xv, xShape, wv, wShape, s, d, pad);
     await setTestBackend('cpu');
     const onCpu = convAndGrads(xv, xShape, wv, wShape, s, d, pad);
@@ -81,7 +85,7 @@ describe('native oneDNN convolutions (wasm) vs the cpu backend', () => {
     const wv = lcgValues(3 * 3 * 4 * 6, 12);
     const run = () =>
       tf.tidy(() => Float32Array.from(tf.conv2d(tf.tensor4d(xv, [2, 4, 9, 9]), tf.tensor4d(wv, [3, 3, 4, 6]), 1, 'same', 'NCHW').dataSync()));
-    await setTestBackend('wasm');
+    await setTestBackend(target);
     let onWasm: Float32Array;
     try {
       onWasm = run();
@@ -99,7 +103,7 @@ describe('native oneDNN convolutions (wasm) vs the cpu backend', () => {
     const wShape = [3, 3, 32, 32];
     const xv = lcgValues(12 * 12 * 32, 5);
     const wv = lcgValues(9 * 32 * 32, 6).map((v) => v * 0.1);
-    await setTestBackend('wasm');
+    await setTestBackend(target);
     const onWasm = convAndGrads(xv, xShape, wv, wShape, 1, 1, 'same');
     await setTestBackend('cpu');
     const onCpu = convAndGrads(xv, xShape, wv, wShape, 1, 1, 'same');
@@ -130,7 +134,7 @@ describe('native oneDNN convolutions (wasm) vs the cpu backend', () => {
           const gs = tf.grads(loss)(bias ? [x, w, b] : [x, w]);
           return [y, ...gs].map((t) => Float32Array.from(t.dataSync()));
         });
-      await setTestBackend('wasm');
+      await setTestBackend(target);
       const onWasm = run();
       await setTestBackend('cpu');
       const onCpu = run();
@@ -163,7 +167,7 @@ describe('native oneDNN convolutions (wasm) vs the cpu backend', () => {
         out.push(filterGrad(x1, dy2), inputGrad(dy2), inputGrad(dy1)); // the other order
         return out.map((t) => Float32Array.from(t.dataSync()));
       });
-    await setTestBackend('wasm');
+    await setTestBackend(target);
     const onWasm = sequence();
     await setTestBackend('cpu');
     const onCpu = sequence();

@@ -1,103 +1,22 @@
 /**
- * Optional native convolutions (issue 10): `Conv2D`, `FusedConv2D` (bias
- * only: oneDNN adds it as it writes y), `Conv2DBackpropInput` and
- * `Conv2DBackpropFilter` for the wasm backend (the default one), computed by
- * oneDNN through the `@semadapt/onednn-kernels` addon on all cores. The
- * kernels read and write the backend's own tensor memory in place (a wasm
- * backend's tensors live in one WebAssembly.Memory; the addon receives
- * Float32Array views into it), so nothing is copied.
+ * Native convolutions: `Conv2D`, `FusedConv2D` (bias only: oneDNN adds it
+ * as it writes y), `Conv2DBackpropInput`, `Conv2DBackpropFilter` (both with
+ * dilations) and the filter-and-bias gradient, computed by oneDNN through
+ * the `@semadapt/onednn-kernels` addon on all cores, for the native backend
+ * (tensors in plain typed arrays) and for the wasm backend (Float32Array
+ * views into its WebAssembly.Memory). They read and write the backend's own
+ * tensor memory in place, so nothing is copied.
  *
- * Optional by construction: when the addon was not built (no oneDNN or no
- * compiler at install), or `SEMADAPT_NATIVE=0`, `loadNativeKernels()` says
- * why and the pure wasm/cpu kernels stay in place. NCHW convolutions fall
- * back to the kernel they replaced, and so do those below
- * `SEMADAPT_NATIVE_MIN_FLOPS` (default: none). The pure-JS cpu backend is
- * left alone: it is the reference the kernel specs compare against.
+ * NCHW convolutions fall back to the kernel they replaced, and so do those
+ * below `SEMADAPT_NATIVE_MIN_FLOPS` (default: none). The pure-JS cpu backend
+ * is left alone: it is the reference the kernel specs compare against.
  */
-import * as os from 'os';
 import * as tf from '@tensorflow/tfjs-core';
-import { installKernels, kernelsInstalled } from './kernel-install';
 import { convGeometry, type ConvAttrs } from './conv-grad-math';
 import { backendMemory as access, type MemoryBackend } from './backend-memory';
+import { kernelsInstalled } from './kernel-registry';
+import type { ConvGeometry, OneDnnKernels } from './native/addon';
 import { sumColumns } from './column-sum-kernel';
-
-/** The addon's interface (packages/compute/native/index.d.ts). */
-interface ConvGeometry {
-  xShape: number[];
-  wShape: number[];
-  yShape: number[];
-  strides: [number, number];
-  dilations: [number, number];
-  pads: [number, number, number, number];
-}
-export interface OneDnnKernels {
-  // The optional tokens name the two input tensors (see `tensorToken`): a backward primitive
-  // reads x or dy from another primitive's reordered copy of the same tensor instead of
-  // reordering it again (addons built before: ignored).
-  conv2dForward(g: ConvGeometry, x: Float32Array, w: Float32Array, y: Float32Array, xToken?: number, wToken?: number, bias?: Float32Array): void;
-  conv2dBackwardData(g: ConvGeometry, dy: Float32Array, w: Float32Array, dx: Float32Array, dyToken?: number, wToken?: number): void;
-  conv2dBackwardWeights(g: ConvGeometry, x: Float32Array, dy: Float32Array, dw: Float32Array, xToken?: number, dyToken?: number, db?: Float32Array): void;
-  // Normalization and optimizer loops (native/src/elementwise.cc); absent from addons built before them.
-  instanceNormForward?(x: Float32Array, y: Float32Array, rstd: Float32Array, n: number, hw: number, c: number, eps: number): void;
-  instanceNormBackward?(dy: Float32Array, y: Float32Array, rstd: Float32Array, dx: Float32Array, n: number, hw: number, c: number): void;
-  layerNormForward?(x: Float32Array, y: Float32Array, std: Float32Array, n: number, m: number, eps: number): void;
-  layerNormBackward?(dy: Float32Array, y: Float32Array, std: Float32Array, dx: Float32Array, n: number, m: number, eps: number): void;
-  adamUpdate?(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array,
-    beta1: number, beta2: number, eps: number, weightDecay: number, stepSize: number, bias2Sqrt: number): void;
-  sgdUpdate?(p: Float32Array, g: Float32Array, b: Float32Array | null, pOut: Float32Array, bOut: Float32Array | null,
-    lr: number, momentum: number, nesterov: boolean, weightDecay: number): void;
-  columnSums?(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
-  setNumThreads(n: number): void;
-  getNumThreads(): number;
-  info(): string;
-}
-
-export interface NativeKernelsStatus {
-  enabled: boolean;
-  /** Why they are off, or what runs ("oneDNN 2.6.3 avx2, 2 threads"). */
-  detail: string;
-}
-
-const ADDON_PACKAGE = '@semadapt/onednn-kernels';
-
-let loaded: { addon?: OneDnnKernels; status: NativeKernelsStatus } | undefined;
-
-const ISA_NAMES: Record<string, string> = { '1': 'sse41', '3': 'avx', '7': 'avx2', '15': 'avx512_mic', '31': 'avx512_mic_4ops', '39': 'avx512_core', '103': 'avx512_core_vnni', '231': 'avx512_core_bf16', '999': 'avx512_core_amx' };
-
-/**
- * Loads the addon once. `SEMADAPT_NATIVE=0` (or `off`) forces the native
- * kernels off; `SEMADAPT_THREADS` sets their thread count (default: cores).
- */
-export function loadNativeKernels(): { addon?: OneDnnKernels; status: NativeKernelsStatus } {
-  if (loaded) return loaded;
-  const flag = (process.env['SEMADAPT_NATIVE'] ?? '').toLowerCase();
-  if (flag === '0' || flag === 'off' || flag === 'false') {
-    loaded = { status: { enabled: false, detail: 'native kernels off (SEMADAPT_NATIVE=0)' } };
-    return loaded;
-  }
-  try {
-    // OpenMP's default is to spin between parallel regions: on a shared
-    // 2-core machine that steals the main thread's core. Read at load time.
-    process.env['OMP_WAIT_POLICY'] ??= 'PASSIVE';
-    // Resolved at run time by package name: the addon is an optionalDependency
-    // that may be absent (and lives inside this folder, which lint would read
-    // as a same-project import).
-    const addon = require(ADDON_PACKAGE) as OneDnnKernels;
-    const threads = Number(process.env['SEMADAPT_THREADS'] ?? os.cpus().length);
-    addon.setNumThreads(Math.max(1, Number.isFinite(threads) ? threads : 1));
-    const [version, isa] = addon.info().split(' ');
-    loaded = { addon, status: { enabled: true, detail: `oneDNN ${version} ${ISA_NAMES[isa] ?? `isa ${isa}`}, ${addon.getNumThreads()} threads` } };
-  } catch (e) {
-    const why = (e as Error).message.split('\n')[0];
-    loaded = {
-      status: {
-        enabled: false,
-        detail: `native kernels unavailable (${why}); install libdnnl-dev, g++ and make, then \`npm rebuild @semadapt/onednn-kernels\``,
-      },
-    };
-  }
-  return loaded;
-}
 
 function geometry(xShape: number[], wShape: number[], attrs: ConvAttrs): ConvGeometry {
   const info = convGeometry(xShape, wShape, attrs);
@@ -140,8 +59,9 @@ function isEmpty(g: ConvGeometry): boolean {
 /**
  * The filter and bias gradients of a biased convolution in one kernel
  * (inputs x, dy; `Conv2DBackpropFilter`'s attrs; outputs [dw, db]): oneDNN
- * sums dy for db in the same pass that computes dw. Registered for wasm when
- * the addon is loaded; `conv2dWithBias` uses it where it is registered.
+ * sums dy for db in the same pass that computes dw where the addon runs the
+ * convolutions; composed (filter gradient, then Σ dy) elsewhere
+ * (composed-kernels.ts). core-layers' `conv2dWithBias` runs it.
  */
 export const CONV2D_BACKPROP_FILTER_BIAS = 'SemadaptConv2DBackpropFilterBias';
 
@@ -266,26 +186,26 @@ function nativeConfigs(addon: OneDnnKernels, backendName: MemoryBackend): tf.Ker
   ];
 }
 
-let nativeWasm: tf.KernelConfig[] | undefined;
+const built = new Map<string, tf.KernelConfig[]>();
 
 /**
- * Replaces the wasm backend's three convolution kernels with the native ones
- * when the addon is available (after `registerExtraKernels`' own wasm
- * kernels, which stay as the NCHW fallback). Idempotent: a later
- * re-registration of other kernels is undone on the next call. Returns the
- * status to log.
+ * The native convolution kernels of `backendName` ('wasm': views into its
+ * heap; 'native': its typed arrays), built once — after the kernels they
+ * replace are registered, which they keep as the fallback for NCHW
+ * convolutions and those below `SEMADAPT_NATIVE_MIN_FLOPS`.
  */
-export function installNativeConvKernels(): NativeKernelsStatus {
-  const { addon, status } = loadNativeKernels();
-  if (!addon || !tf.findBackendFactory('wasm')) return status;
-  nativeWasm ??= nativeConfigs(addon, 'wasm');
-  installKernels(nativeWasm);
-  return status;
+export function nativeConvKernelConfigs(addon: OneDnnKernels, backendName: MemoryBackend): tf.KernelConfig[] {
+  let configs = built.get(backendName);
+  if (!configs) {
+    configs = nativeConfigs(addon, backendName);
+    built.set(backendName, configs);
+  }
+  return configs;
 }
 
-/** True when the wasm backend's convolution kernels are the native ones right now. */
-export function nativeConvKernelsActive(): boolean {
-  return kernelsInstalled(nativeWasm);
+/** True when `backendName`'s convolution kernels are the native ones right now. */
+export function nativeConvKernelsActive(backendName = 'wasm'): boolean {
+  return kernelsInstalled(built.get(backendName));
 }
 
 /**
@@ -295,5 +215,5 @@ export function nativeConvKernelsActive(): boolean {
  * forward-convolution form of conv-grad-math.ts.
  */
 export function convGradientKernelsTakeDilations(): boolean {
-  return tf.getBackend() === 'wasm' && nativeConvKernelsActive();
+  return nativeConvKernelsActive(tf.getBackend());
 }

@@ -1,18 +1,19 @@
 /**
- * The fused normalization and optimizer kernels of the wasm backend
- * (normalization-kernels.ts, optimizer-kernels.ts) computed by the native
- * addon's multi-threaded, vectorized loops instead of single-threaded JS:
- * Adam's update is sqrt- and divide-bound, ~15 ns per weight in JS against
- * well under 1 ns natively. Also the column sums under the wasm `Sum` fix
- * (column-sum-kernel.ts). Installed beside the native convolutions; the
- * cpu backend keeps the JS loops, the reference their specs compare against.
+ * The fused normalization and optimizer kernels (normalization-kernels.ts,
+ * optimizer-kernels.ts) computed by the native addon's multi-threaded,
+ * vectorized loops instead of single-threaded JS, for the native and wasm
+ * backends: Adam's update is sqrt- and divide-bound, ~15 ns per weight in JS
+ * against well under 1 ns natively. Also the column sums under `Sum`/`Mean`
+ * (column-sum-kernel.ts). The cpu backend keeps the JS loops, the reference
+ * their specs compare against.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { installKernels, kernelsInstalled } from './kernel-install';
+import { kernelsInstalled } from './kernel-registry';
+import type { MemoryBackend } from './backend-memory';
 import { NormalizationMath, normalizationKernelConfigs } from './normalization-kernels';
 import { OptimizerMath, optimizerKernelConfigs } from './optimizer-kernels';
-import { loadNativeKernels, type OneDnnKernels } from './native-conv-kernels';
-import { useNativeColumnSums } from './column-sum-kernel';
+import type { OneDnnKernels } from './native/addon';
+import type { ColumnSums } from './column-sum-kernel';
 
 type Loops = Required<Pick<OneDnnKernels, 'instanceNormForward' | 'instanceNormBackward' | 'layerNormForward' | 'layerNormBackward' | 'adamUpdate' | 'sgdUpdate' | 'columnSums'>>;
 
@@ -38,23 +39,30 @@ function nativeOptimizerMath(addon: Loops): OptimizerMath {
   };
 }
 
-let nativeWasm: tf.KernelConfig[] | undefined;
+const built = new Map<string, tf.KernelConfig[]>();
 
 /**
- * Puts the native loops under the wasm backend's normalization and optimizer
- * kernels when the addon has them (after `registerExtraKernels`, whose JS
- * versions they replace). Idempotent. Returns whether they are active.
+ * The normalization and optimizer kernels of `backendName` ('wasm' or
+ * 'native') over the addon's loops, built once; undefined when the addon
+ * lacks them.
  */
-export function installNativeElementwiseKernels(): boolean {
-  const { addon } = loadNativeKernels();
-  if (!addon || !hasLoops(addon) || !tf.findBackendFactory('wasm')) return false;
-  nativeWasm ??= [...normalizationKernelConfigs('wasm', nativeNormalizationMath(addon)), ...optimizerKernelConfigs('wasm', nativeOptimizerMath(addon))];
-  useNativeColumnSums((x, out, rows, cols) => addon.columnSums(x, out, rows, cols));
-  installKernels(nativeWasm);
-  return true;
+export function nativeElementwiseKernelConfigs(addon: OneDnnKernels, backendName: MemoryBackend): tf.KernelConfig[] | undefined {
+  if (!hasLoops(addon)) return undefined;
+  let configs = built.get(backendName);
+  if (!configs) {
+    configs = [...normalizationKernelConfigs(backendName, nativeNormalizationMath(addon)), ...optimizerKernelConfigs(backendName, nativeOptimizerMath(addon))];
+    built.set(backendName, configs);
+  }
+  return configs;
 }
 
-/** True when the wasm backend's normalization and optimizer kernels are the native ones right now. */
-export function nativeElementwiseKernelsActive(): boolean {
-  return kernelsInstalled(nativeWasm);
+/** The addon's column-sum loop, when it has one. */
+export function nativeColumnSums(addon: OneDnnKernels): ColumnSums | undefined {
+  if (!hasLoops(addon)) return undefined;
+  return (x, out, rows, cols) => addon.columnSums(x, out, rows, cols);
+}
+
+/** True when `backendName`'s normalization and optimizer kernels are the native ones right now. */
+export function nativeElementwiseKernelsActive(backendName = 'wasm'): boolean {
+  return kernelsInstalled(built.get(backendName));
 }

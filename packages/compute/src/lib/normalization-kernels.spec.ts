@@ -5,7 +5,25 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expectAllClose, expectNoTensorLeak, lcgValues, numericGradient, setTestBackend, testBackends } from '../testing';
-import { INSTANCE_NORM, LAYER_NORM, composedInstanceNormalize, composedLayerNormalize, fusedInstanceNorm, fusedLayerNorm, hasFusedNormalization } from './normalization-kernels';
+import { INSTANCE_NORM, LAYER_NORM, fusedInstanceNorm, fusedLayerNorm } from './normalization-kernels';
+
+/** Instance norm from tfjs ops, differentiated by tfjs's own gradients: the reference for ours. */
+function composedInstanceNormalize(x: tf.Tensor4D, eps: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const { mean, variance } = tf.moments(x, [1, 2], true);
+    return tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps)));
+  });
+}
+
+/** MUNIT's layer norm (unbiased std over C·H·W) from tfjs ops, likewise. */
+function composedLayerNormalize(x: tf.Tensor4D, eps: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const n = x.shape[1] * x.shape[2] * x.shape[3];
+    const d = tf.sub(x, tf.mean(x, [1, 2, 3], true));
+    const std = tf.sqrt(tf.div(tf.sum(tf.square(d), [1, 2, 3], true), n - 1));
+    return tf.div(d, tf.add(std, eps)) as tf.Tensor4D;
+  });
+}
 
 const SHAPES: [number, number, number, number][] = [
   [1, 4, 5, 3],
@@ -53,10 +71,9 @@ describe.each(testBackends())('fused normalization kernels, on %s', (backend) =>
     await setTestBackend(backend);
   });
 
-  it('are registered for this backend and selected by the layers', () => {
+  it('are registered for this backend', () => {
     expect(tf.getKernel(INSTANCE_NORM, backend)).toBeDefined();
     expect(tf.getKernel(LAYER_NORM, backend)).toBeDefined();
-    expect(hasFusedNormalization()).toBe(true);
   });
 
   describe.each(CASES)('$name', ({ fused, composed, hand }) => {

@@ -14,8 +14,8 @@
  *     y = (x − μ)/(s + eps),  s = √(Σ(x − μ)²/(n − 1))
  *     dx = (g − mean(g))/(s + eps) − y·Σ(g·y)/((n − 1)·s)
  *
- * Backends without these kernels (tfjs-node) run the composed ops
- * (`hasFusedNormalization`).
+ * Backends whose memory these loops cannot reach (tfjs-node) register the
+ * same kernels composed from tfjs ops (composed-kernels.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { backendMemory, type MemoryBackend } from './backend-memory';
@@ -174,8 +174,6 @@ export function normalizationKernelConfigs(backendName: MemoryBackend, math: Nor
   ];
 }
 
-export const NORMALIZATION_KERNELS: readonly tf.KernelConfig[] = [...normalizationKernelConfigs('wasm'), ...normalizationKernelConfigs('cpu')];
-
 /** Gradients of the two forward kernels; the statistic output (second) is not differentiable. */
 export const NORMALIZATION_GRADIENTS: readonly tf.GradConfig[] = [
   {
@@ -198,38 +196,14 @@ export const NORMALIZATION_GRADIENTS: readonly tf.GradConfig[] = [
   },
 ];
 
-/** The same from tfjs ops (backends without the fused kernels; the reference of its spec). */
-export function composedInstanceNormalize(x: tf.Tensor4D, eps: number): tf.Tensor4D {
-  return tf.tidy(() => {
-    const { mean, variance } = tf.moments(x, [1, 2], true);
-    return tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps)));
-  });
-}
-
-/** `(x − m)/(std + eps)` per sample over C·H·W, std unbiased, from tfjs ops (backends without the fused kernels; the reference of its spec). */
-export function composedLayerNormalize(x: tf.Tensor4D, eps: number): tf.Tensor4D {
-  return tf.tidy(() => {
-    const n = x.shape[1] * x.shape[2] * x.shape[3];
-    const mean = tf.mean(x, [1, 2, 3], true);
-    const d = tf.sub(x, mean);
-    const std = tf.sqrt(tf.div(tf.sum(tf.square(d), [1, 2, 3], true), n - 1));
-    return tf.div(d, tf.add(std, eps)) as tf.Tensor4D;
-  });
-}
-
-/** Whether the active backend has the fused normalization kernels. */
-export function hasFusedNormalization(): boolean {
-  return tf.getKernel(INSTANCE_NORM, tf.getBackend()) !== undefined;
-}
-
-/** Instance norm without affine through the fused kernel (check `hasFusedNormalization` first). */
+/** Instance norm without affine through the fused kernel . */
 export function fusedInstanceNorm(x: tf.Tensor4D, eps: number): tf.Tensor4D {
   const [y, rstd] = tf.engine().runKernel(INSTANCE_NORM, { x }, { eps }) as tf.Tensor[];
   rstd.dispose();
   return y as tf.Tensor4D;
 }
 
-/** MUNIT's layer norm without affine through the fused kernel (check `hasFusedNormalization` first). */
+/** MUNIT's layer norm without affine through the fused kernel . */
 export function fusedLayerNorm(x: tf.Tensor4D, eps: number): tf.Tensor4D {
   const [y, std] = tf.engine().runKernel(LAYER_NORM, { x }, { eps }) as tf.Tensor[];
   std.dispose();
@@ -238,10 +212,10 @@ export function fusedLayerNorm(x: tf.Tensor4D, eps: number): tf.Tensor4D {
 
 /** `(x − μ)/√(σ² + eps)` per sample and channel over H, W (NHWC): instance norm without affine. */
 export function instanceNormalize(x: tf.Tensor4D, eps: number): tf.Tensor4D {
-  return hasFusedNormalization() ? tf.tidy(() => fusedInstanceNorm(x, eps)) : composedInstanceNormalize(x, eps);
+  return tf.tidy(() => fusedInstanceNorm(x, eps));
 }
 
 /** MUNIT's layer norm without affine: `(x − m)/(std + eps)` per sample over C·H·W, std unbiased. */
 export function munitLayerNormalize(x: tf.Tensor4D, eps: number): tf.Tensor4D {
-  return hasFusedNormalization() ? tf.tidy(() => fusedLayerNorm(x, eps)) : composedLayerNormalize(x, eps);
+  return tf.tidy(() => fusedLayerNorm(x, eps));
 }

@@ -97,19 +97,12 @@ export function optimizerKernelConfigs(backendName: MemoryBackend, math: Optimiz
   ];
 }
 
-export const OPTIMIZER_KERNELS: readonly tf.KernelConfig[] = [...optimizerKernelConfigs('wasm'), ...optimizerKernelConfigs('cpu')];
-
-/** Whether the active backend has the fused update kernel `kernelName` (float32 parameters only). */
-export function hasFusedUpdate(kernelName: typeof ADAM_UPDATE | typeof SGD_UPDATE, dtype: tf.DataType): boolean {
-  return dtype === 'float32' && tf.getKernel(kernelName, tf.getBackend()) !== undefined;
-}
-
-/** [p, m, v] after one Adam update (check `hasFusedUpdate` first). Not differentiable. */
+/** [p, m, v] after one Adam update. Not differentiable. */
 export function fusedAdamUpdate(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, attrs: AdamUpdateAttrs): [tf.Tensor, tf.Tensor, tf.Tensor] {
   return tf.engine().runKernel(ADAM_UPDATE, { p, g, m, v }, attrs as unknown as tf.NamedAttrMap) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
 }
 
-/** [p] or [p, buffer] after one SGD update (check `hasFusedUpdate` first). Not differentiable. */
+/** [p] or [p, buffer] after one SGD update. Not differentiable. */
 export function fusedSgdUpdate(p: tf.Tensor, g: tf.Tensor, b: tf.Tensor | null, attrs: SgdUpdateAttrs): tf.Tensor[] {
   const inputs: tf.NamedTensorMap = b ? { p, g, b } : { p, g };
   return tf.engine().runKernel(SGD_UPDATE, inputs, attrs as unknown as tf.NamedAttrMap) as unknown as tf.Tensor[];

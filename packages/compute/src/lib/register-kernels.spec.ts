@@ -1,21 +1,60 @@
-/** registerExtraKernels: tfjs's gradients present, ours registered once, idempotent. */
+/**
+ * The registrars: tfjs's gradients and ours in place; every fused kernel our
+ * ops call registered on every backend that started (cpu, wasm, native where
+ * the addon loads); native carries every cpu kernel; a second registration
+ * changes nothing; and nothing registers at call time (a training step leaves
+ * the registry as the registrar left it).
+ */
 import * as tf from '@tensorflow/tfjs-core';
-import { setTestBackend } from '../testing';
-import { EXTRA_GRADIENTS, EXTRA_KERNELS, KERNEL_FIXES, registerExtraKernels } from './register-kernels';
+import { setTestBackend, testBackends } from '../testing';
+import { BACKEND_REGISTRARS, EXTRA_GRADIENTS, registerBackendKernels } from './register-kernels';
+import { FUSED_KERNEL_NAMES } from './composed-kernels';
+import { kernelImplementation } from './kernel-registry';
+import { instanceNormalize } from './normalization-kernels';
 
-// This registry alone: the optional oneDNN kernels (native-conv-kernels.ts) are
-// installed after it by startBackend and replace the wasm conv kernels.
-process.env['SEMADAPT_NATIVE'] = '0';
+/** Every registered kernel config of `backend`, by name. */
+function snapshot(backend: string): Map<string, tf.KernelConfig> {
+  return new Map(tf.getKernelsForBackend(backend).map((k) => [k.kernelName, k]));
+}
 
-describe('registerExtraKernels', () => {
-  it('after cpu and wasm start: stock gradients exist, every extra kernel/gradient is the registered one, a second call adds nothing', async () => {
-    await setTestBackend('cpu');
-    await setTestBackend('wasm');
-    // Stock tfjs gradients (absent from tfjs-core's CommonJS build) are registered.
+describe.each(testBackends())('registrar of %s', (backend) => {
+  beforeAll(async () => {
+    await setTestBackend(backend);
+  });
+
+  it('tfjs and our gradients, and every fused kernel, are registered', () => {
     for (const k of ['Add', 'Relu', 'BatchMatMul', 'ResizeBilinear', 'Conv2DBackpropInput', 'Mean']) expect(tf.getGradient(k)).toBeDefined();
-    for (const k of EXTRA_KERNELS) expect(tf.getKernel(k.kernelName, k.backendName)).toBe(k);
     for (const g of EXTRA_GRADIENTS) expect(tf.getGradient(g.kernelName)).toBe(g);
-    for (const f of KERNEL_FIXES) expect(tf.getKernel(f.kernelName, f.backendName)).toBeDefined();
-    expect(registerExtraKernels()).toEqual([]);
+    for (const name of FUSED_KERNEL_NAMES) {
+      expect(tf.getKernel(name, backend)).toBeDefined();
+      expect(kernelImplementation(name, backend)).toMatch(/^(native|js|composed)$/);
+    }
+  });
+
+  it('is idempotent, and a training step registers nothing', () => {
+    const before = snapshot(backend);
+    registerBackendKernels(backend);
+    const x = tf.variable(tf.randomNormal([1, 6, 5, 3], 0, 1, 'float32', 3));
+    const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(instanceNormalize(tf.mirrorPad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], 'reflect') as tf.Tensor4D, 1e-5))));
+    tf.dispose([value, ...Object.values(grads), x]);
+    const after = snapshot(backend);
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    for (const [name, config] of before) expect(after.get(name)).toBe(config);
+  });
+});
+
+describe('native registrar', () => {
+  it('carries every cpu kernel (where the native backend exists)', async () => {
+    if (!testBackends().includes('native')) {
+      console.warn('\n*** NATIVE BACKEND NOT TESTED: the addon is not loaded ***\n');
+      expect(BACKEND_REGISTRARS['native']).toBeDefined();
+      return;
+    }
+    await setTestBackend('cpu');
+    await setTestBackend('native');
+    const native = snapshot('native');
+    for (const name of snapshot('cpu').keys()) expect(native.has(name)).toBe(true);
+    for (const name of ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'FusedConv2D']) expect(kernelImplementation(name, 'native')).toBe('native');
+    expect(kernelImplementation('Relu', 'native')).toBe('js');
   });
 });

@@ -1,113 +1,187 @@
 /**
- * The one place our extra tfjs pieces are registered (STYLE §5): each kernel
- * or gradient file exports a config object; nothing registers itself on import.
- * Registration is idempotent.
+ * The one place our tfjs pieces are registered (STYLE §5), as tfjs's own
+ * `register_all_kernels`: one registrar per backend, run by `startBackend`
+ * before the backend is used, never at call time. Kernel and gradient files
+ * export config objects; nothing registers itself on import. Every registrar
+ * is idempotent.
  *
- * It also registers tfjs's own gradients: `@tensorflow/tfjs-core` alone ships
- * no gradient configs in its CommonJS build (they live in an ES-module-only
- * `dist/register_all_gradients.js` whose extensionless imports Node cannot
- * load). The `@tensorflow/tfjs` union package carries a CommonJS copy that
- * registers them into tfjs-core's global registry, so we require it here, once
- * and explicitly; everything else keeps importing `@tensorflow/tfjs-core`.
+ * Every backend gets every fused kernel our ops call (instance / layer norm
+ * and their gradients, Adam and SGD updates, the MirrorPad fold, the
+ * filter-and-bias gradient): a JS loop over its memory, the native addon's
+ * code, or the composition of tfjs ops (composed-kernels.ts) — so layers and
+ * optimizers call the op and never ask what the backend has.
+ *
+ * `registerGradients` also loads tfjs's own gradients: `@tensorflow/tfjs-core`
+ * alone ships no gradient configs in its CommonJS build (they live in an
+ * ES-module-only `dist/register_all_gradients.js` whose extensionless imports
+ * Node cannot load). The `@tensorflow/tfjs` union package carries a CommonJS
+ * copy that registers them into tfjs-core's global registry, so we require it
+ * here, once and explicitly; everything else imports `@tensorflow/tfjs-core`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { columnMeanWasmFix, columnSumWasmFix } from './column-sum-kernel';
+import { columnMeanWasmFix, columnSumWasmFix, useNativeColumnSums } from './column-sum-kernel';
 import { scalarTileWasmFix } from './scalar-tile-kernel';
+import { composedKernelConfig, composedKernelConfigs } from './composed-kernels';
 import { conv2dBackpropFilterWasmConfig } from './conv2d-backprop-filter-wasm';
 import { conv2dBackpropInputWasmConfig } from './conv2d-backprop-input-wasm';
 import { conv2dGradConfig } from './conv2d-grad';
 import { identityWasmConfig } from './identity-wasm';
+import { kernelImplementation, putKernel, putKernels, type KernelImplementation } from './kernel-registry';
 import { maxPoolGradWasmConfig } from './max-pool-grad-wasm';
 import { meanGradConfig } from './mean-grad';
 import { mirrorPadGradConfig } from './mirror-pad-grad';
-import { mirrorPadFoldCpuConfig, mirrorPadFoldWasmConfig } from './mirror-pad-fold-kernel';
-import { NORMALIZATION_GRADIENTS, NORMALIZATION_KERNELS } from './normalization-kernels';
-import { OPTIMIZER_KERNELS } from './optimizer-kernels';
+import { mirrorPadFoldConfig } from './mirror-pad-fold-kernel';
+import { CONV2D_BACKPROP_FILTER_BIAS, nativeConvKernelConfigs } from './native-conv-kernels';
+import { nativeColumnSums, nativeElementwiseKernelConfigs } from './native-elementwise-kernels';
+import { NORMALIZATION_GRADIENTS, normalizationKernelConfigs } from './normalization-kernels';
+import { optimizerKernelConfigs } from './optimizer-kernels';
 import { avgPoolGradConfig, maxPoolGradConfig, maxPoolWasmCeilFix } from './pool-fixes';
 import { resizeBilinearGradCpuFix } from './resize-bilinear-grad-cpu';
 import { squareGradConfig } from './square-grad';
 import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum-wasm';
-
-/** Every extra (or replacement) kernel we provide, by backend. */
-export const EXTRA_KERNELS: readonly tf.KernelConfig[] = [
-  conv2dBackpropFilterWasmConfig,
-  conv2dBackpropInputWasmConfig,
-  maxPoolGradWasmConfig,
-  unsortedSegmentSumWasmConfig,
-  mirrorPadFoldWasmConfig,
-  mirrorPadFoldCpuConfig,
-  ...NORMALIZATION_KERNELS,
-  ...OPTIMIZER_KERNELS,
-  identityWasmConfig,
-];
+import { loadNativeKernels } from './native/addon';
+import { NATIVE_BACKEND } from './native/native-backend';
+import { NATIVE_KERNELS } from './native/kernels';
 
 /** Gradients that replace or add to tfjs's (e.g. dilated Conv2D; Mean and Square without needless full-size copies). */
 export const EXTRA_GRADIENTS: readonly tf.GradConfig[] = [conv2dGradConfig, meanGradConfig, squareGradConfig, avgPoolGradConfig, maxPoolGradConfig, mirrorPadGradConfig, ...NORMALIZATION_GRADIENTS];
 
-/** Fixes that wrap a stock kernel (applied once the stock kernel is registered). */
-export const KERNEL_FIXES: readonly { kernelName: string; backendName: string; wrap: (stock: tf.KernelConfig) => tf.KernelConfig }[] = [
-  { kernelName: 'ResizeBilinearGrad', backendName: 'cpu', wrap: resizeBilinearGradCpuFix },
-  { kernelName: 'MaxPool', backendName: 'wasm', wrap: maxPoolWasmCeilFix },
-  { kernelName: 'Sum', backendName: 'wasm', wrap: columnSumWasmFix },
-  { kernelName: 'Mean', backendName: 'wasm', wrap: columnMeanWasmFix },
-  { kernelName: 'Tile', backendName: 'wasm', wrap: scalarTileWasmFix },
+/** A fix that wraps a stock kernel (applied once over the stock kernel; its setup/dispose hooks kept). */
+interface KernelFix {
+  kernelName: string;
+  wrap: (stock: tf.KernelConfig) => tf.KernelConfig;
+  implementation: KernelImplementation;
+}
+
+/** Our JS kernels for the cpu backend (also copied to native, under its native ones). */
+const cpuKernels = (): tf.KernelConfig[] => [
+  ...normalizationKernelConfigs('cpu'),
+  ...optimizerKernelConfigs('cpu'),
+  mirrorPadFoldConfig('cpu'),
+];
+const CPU_FIXES: readonly KernelFix[] = [{ kernelName: 'ResizeBilinearGrad', wrap: resizeBilinearGradCpuFix, implementation: 'js' }];
+
+/** Our kernels for the wasm backend: wasm kernels tfjs lacks or runs slowly, and JS loops over its heap. */
+const WASM_KERNELS: readonly [tf.KernelConfig, KernelImplementation][] = [
+  [conv2dBackpropFilterWasmConfig, 'wasm'],
+  [conv2dBackpropInputWasmConfig, 'wasm'],
+  [maxPoolGradWasmConfig, 'js'],
+  [unsortedSegmentSumWasmConfig, 'wasm'],
+  [identityWasmConfig, 'wasm'],
+  [mirrorPadFoldConfig('wasm'), 'js'],
+  ...normalizationKernelConfigs('wasm').map((c) => [c, 'js'] as [tf.KernelConfig, KernelImplementation]),
+  ...optimizerKernelConfigs('wasm').map((c) => [c, 'js'] as [tf.KernelConfig, KernelImplementation]),
+];
+const WASM_FIXES: readonly KernelFix[] = [
+  { kernelName: 'MaxPool', wrap: maxPoolWasmCeilFix, implementation: 'wasm' },
+  { kernelName: 'Sum', wrap: columnSumWasmFix, implementation: 'js' },
+  { kernelName: 'Mean', wrap: columnMeanWasmFix, implementation: 'js' },
+  { kernelName: 'Tile', wrap: scalarTileWasmFix, implementation: 'js' },
 ];
 
 const wrapped = new WeakSet<tf.KernelConfig>();
+
+/** Wraps each stock kernel of `backendName` once (a second call finds the wrapper in place). */
+function applyFixes(backendName: string, fixes: readonly KernelFix[]): void {
+  for (const fix of fixes) {
+    const stock = tf.getKernel(fix.kernelName, backendName);
+    if (!stock || wrapped.has(stock)) continue;
+    const config: tf.KernelConfig = { ...fix.wrap(stock), backendName, setupFunc: stock.setupFunc, disposeFunc: stock.disposeFunc };
+    wrapped.add(config);
+    putKernel(config, fix.implementation);
+  }
+}
+
 let tfjsGradientsLoaded = false;
 
-/** Loads tfjs's stock gradient configs (see the file comment). */
-function registerTfjsGradients(): void {
-  if (tfjsGradientsLoaded) return;
-  if (!tf.getGradient('Conv2D')) {
-    require('@tensorflow/tfjs');
-  }
-  if (!tf.getGradient('Conv2D')) {
-    throw new Error('registerExtraKernels: loading @tensorflow/tfjs did not register the tfjs gradients');
-  }
-  tfjsGradientsLoaded = true;
-}
-
-function replaceKernel(config: tf.KernelConfig): void {
-  if (tf.getKernel(config.kernelName, config.backendName)) tf.unregisterKernel(config.kernelName, config.backendName);
-  tf.registerKernel(config);
-}
-
-/**
- * Registers tfjs's gradients, then every extra kernel, fix and gradient not
- * yet registered. Returns the names registered by this call. Called by
- * `startBackend`/`initBackend`, which afterwards install the optional oneDNN
- * convolutions over ours (native-conv-kernels.ts); calling this directly
- * later puts our wasm conv kernels back.
- */
-export function registerExtraKernels(): string[] {
-  registerTfjsGradients();
-  const added: string[] = [];
-  for (const config of EXTRA_KERNELS) {
-    // Only for loaded backends: a backend package registering its own kernels
-    // after ours would override them (with a warning).
-    if (!tf.findBackendFactory(config.backendName)) continue;
-    if (tf.getKernel(config.kernelName, config.backendName) !== config) {
-      replaceKernel(config);
-      added.push(`${config.backendName}:${config.kernelName}`);
-    }
-  }
-  for (const fix of KERNEL_FIXES) {
-    const stock = tf.getKernel(fix.kernelName, fix.backendName);
-    if (stock && !wrapped.has(stock)) {
-      // Keep the stock kernel's setup/dispose hooks (wasm kernels bind their C++ entry points in setupFunc).
-      const config: tf.KernelConfig = { ...fix.wrap(stock), setupFunc: stock.setupFunc, disposeFunc: stock.disposeFunc };
-      wrapped.add(config);
-      replaceKernel(config);
-      added.push(`${fix.backendName}:${fix.kernelName} (fix)`);
-    }
+/** tfjs's stock gradients (see the file comment), then ours over them. Idempotent. */
+export function registerGradients(): void {
+  if (!tfjsGradientsLoaded) {
+    if (!tf.getGradient('Conv2D')) require('@tensorflow/tfjs');
+    if (!tf.getGradient('Conv2D')) throw new Error('registerGradients: loading @tensorflow/tfjs did not register the tfjs gradients');
+    tfjsGradientsLoaded = true;
   }
   for (const config of EXTRA_GRADIENTS) {
-    if (tf.getGradient(config.kernelName) !== config) {
-      if (tf.getGradient(config.kernelName)) tf.unregisterGradient(config.kernelName);
-      tf.registerGradient(config);
-      added.push(`gradient:${config.kernelName}`);
-    }
+    if (tf.getGradient(config.kernelName) === config) continue;
+    if (tf.getGradient(config.kernelName)) tf.unregisterGradient(config.kernelName);
+    tf.registerGradient(config);
   }
-  return added;
+}
+
+let cpuConfigs: tf.KernelConfig[] | undefined;
+
+/** cpu: our JS loops for the fused kernels, the filter-and-bias gradient composed, the ResizeBilinearGrad fix. */
+export function registerCpuKernels(): void {
+  cpuConfigs ??= [...cpuKernels(), composedKernelConfig(CONV2D_BACKPROP_FILTER_BIAS, 'cpu')];
+  for (const c of cpuConfigs) putKernel(c, c.kernelName === CONV2D_BACKPROP_FILTER_BIAS ? 'composed' : 'js');
+  applyFixes('cpu', CPU_FIXES);
+}
+
+let wasmFilterBias: tf.KernelConfig | undefined;
+
+/**
+ * wasm: our wasm kernels and fixes, JS loops over its heap; with the addon,
+ * its convolutions, normalization/optimizer loops and column sums over the
+ * heap in place.
+ */
+export function registerWasmKernels(): void {
+  for (const [c, impl] of WASM_KERNELS) putKernel(c, impl);
+  wasmFilterBias ??= composedKernelConfig(CONV2D_BACKPROP_FILTER_BIAS, 'wasm');
+  putKernel(wasmFilterBias, 'composed');
+  applyFixes('wasm', WASM_FIXES);
+  const { addon } = loadNativeKernels();
+  if (!addon) {
+    useNativeColumnSums(null);
+    return;
+  }
+  putKernels(nativeConvKernelConfigs(addon, 'wasm'), 'native');
+  const loops = nativeElementwiseKernelConfigs(addon, 'wasm');
+  if (loops) putKernels(loops, 'native');
+  useNativeColumnSums(nativeColumnSums(addon) ?? null);
+}
+
+let nativeConfigs: tf.KernelConfig[] | undefined;
+
+/**
+ * native: every cpu kernel (tfjs's and ours, as `registerCpuKernels` leaves
+ * them), then `NATIVE_KERNELS` over them. Needs the addon (the backend
+ * exists only where it loads).
+ */
+export function registerNativeKernels(): void {
+  const { addon, status } = loadNativeKernels();
+  if (!addon) throw new Error(`native backend: ${status.detail}`);
+  registerCpuKernels();
+  if (!nativeConfigs) {
+    for (const c of tf.getKernelsForBackend('cpu')) {
+      const impl = kernelImplementation(c.kernelName, 'cpu') ?? 'js';
+      putKernel({ ...c, backendName: NATIVE_BACKEND }, impl);
+    }
+    // Build every function first: a group (the convolutions) captures the JS kernels it falls back to.
+    nativeConfigs = NATIVE_KERNELS.map((k) => ({ kernelName: k.kernelName, backendName: NATIVE_BACKEND, kernelFunc: k.make(addon, tf.getKernel(k.kernelName, NATIVE_BACKEND)) }));
+  }
+  putKernels(nativeConfigs, 'native');
+}
+
+let tensorflowConfigs: tf.KernelConfig[] | undefined;
+
+/** tfjs-node ('tensorflow'): our fused kernels composed from tfjs ops (its memory is libtensorflow's). */
+export function registerTensorflowKernels(): void {
+  tensorflowConfigs ??= composedKernelConfigs('tensorflow');
+  putKernels(tensorflowConfigs, 'composed');
+}
+
+/** The registrar of each tfjs backend name. */
+export const BACKEND_REGISTRARS: Readonly<Record<string, () => void>> = {
+  cpu: registerCpuKernels,
+  wasm: registerWasmKernels,
+  [NATIVE_BACKEND]: registerNativeKernels,
+  tensorflow: registerTensorflowKernels,
+};
+
+/** Gradients, then the kernels of `tfBackend` (a name in `BACKEND_REGISTRARS`). */
+export function registerBackendKernels(tfBackend: string): void {
+  registerGradients();
+  const registrar = BACKEND_REGISTRARS[tfBackend];
+  if (!registrar) throw new Error(`registerBackendKernels: no registrar for tfjs backend '${tfBackend}' (known: ${Object.keys(BACKEND_REGISTRARS).join(', ')})`);
+  registrar();
 }

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Gradient config; registered by `registerExtraKernels()`. */
+/** Gradient config; registered by its backend registrar (register-kernels.ts). */
 export const squareGradConfig: tf.GradConfig = {
   kernelName: 'Square',
   inputsToSave: ['x'],

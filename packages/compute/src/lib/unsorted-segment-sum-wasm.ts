@@ -38,7 +38,7 @@ function unsortedSegmentSumWasm(args: { inputs: tf.NamedTensorInfoMap; backend: 
   }
 }
 
-/** Kernel config; registered by `registerExtraKernels()`. */
+/** Kernel config; registered by its backend registrar (register-kernels.ts). */
 export const unsortedSegmentSumWasmConfig: tf.KernelConfig = {
   kernelName: 'UnsortedSegmentSum',
   backendName: 'wasm',

@@ -3,7 +3,8 @@
  * `@semadapt/compute/testing` (or through `@semadapt/core-layers/testing`, which re-exports them; never shipped through src/index.ts).
  *
  * - `testBackends()` / `setTestBackend()`: run the same spec on every
- *   backend (STYLE §9): cpu (the reference) and wasm (with our extra kernels).
+ *   backend (STYLE §9): cpu (the reference), wasm, and native where the
+ *   addon is built.
  * - `expectAllClose()`: elementwise |a−e| ≤ atol + rtol·|e|, reporting the
  *   worst element.
  * - `numericGradient()`: central finite differences, the independent
@@ -12,16 +13,19 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { startBackend, type BackendKind } from '../lib/init-backend';
+import { loadNativeKernels } from '../lib/native/addon';
 
 /** The backends a spec loops over. */
-export type TestBackend = 'cpu' | 'wasm';
+export type TestBackend = 'cpu' | 'wasm' | 'native';
 
 /**
- * The backends every spec should run on: cpu and wasm. `SEMADAPT_TEST_BACKENDS`
- * (comma-separated) narrows the list, e.g. to iterate quickly on one.
+ * The backends every spec should run on: cpu (the reference), wasm, and
+ * native where the addon loads (not with `SEMADAPT_NATIVE=0`).
+ * `SEMADAPT_TEST_BACKENDS` (comma-separated) narrows the list, e.g. to
+ * iterate quickly on one.
  */
 export function testBackends(): TestBackend[] {
-  const all: TestBackend[] = ['cpu', 'wasm'];
+  const all: TestBackend[] = loadNativeKernels().status.enabled ? ['cpu', 'wasm', 'native'] : ['cpu', 'wasm'];
   const env = process.env['SEMADAPT_TEST_BACKENDS'];
   if (!env) return all;
   const wanted = env.split(',').map((s) => s.trim());

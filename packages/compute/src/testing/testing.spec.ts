@@ -3,8 +3,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { expectAllClose, expectNoTensorLeak, numericGradient, relativeError, setTestBackend, testBackends } from './index';
 
 describe('compute testing helpers', () => {
-  it('testBackends lists cpu and wasm', () => {
-    expect(testBackends()).toEqual(process.env['SEMADAPT_TEST_BACKENDS'] ? expect.any(Array) : ['cpu', 'wasm']);
+  it('testBackends lists cpu and wasm, and native where the addon loads', () => {
+    let addon = process.env['SEMADAPT_NATIVE'] !== '0';
+    const addonPackage = '@semadapt/onednn-kernels'; // the optional addon, resolved at run time by name
+    try {
+      require(addonPackage);
+    } catch {
+      addon = false;
+    }
+    expect(testBackends()).toEqual(process.env['SEMADAPT_TEST_BACKENDS'] ? expect.any(Array) : addon ? ['cpu', 'wasm', 'native'] : ['cpu', 'wasm']);
   });
 
   for (const backend of testBackends()) {

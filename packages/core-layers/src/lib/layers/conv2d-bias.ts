@@ -2,10 +2,10 @@
  * conv2d(x, w) + b as one op, for the Conv2d layer's undilated NHWC
  * convolutions. Forward: the backend's `FusedConv2D`, which adds the bias as
  * it writes y (one pass fewer over y than a separate add). Backward:
- * `Conv2DBackpropInput` for dx, and for dw and db one kernel that reads dy
- * once for both where the backend has it (the native oneDNN kernels on wasm,
- * `CONV2D_BACKPROP_FILTER_BIAS`), else `Conv2DBackpropFilter` and Σ dy over
- * N, H, W. It saves x and w for the backward pass (`tf.fused.conv2d` also
+ * `Conv2DBackpropInput` for dx, and for dw and db one kernel,
+ * `CONV2D_BACKPROP_FILTER_BIAS` (@semadapt/compute registers it on every
+ * backend: one oneDNN pass over dy where the addon runs the convolutions,
+ * else `Conv2DBackpropFilter` and Σ dy over N, H, W). It saves x and w for the backward pass (`tf.fused.conv2d` also
  * saves y, which a linear convolution's gradient does not need).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -13,13 +13,10 @@ import { CONV2D_BACKPROP_FILTER_BIAS } from '@semadapt/compute';
 
 type Pad = 'valid' | tf.backend_util.ExplicitPadding;
 
-/** [dw, db] of a biased convolution with these attrs. */
+/** [dw, db] of a biased convolution with these attrs: one kernel on every backend (one oneDNN pass where native). */
 function filterAndBiasGradients(x: tf.Tensor, dy: tf.Tensor, filterShape: number[], attrs: tf.NamedAttrMap): [tf.Tensor, tf.Tensor] {
   const filterAttrs = { ...attrs, filterShape } as unknown as tf.NamedAttrMap;
-  if (tf.getKernel(CONV2D_BACKPROP_FILTER_BIAS, tf.getBackend())) {
-    return tf.engine().runKernel(CONV2D_BACKPROP_FILTER_BIAS, { x, dy }, filterAttrs) as unknown as [tf.Tensor, tf.Tensor];
-  }
-  return [tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, filterAttrs) as tf.Tensor, tf.sum(dy, [0, 1, 2])];
+  return tf.engine().runKernel(CONV2D_BACKPROP_FILTER_BIAS, { x, dy }, filterAttrs) as unknown as [tf.Tensor, tf.Tensor];
 }
 
 /** y = conv2d(x, filter, strides, pad) + bias, NHWC, no dilation; bias is [CO]. */

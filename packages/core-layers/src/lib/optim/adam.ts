@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Optimizer, OptimizerOptions, ParameterSource } from './optimizer';
 import { TensorSignature } from '../checkpoint/state-report';
-import { ADAM_UPDATE, fusedAdamUpdate, hasFusedUpdate } from '@semadapt/compute';
+import { fusedAdamUpdate } from '@semadapt/compute';
 
 /** Options of `Adam` (on top of `lr`, `schedule`, `weightDecay`). */
 export interface AdamOptions extends OptimizerOptions {
@@ -52,19 +52,12 @@ export class Adam extends Optimizer {
     const v = this.slot('exp_avg_sq', name);
     const bias1 = 1 - Math.pow(this.beta1, t);
     const bias2Sqrt = Math.sqrt(1 - Math.pow(this.beta2, t));
-    if (hasFusedUpdate(ADAM_UPDATE, variable.dtype)) {
-      const attrs = { beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay, stepSize: lr / bias1, bias2Sqrt };
-      const [p1, m1, v1] = fusedAdamUpdate(variable, grad, m, v, attrs);
-      variable.assign(p1);
-      m.assign(m1);
-      v.assign(v1);
-      return;
-    }
-    const g = weightDecay !== 0 ? tf.add(grad, tf.mul(variable, weightDecay)) : grad;
-    m.assign(tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1)));
-    v.assign(tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2)));
-    const denom = tf.add(tf.div(tf.sqrt(v), bias2Sqrt), this.eps);
-    variable.assign(tf.sub(variable, tf.mul(tf.div(m, denom), lr / bias1)));
+    // One kernel on every backend (compute registers a loop, native code or a composition of ops).
+    const attrs = { beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay, stepSize: lr / bias1, bias2Sqrt };
+    const [p1, m1, v1] = fusedAdamUpdate(variable, grad, m, v, attrs);
+    variable.assign(p1);
+    m.assign(m1);
+    v.assign(v1);
   }
 
   protected override extraState(): Map<string, tf.Tensor> {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SGD_UPDATE, fusedSgdUpdate, hasFusedUpdate } from '@semadapt/compute';
+import { fusedSgdUpdate } from '@semadapt/compute';
 import { Optimizer, OptimizerOptions, ParameterSource } from './optimizer';
 
 /** Options of `Sgd` (on top of `lr`, `schedule`, `weightDecay`). */
@@ -38,19 +38,10 @@ export class Sgd extends Optimizer {
   }
 
   protected updateParameter(name: string, variable: tf.Variable, grad: tf.Tensor, lr: number, weightDecay: number): void {
-    if (hasFusedUpdate(SGD_UPDATE, variable.dtype)) {
-      const b = this.momentum > 0 ? this.slot('momentum_buffer', name) : null;
-      const [p1, b1] = fusedSgdUpdate(variable, grad, b, { lr, momentum: this.momentum, nesterov: this.nesterov, weightDecay });
-      variable.assign(p1);
-      if (b) b.assign(b1);
-      return;
-    }
-    let d = weightDecay !== 0 ? tf.add(grad, tf.mul(variable, weightDecay)) : grad;
-    if (this.momentum > 0) {
-      const b = this.slot('momentum_buffer', name);
-      b.assign(tf.add(tf.mul(b, this.momentum), d));
-      d = this.nesterov ? tf.add(d, tf.mul(b, this.momentum)) : b;
-    }
-    variable.assign(tf.sub(variable, tf.mul(d, lr)));
+    // One kernel on every backend (compute registers a loop, native code or a composition of ops).
+    const b = this.momentum > 0 ? this.slot('momentum_buffer', name) : null;
+    const [p1, b1] = fusedSgdUpdate(variable, grad, b, { lr, momentum: this.momentum, nesterov: this.nesterov, weightDecay });
+    variable.assign(p1);
+    if (b) b.assign(b1);
   }
 }
