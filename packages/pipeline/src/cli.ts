@@ -82,7 +82,7 @@ function strictFlags(argv: Record<string, unknown>, y: unknown): void {
 }
 
 /** The positional arguments' names (yargs stores them in argv beside the flags). */
-const POSITIONALS = ['check', 'dataset', 'root', 'images', 'reference', 'stage'];
+const POSITIONALS = ['check', 'dataset', 'root', 'images', 'reference', 'stage', 'weights'];
 
 /** Argument errors (unknown flag or command, missing or bad argument) exit 2 with the reason and where help is. */
 function failOnArguments(message: string | undefined, error: Error | undefined): never {
@@ -126,6 +126,11 @@ export function buildCli(argv: string[]) {
         .option('export-cityscapes', { type: 'string', describe: 'write labelId PNGs named for the official Cityscapes scripts into DIR' })
         .option('split', { type: 'string', default: 'val', describe: 'target split' }),
       wrap('evaluate'))
+    .command('import-weights <weights>', 'converted weights (tools/convert_pth_to_safetensors.py) → a checkpoint folder for evaluate/export-onnx --checkpoint', (y) =>
+      runOptions(y)
+        .positional('weights', { type: 'string', demandOption: true, describe: 'safetensors file with our tensor names (the converter\'s output)' })
+        .option('out', { type: 'string', demandOption: true, describe: 'checkpoint folder to write' }),
+      wrap('importWeights'))
     .command('export-onnx', 'export the segmenter and the translators to ONNX', (y) =>
       roundOption(runOptions(y))
         .option('checkpoint', { type: 'string', describe: 'segmenter checkpoint folder (default: best of round k)' })

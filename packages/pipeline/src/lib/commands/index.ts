@@ -3,7 +3,7 @@ export { showConfig, report } from './misc';
 export { fid, inceptionScore } from './fid-is';
 export { dataCheck } from './data-check';
 export {
-  trainSource, trainOracle, trainTranslator, translate, pseudoLabel, trainSegmenter, merge, adapt, evaluate, exportOnnx,
+  trainSource, trainOracle, trainTranslator, translate, pseudoLabel, trainSegmenter, merge, adapt, evaluate, exportOnnx, importWeights,
 } from './stage-commands';
 export { demo } from './demo';
 export { smoke } from './smoke';

@@ -210,6 +210,18 @@ export async function evaluate(argv: Record<string, unknown>): Promise<number> {
   return 0;
 }
 
+/**
+ * `import-weights <weights> --out DIR`: converted weights → a checkpoint
+ * folder for `evaluate --checkpoint` / `export-onnx --checkpoint`.
+ */
+export async function importWeights(argv: Record<string, unknown>): Promise<number> {
+  const ctx = await openRun('import-weights', argv as RunArgs);
+  const { importSegmenterWeights } = await import('../engine/import-segmenter');
+  const out = await importSegmenterWeights(ctx, argv['weights'] as string, argv['out'] as string);
+  console.log(`checkpoint: ${out}  (semadapt evaluate --run-dir ${ctx.run.root} --checkpoint ${out})`);
+  return 0;
+}
+
 /** `--onnx-layout/-size/-normalize/-output` as an input spec (choices are checked by yargs). */
 function onnxInputSpec(argv: Record<string, unknown>): OnnxInputSpec {
   const spec: OnnxInputSpec = {};
