@@ -114,7 +114,9 @@ export function buildCli(argv: string[]) {
         .option('shards', { type: 'number', describe: 'merge evaluate: how many shards ran (default: --shard\'s n or the scheduler\'s count)' })
         .option('eval-stage', { type: 'string', default: 'evaluate', describe: 'merge evaluate: the evaluation stage whose shards to sum' }),
       wrap('merge'))
-    .command('adapt', 'the whole loop: round 0, then rounds until val mIoU stops improving (resumable)', (y) => fromScratchOption(runOptions(y)), wrap('adapt'))
+    .command('adapt', 'the whole loop: round 0, then rounds until val mIoU stops improving (resumable)', (y) =>
+      fromScratchOption(runOptions(y)).option('inception', { type: 'string', describe: 'InceptionV3 ONNX file (= --metrics.inception): FID and IS of each round\'s translated source set vs target train' }),
+      wrap('adapt'))
     .command('evaluate', 'mIoU19/16/13 and per-class IoU on target val, from a checkpoint or an ONNX model', (y) =>
       shardOption(runOptions(y))
         .option('checkpoint', { type: 'string', describe: 'segmenter checkpoint folder (default: best of the last round)' })
@@ -142,6 +144,7 @@ export function buildCli(argv: string[]) {
         .positional('reference', { type: 'string', demandOption: true })
         .option('inception', { type: 'string', demandOption: true, describe: 'InceptionV3 ONNX model file' })
         .option('mode', { type: 'string', choices: ['legacy', 'clean'], default: 'legacy' })
+        .option('normalization', { type: 'string', choices: ['minusOneOne', 'imagenet'], default: 'minusOneOne', describe: 'input scaling the model expects (see is --help)' })
         .option('save-stats', { type: 'string', describe: 'also save the reference statistics here (safetensors)' })
         .option('out', { type: 'string', describe: 'also write the result as JSON to this file' })
         .option('json', { type: 'boolean' }),
@@ -151,6 +154,7 @@ export function buildCli(argv: string[]) {
         .positional('images', { type: 'string', demandOption: true })
         .option('inception', { type: 'string', demandOption: true, describe: 'InceptionV3 ONNX model file' })
         .option('mode', { type: 'string', choices: ['legacy', 'clean'], default: 'legacy' })
+        .option('normalization', { type: 'string', choices: ['minusOneOne', 'imagenet'], default: 'minusOneOne', describe: "input scaling the model expects: [-1, 1] (pytorch-fid's FID Inception) or ImageNet mean/std (torchvision's inception_v3)" })
         .option('splits', { type: 'number', default: 10 })
         .option('json', { type: 'boolean' }),
       wrap('inceptionScore'))

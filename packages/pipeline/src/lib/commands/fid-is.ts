@@ -24,7 +24,12 @@ export async function fid(argv: Record<string, unknown>): Promise<number> {
   const m = await import('@semadapt/metrics-fid-is');
   const json = argv['json'] === true;
   const p = progressFor('fid', json);
-  const options = { mode: argv['mode'] as 'legacy' | 'clean', onProgress: p.onProgress, warn: (w: string) => console.error(`warning: ${w}`) };
+  const options = {
+    mode: argv['mode'] as 'legacy' | 'clean',
+    normalization: argv['normalization'] as 'minusOneOne' | 'imagenet' | undefined,
+    onProgress: p.onProgress,
+    warn: (w: string) => console.error(`warning: ${w}`),
+  };
   try {
     if (typeof argv['saveStats'] === 'string') {
       await m.saveReferenceStatistics(argv['inception'] as string, argv['reference'] as string, argv['saveStats'] as string, argv['reference'] as string, options);
@@ -49,12 +54,13 @@ export async function inceptionScore(argv: Record<string, unknown>): Promise<num
   try {
     const r = await m.computeInceptionScore(argv['inception'] as string, argv['images'] as string, {
       mode: argv['mode'] as 'legacy' | 'clean',
+      normalization: argv['normalization'] as 'minusOneOne' | 'imagenet' | undefined,
       splits: argv['splits'] as number,
       onProgress: p.onProgress,
     });
     p.stop();
     if (json) console.log(JSON.stringify(r, null, 2));
-    else console.log(`IS ${r.mean.toFixed(3)} ± ${r.std.toFixed(3)} (${r.count} images, ${r.splits} splits; mode ${r.mode})`);
+    else console.log(`IS ${r.mean.toFixed(3)} ± ${r.std.toFixed(3)} (${r.count} images, ${r.splits} splits; mode ${r.mode}, normalization ${r.normalization})`);
   } finally {
     p.stop();
   }

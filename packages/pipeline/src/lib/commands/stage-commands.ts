@@ -16,6 +16,7 @@ import { formatAdaptTable, writeRunResult } from '../engine/adapt-summary';
 import { Datasets, openDatasets } from '../engine/datasets';
 import { Engine, resolveShard } from '../engine/stages';
 import { withInitChecked } from './init-check';
+import { deepMerge } from '../config/run-config';
 import { ConfigError, openRun, RunArgs } from './context';
 import { OnnxInputSpec } from '../engine/onnx-evaluator';
 
@@ -171,7 +172,9 @@ export async function merge(argv: Record<string, unknown>): Promise<number> {
 }
 
 export async function adapt(argv: Record<string, unknown>): Promise<number> {
-  const e = await engineFor('adapt', withInitChecked(argv));
+  // `--inception FILE` is `--metrics.inception FILE`: FID/IS of each round's translations.
+  const args = typeof argv['inception'] === 'string' ? deepMerge(argv, { metrics: { inception: argv['inception'] } }) : argv;
+  const e = await engineFor('adapt', withInitChecked(args));
   const r = await runStage<AdaptResult>(e.run, 'adapt', () => runAdapt(e.run, e.config, e));
   printAdaptTable(e, r);
   e.run.log(`result: ${writeRunResult(e.run, r, e.config.optimization.selectBy)}`);

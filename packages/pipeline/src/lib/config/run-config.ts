@@ -177,6 +177,29 @@ export const LoggingSchema = z
   })
   .strict();
 
+/**
+ * Translation quality in `adapt` (SPEC §6, paper Table 4): FID and IS of each
+ * round's translated source set (round 0: the untranslated source) against
+ * the target train set, on an InceptionV3 ONNX file the user supplies.
+ */
+export const MetricsSchema = z
+  .object({
+    /** InceptionV3 ONNX (see @semadapt/metrics-fid-is and tools/export_fid_inception_onnx.py); null = no FID/IS. CLI: `adapt --inception FILE`. */
+    inception: z.string().min(1).nullable().default(null),
+    /** Preprocessing protocol: 'legacy' (pytorch-fid, the paper's) or 'clean' (clean-fid). */
+    mode: z.enum(['legacy', 'clean']).default('legacy'),
+    /** Input scaling the model expects: [−1, 1] (pytorch-fid's FID Inception) or ImageNet mean/std (torchvision). */
+    normalization: z.enum(['minusOneOne', 'imagenet']).default('minusOneOne'),
+    /** Target train statistics (safetensors); null = `<run>/outputs/fid/target-train.safetensors`, computed once. */
+    referenceStats: z.string().min(1).nullable().default(null),
+    /** IS splits (SPEC §6: 10). */
+    isSplits: positiveInt.default(10),
+    /** Output names of the pool3 features and the class logits; null = found by shape (2048; 1000/1008). */
+    featuresOutput: z.string().min(1).nullable().default(null),
+    logitsOutput: z.string().min(1).nullable().default(null),
+  })
+  .strict();
+
 export const RunConfigSchema = z
   .object({
     /** Name of the preset this config started from (informational). */
@@ -195,6 +218,7 @@ export const RunConfigSchema = z
       .default({}),
     data: DataSchema,
     logging: LoggingSchema.default({}),
+    metrics: MetricsSchema.default({}),
   })
   .strict()
   .superRefine((c, ctx) => {

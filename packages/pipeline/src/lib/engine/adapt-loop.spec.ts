@@ -134,6 +134,27 @@ describe('runAdapt', () => {
     expect(r.rounds[1].best).toEqual({ step: 10, miou19: 0.45, miou16: 0.45, miou13: 0.45 });
   });
 
+  it('with metrics.inception: a fid-is stage per round (round 0 = untranslated source), after the translations, into each row', async () => {
+    const calls: string[] = [];
+    const cfg = validateRunConfig({ ...base, optimization: { ...base.optimization, maxRounds: 2, minRounds: 2 }, metrics: { inception: 'inception.onnx' } });
+    const stages = fakeStages([0.3, 0.4, 0.45], calls);
+    stages.translationQuality = async (stage, k) => {
+      calls.push(stage);
+      return { fid: 60 - 10 * k, is: { mean: 4 + k / 10, std: 0.1 }, images: 3 };
+    };
+    const r = await runAdapt(tmpRun(), cfg, stages);
+    expect(calls.filter((c) => c.endsWith('fid-is'))).toEqual(['round0/fid-is', 'round1/fid-is', 'round2/fid-is']);
+    expect(calls.indexOf('round1/fid-is')).toBeGreaterThan(calls.indexOf('round1/translate'));
+    expect(r.rounds.map((x) => [x.fid, x.is?.mean])).toEqual([[60, 4], [50, 4.1], [40, 4.2]]);
+    // Without an Inception model no stage runs and the rows carry no fid.
+    const plain: string[] = [];
+    const s2 = fakeStages([0.3, 0.4, 0.45], plain);
+    s2.translationQuality = async (stage) => { plain.push(stage); return { fid: 1, is: { mean: 1, std: 0 }, images: 1 }; };
+    const r2 = await runAdapt(tmpRun(), validateRunConfig({ ...base, optimization: { ...base.optimization, maxRounds: 1, minRounds: 1 } }), s2);
+    expect(plain.some((c) => c.endsWith('fid-is'))).toBe(false);
+    expect(r2.rounds[0].fid).toBeUndefined();
+  });
+
   it('a rerun after a crash in round 2 pseudo-labelling skips every completed stage', async () => {
     const run = tmpRun();
     const cfg = validateRunConfig({ ...base, optimization: { ...base.optimization, maxRounds: 2, minRounds: 2 } });

@@ -7,6 +7,8 @@
  *              translator when optimization.translatorWarmStart)
  *              → export-onnx (translator s→t, S_{k−1})
  *              → translate (whole source train set s→t, onnxruntime)
+ *              → fid-is (with metrics.inception: FID/IS of the translated set;
+ *                round 0's stage scores the untranslated source)
  *              → pseudo-label (target train, S_{k−1}, onnxruntime; from round
  *                optimization.pseudoLabelsFromRound on)
  *              → train-segmenter (S_k from S_{k−1}: translated source + pseudo-labels
@@ -27,6 +29,7 @@ import { RunConfig } from '../config/run-config';
 import { RunDir } from '../run/run-dir';
 import { runStage } from '../run/stages';
 import { TrainResult } from '../train/training-loop';
+import type { TranslationQuality } from './adapt-summary';
 
 /** The stage implementations the loop composes (see `engine/stages.ts`). */
 export interface AdaptStages {
@@ -39,6 +42,8 @@ export interface AdaptStages {
   /** `pseudoLabels`: train on the round's pseudo-labels, else on unlabelled target images (adversarial term only). */
   trainSegmenter(stage: string, round: number, init: string, pseudoLabels: boolean): Promise<TrainResult>;
   evaluate(stage: string, segmenter: string): Promise<EvalResult>;
+  /** FID/IS of round k's translated source set (k = 0: the untranslated source) against target train (`metrics.inception`). */
+  translationQuality?(stage: string, round: number): Promise<TranslationQuality>;
 }
 
 /** Which checkpoint of a segmenter stage is handed on (`optimization.select`). */
@@ -67,6 +72,9 @@ export interface RoundSummary {
   /** The stage's last checkpoint and its best by target val (null when never evaluated). */
   last: CheckpointScore | null;
   best: CheckpointScore | null;
+  /** With `metrics.inception`: FID and IS of the round's translated source set (round 0: untranslated). */
+  fid?: number;
+  is?: { mean: number; std: number };
 }
 
 export interface AdaptResult {
@@ -127,6 +135,15 @@ export async function runAdapt(run: RunDir, config: RunConfig, stages: AdaptStag
   let segmenter = selectedSegmenter(s0, opt.select);
   const e0 = await runStage(run, 'round0/evaluate', () => stages.evaluate('round0/evaluate', segmenter));
   const rounds: RoundSummary[] = [summary(0, 'round0/train-source', s0, e0)];
+  // Paper Table 4: translation quality per round, and of the untranslated source as the baseline.
+  const quality = async (k: number, row: RoundSummary): Promise<void> => {
+    if (!config.metrics.inception || !stages.translationQuality) return;
+    const measure = stages.translationQuality.bind(stages);
+    const q = await runStage(run, `round${k}/fid-is`, () => measure(`round${k}/fid-is`, k));
+    row.fid = q.fid;
+    row.is = q.is;
+  };
+  await quality(0, rounds[0]);
   let best = rounds[0];
   let sinceBest = 0;
   let stoppedBecause = `reached maxRounds ${opt.maxRounds}`;
@@ -145,6 +162,7 @@ export async function runAdapt(run: RunDir, config: RunConfig, stages: AdaptStag
     const next = selectedSegmenter(sk, opt.select);
     const ek = await runStage(run, `${r}/evaluate`, () => stages.evaluate(`${r}/evaluate`, next));
     const row = summary(k, `${r}/train-segmenter`, sk, ek);
+    await quality(k, row);
     rounds.push(row);
     segmenter = next;
     if (row.selected > best.selected) {

@@ -2,7 +2,8 @@
  * What `adapt` reports: the console table and `<run>/result.json` — per
  * round the target-val means of the checkpoint handed on, of the stage's
  * last and best checkpoints (and which one the loop used), and the FID/IS
- * of the round's translated source set when an Inception model was given.
+ * of the round's translated source set when an Inception model was given
+ * (round 0: the untranslated source, the paper's baseline).
  */
 import type { EvalResult } from '../report/build-report';
 import { writeJsonAtomic } from '../run/atomic';
@@ -18,29 +19,26 @@ export interface TranslationQuality {
   images: number;
 }
 
-/** `<run>/result.json`: the adapt result, with FID/IS per round when computed. */
-export type RunResult = AdaptResult & { selectBy: string; translation?: Record<string, TranslationQuality> };
+/** `<run>/result.json`: the adapt result (rounds carry `fid`/`is` when computed) and the mean rounds are compared by. */
+export type RunResult = AdaptResult & { selectBy: string };
 
 /** `<run>/result.json`, written atomically; returns its path. */
-export function writeRunResult(run: RunDir, r: AdaptResult, selectBy: string, translation?: Record<number, TranslationQuality>): string {
+export function writeRunResult(run: RunDir, r: AdaptResult, selectBy: string): string {
   const file = run.path('result.json');
-  const rounds = r.rounds.map((row) => ({ ...row, ...(translation?.[row.round] ? { fid: translation[row.round].fid, is: translation[row.round].is } : {}) }));
-  writeJsonAtomic(file, { ...r, selectBy, rounds });
+  writeJsonAtomic(file, { ...r, selectBy } satisfies RunResult);
   return file;
 }
 
 /** The adapt table: means of the checkpoint handed on, last and best by `selectBy`, FID/IS. */
-export function formatAdaptTable(r: AdaptResult, selectBy: 'miou19' | 'miou16' | 'miou13', options: { oracle?: EvalResult; translation?: Record<number, TranslationQuality> } = {}): string {
+export function formatAdaptTable(r: AdaptResult, selectBy: 'miou19' | 'miou16' | 'miou13', options: { oracle?: EvalResult } = {}): string {
   const pct = (v: number | undefined): string => (v !== undefined && Number.isFinite(v) ? (100 * v).toFixed(1) : '–');
   const score = (c: CheckpointScore | null): string => (c ? `${pct(c[selectBy])} @${c.step}` : '–');
-  const t = options.translation ?? {};
-  const withQuality = Object.keys(t).length > 0;
+  const withQuality = r.rounds.some((row) => row.fid !== undefined);
   const head = `${'model'.padEnd(24)}  mIoU19  mIoU16  mIoU13  used  ${`last ${selectBy}`.padEnd(16)}  ${`best ${selectBy}`.padEnd(16)}${withQuality ? '     FID     IS' : ''}`;
   const lines = ['', `target val; each stage hands on its ${r.select === 'last' ? 'last checkpoint' : 'best checkpoint on target val'} (optimization.select '${r.select}'); rounds compared by ${selectBy}`, head];
   for (const row of r.rounds) {
     const name = row.round === 0 ? 'source-only (round 0)' : `adapted, round ${row.round}`;
-    const q = t[row.round];
-    const quality = withQuality ? `  ${(q ? q.fid.toFixed(1) : '–').padStart(6)}  ${(q ? q.is.mean.toFixed(2) : '–').padStart(5)}` : '';
+    const quality = withQuality ? `  ${(row.fid !== undefined ? row.fid.toFixed(1) : '–').padStart(6)}  ${(row.is ? row.is.mean.toFixed(2) : '–').padStart(5)}` : '';
     lines.push(
       `${name.padEnd(24)}  ${pct(row.miou19).padStart(6)}  ${pct(row.miou16).padStart(6)}  ${pct(row.miou13).padStart(6)}  ${row.used.padEnd(4)}  ${score(row.last).padEnd(16)}  ${score(row.best).padEnd(16)}${quality}${row.round === r.bestRound ? '   ← best round' : ''}`,
     );

@@ -22,6 +22,8 @@ import { OnnxInputSpec, openOnnxEvaluator } from './onnx-evaluator';
 import * as seg from './segmenter-stage';
 import * as trans from './translator-stage';
 import { writeEvaluationSamples, writeTranslationSamples } from './samples';
+import { measureTranslation, resizedImages } from './translation-quality';
+import type { TranslationQuality } from './adapt-summary';
 
 /** The shard of this process: `--shard i/n`, else the scheduler's variables, else 0/1. */
 export function resolveShard(flag: unknown): Shard {
@@ -127,6 +129,25 @@ export class Engine implements AdaptStages {
       p.stop();
       await translator.release();
       await segmenter?.release();
+    }
+  }
+
+  /** FID/IS (SPEC §6) of round k's translated source set, or of the untranslated source for k = 0, against target train. */
+  async translationQuality(stage: string, round: number): Promise<TranslationQuality> {
+    const size = this.inferSize();
+    const p = this.progress(stage);
+    try {
+      const q = await measureTranslation(this.config.metrics, {
+        images: round === 0 ? resizedImages(this.data.sourceTrain, size) : this.translatedDir(round),
+        target: resizedImages(this.data.targetTrain, size),
+        statsFile: this.config.metrics.referenceStats ?? this.run.outputDir('fid', 'target-train.safetensors'),
+        onProgress: p.tick,
+        warn: (m) => this.run.log(`[${stage}] warning: ${m}`),
+      });
+      this.run.log(`[${stage}] ${round === 0 ? 'untranslated source' : 'translated source'} vs target train: FID ${q.fid.toFixed(2)}, IS ${q.is.mean.toFixed(2)} ± ${q.is.std.toFixed(2)} (${q.images} images)`);
+      return q;
+    } finally {
+      p.stop();
     }
   }
 
