@@ -17,8 +17,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { RunConfig } from '../config/run-config';
-import { deepMerge } from '../config/run-config';
+import { FROM_SCRATCH_OVERRIDE, segmenterInitOf } from '../config/init-weights';
+import { deepMerge, RunConfig } from '../config/run-config';
 import { handOff } from '../engine/adapt-loop';
 import { openDatasets } from '../engine/datasets';
 import { Engine } from '../engine/stages';
@@ -111,6 +111,12 @@ export async function smoke(argv: Record<string, unknown>): Promise<number> {
   const dataDir = typeof argv['dataDir'] === 'string' ? (argv['dataDir'] as string) : path.join(os.tmpdir(), 'semadapt-smoke-data');
   // Validate first (with placeholder roots): a bad preset or flag fails before any file is written.
   const probe: RunConfig = configFromArgs(smokeRunArgs(argv, runDir, { source: dataDir, target: dataDir }));
+  const init = segmenterInitOf(probe);
+  if (init.kind === 'file' && !fs.existsSync(init.file)) {
+    // Timing and memory do not depend on the weights' values: without the paper's init file, start from random ones.
+    console.log(`smoke: ${init.file} (model.segmenter.init) not found; the segmenters start from random weights`);
+    argv = deepMerge(argv, FROM_SCRATCH_OVERRIDE) as Record<string, unknown>;
+  }
   const sourceKind = probe.data.source.dataset as 'gta5' | 'synthia';
   const t0 = Date.now();
   const roots = writeSmokeTree(dataDir, sourceKind, COUNTS);
