@@ -15,6 +15,7 @@ import { nativeColumnSums, nativeElementwiseKernelConfigs } from '../native-elem
 import { nativeReductionFixes } from '../column-sum-kernel';
 import { INSTANCE_NORM, INSTANCE_NORM_GRAD, LAYER_NORM, LAYER_NORM_GRAD } from '../normalization-kernels';
 import { ADAM_UPDATE, SGD_UPDATE } from '../optimizer-kernels';
+import { NATIVE_TENSOR_KERNELS } from './tensor-kernels';
 
 /** One kernel of the native backend. */
 export interface NativeKernel {
@@ -61,4 +62,7 @@ export const NATIVE_KERNELS: readonly NativeKernel[] = [
   // Sums and means over every axis but the last (bias gradients) or over all axes (a loss's mean).
   wrapping('Sum', columnFix('Sum')),
   wrapping('Mean', columnFix('Mean')),
+  // OpenMP loops of native/src/{binary,unary,reduce,layout,index,pool,resize}.cc: elementwise ops with broadcasting,
+  // reductions over any axes (these Sum/Mean win over the two above), data movement, pooling, resizing (tensor-kernels.ts).
+  ...NATIVE_TENSOR_KERNELS,
 ];

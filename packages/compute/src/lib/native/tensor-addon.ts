@@ -1,0 +1,76 @@
+/**
+ * The addon's tensor kernels (native/src/{binary,unary,reduce,layout,index,
+ * pool,resize}.cc): multi-threaded OpenMP loops over the native backend's
+ * typed arrays, in place. This file holds their interface, the op codes
+ * shared with the C++ side, and `tensorKernel`, which turns a kernel body
+ * into an entry of `NATIVE_KERNELS` (kernels.ts). A body returns `null` for
+ * the cases it leaves to the JS kernel it replaces (dtypes the loops do not
+ * take, e.g. complex64 or string).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { OneDnnKernels } from './addon';
+import type { NativeKernel } from './kernels';
+import { nativeIo, type NativeIo, type NativeValues } from './native-io';
+
+/** The tensor-kernel part of the addon (absent from addons built before it). */
+export interface TensorKernelsAddon {
+  binary(op: number, a: NativeValues, aShape: number[], b: NativeValues, bShape: number[], out: NativeValues, outShape: number[]): void;
+  unary(op: number, x: NativeValues, out: NativeValues, alpha: number, beta: number): void;
+  cast(x: NativeValues, out: NativeValues): void;
+  select(condition: Uint8Array, a: NativeValues, b: NativeValues, out: NativeValues): void;
+  addN(inputs: NativeValues[], out: NativeValues): void;
+  softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  reduce(op: number, x: NativeValues, outer: number, reduced: number, inner: number, out: NativeValues): void;
+  transpose(x: NativeValues, shape: number[], perm: number[], out: NativeValues): void;
+  gather(x: NativeValues, xShape: number[], out: NativeValues, outShape: number[], maps: (Int32Array | null)[], padValue: number): void;
+  fold(x: Float32Array, outer: number, from: number, inner: number, out: Float32Array, to: number, offsets: Int32Array, sources: Int32Array): void;
+  concat(inputs: NativeValues[], rows: number, widths: number[], out: NativeValues): void;
+  oneHot(indices: Int32Array, depth: number, onValue: number, offValue: number, out: NativeValues): void;
+  gatherV2(x: NativeValues, batch: number, outer: number, dim: number, slice: number, indices: Int32Array, k: number, out: NativeValues): void;
+  pool(kind: number, x: Float32Array, y: Float32Array, geometry: number[]): void;
+  poolGrad(kind: number, dy: Float32Array, x: Float32Array | null, dx: Float32Array, geometry: number[]): void;
+  resizeBilinear(x: Float32Array, y: Float32Array, n: number, h: number, w: number, c: number, oh: number, ow: number, alignCorners: boolean, halfPixelCenters: boolean): void;
+  resizeBilinearGrad(dy: Float32Array, dx: Float32Array, n: number, h: number, w: number, c: number, oh: number, ow: number, alignCorners: boolean, halfPixelCenters: boolean): void;
+}
+
+/** The tensor kernels of `addon`, when it was built with them. */
+export function tensorKernelsOf(addon: OneDnnKernels): TensorKernelsAddon | undefined {
+  const t = addon as unknown as Partial<TensorKernelsAddon>;
+  return typeof t.binary === 'function' && typeof t.gather === 'function' && typeof t.resizeBilinearGrad === 'function' ? (t as TensorKernelsAddon) : undefined;
+}
+
+/** The dtypes the loops store: float32, int32 and bool (Float32Array, Int32Array, Uint8Array). */
+export function isPlainDtype(dtype: tf.DataType): boolean {
+  return dtype === 'float32' || dtype === 'int32' || dtype === 'bool';
+}
+
+/** What a kernel body receives. */
+export interface TensorKernelArgs {
+  inputs: tf.NamedTensorInfoMap;
+  attrs: tf.NamedAttrMap;
+  io: NativeIo;
+  native: TensorKernelsAddon;
+  backend: tf.KernelBackend;
+}
+
+/** A body computing the kernel, or `null` to run the JS kernel it replaces. */
+export type TensorKernelBody = (args: TensorKernelArgs) => tf.TensorInfo | tf.TensorInfo[] | null;
+
+/** A `NATIVE_KERNELS` entry running `body` through the addon's tensor kernels. */
+export function tensorKernel(kernelName: string, body: TensorKernelBody): NativeKernel {
+  return {
+    kernelName,
+    make: (addon, stock) => {
+      const native = tensorKernelsOf(addon);
+      const fallback = (args: Parameters<tf.KernelFunc>[0]) => {
+        if (!stock) throw new Error(`native ${kernelName}: this case has no native loop and there is no JS kernel to run it`);
+        return stock.kernelFunc(args);
+      };
+      if (!native) return fallback;
+      return (args) => {
+        const result = body({ inputs: args.inputs, attrs: args.attrs ?? {}, io: nativeIo(args.backend as tf.KernelBackend, kernelName), native, backend: args.backend as tf.KernelBackend });
+        return result ?? fallback(args);
+      };
+    },
+  };
+}
