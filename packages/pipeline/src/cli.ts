@@ -161,6 +161,9 @@ export function buildCli(argv: string[]) {
     .command('report', 'write <run>/report.html from the run directory', (y) =>
       runOptions(y).option('screenshot', { type: 'boolean', describe: 'also write <run>/report.png (headless Chromium)' }),
       wrap('report'))
+    .command('fake-guidance', "Appendix C / Figure 5: round k's translator fed the segmentation of a different source image; grid into the run and the report", (y) =>
+      roundOption(runOptions(y)).option('count', { type: 'number', describe: 'source images (≥ 2; default logging.reportImages)' }),
+      wrap('fakeGuidance'))
     .command('demo', 'generate the mini-benchmark if absent, then oracle, source-only and 2–3 adaptation rounds on CPU (demo preset: minRounds 2, maxRounds 3)', (y) =>
       y
         .option('run-dir', { type: 'string', default: 'runs/demo' })

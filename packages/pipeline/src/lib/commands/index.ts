@@ -6,4 +6,5 @@ export {
   trainSource, trainOracle, trainTranslator, translate, pseudoLabel, trainSegmenter, merge, adapt, evaluate, exportOnnx, importWeights,
 } from './stage-commands';
 export { demo } from './demo';
+export { fakeGuidance } from './fake-guidance';
 export { smoke } from './smoke';

@@ -16,7 +16,11 @@ import { markerFile, StageMarker } from '../run/stages';
 import { ImageGrid, LossSeries, MiouRow, pngDataUrl, PseudoLabelRow, renderReport, RoundRow, StageTime } from './html-report';
 
 /** Columns of the image grid, in order; a sample file is `<sample>__<column>.png`. */
-export const GRID_COLUMNS = ['source', 'translated', 'guidance', 'prediction', 'ground truth'] as const;
+export const GRID_COLUMNS = [
+  'source', 'translated', 'guidance', 'prediction', 'ground truth',
+  // Appendix C / Figure 5 (`semadapt fake-guidance`): guidance of a different image and both translations.
+  'other image guidance', 'own-guided translation', 'other-guided translation',
+] as const;
 export type GridColumn = (typeof GRID_COLUMNS)[number];
 
 /** File of one grid cell: `<run>/samples/<group>/<sample>__<column>.png`. */
