@@ -20,6 +20,7 @@ import * as path from 'path';
 import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from './atomic';
 import { appendManifest, configHash, Manifest } from './manifest';
 import { claimRunDir } from './ownership';
+import { echoLine } from '../train/progress';
 
 /** One line of metrics.jsonl. */
 export interface MetricRecord {
@@ -36,7 +37,7 @@ export class RunDir {
   readonly root: string;
   private logStream: number | undefined;
   /** Where log lines also go (console by default; tests silence it). */
-  echo: (line: string) => void = (l) => console.log(l);
+  echo: (line: string) => void = (l) => echoLine(l);
 
   constructor(root: string) {
     this.root = path.resolve(root);
