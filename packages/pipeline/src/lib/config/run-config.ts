@@ -116,7 +116,12 @@ export const DataSchema = z
     segmenterCrop: size.nullable().default(null),
     /** Random horizontal flips during training. */
     flip: z.boolean().default(false),
-    /** Size at which predictions are scored; null = the label's native size (SPEC §6). */
+    /**
+     * Size [w, h] target-val images are resized to before the segmenter
+     * (the network's input); null = `resize`. Scoring is always at the
+     * label's native size: logits are upsampled to it (SPEC §6; BDL: 1024×512
+     * input, scored at 2048×1024).
+     */
     evalSize: size.nullable().default(null),
     /** Size at which the translator and pseudo-labeller run on whole sets; null = `resize`. */
     inferSize: size.nullable().default(null),
