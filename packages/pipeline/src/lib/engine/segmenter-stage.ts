@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadCheckpoint, Module, Optimizer, Rng, saveCheckpoint } from '@semadapt/core-layers';
+import { layerRandomStreams, restoreLayerRandomStreams } from './random-streams';
 import type { ImageU8 } from '@semadapt/data-core';
 import {
   DeepLabV2, DeepLabV2Options, exportSegmenterOnnx as segmenterOnnxBytes, FCN8s, FCN8sOptions, logitsAtSize, Segmenter,
@@ -197,11 +198,15 @@ export async function trainSegmenterStage(ctx: RunContext, data: Datasets, opts:
       }
     },
     async save(dir) {
-      await saveCheckpoint(path.join(dir, CKPT), targets(), { step: trainer.segmenterOptimizer.stepCount });
+      const t = targets();
+      await saveCheckpoint(path.join(dir, CKPT), t, { step: trainer.segmenterOptimizer.stepCount, rng: layerRandomStreams(t.modules) });
       writeJsonAtomic(path.join(dir, META), meta);
     },
     async load(dir) {
-      await loadCheckpoint(path.join(dir, CKPT), targets());
+      const t = targets();
+      const { rng } = await loadCheckpoint(path.join(dir, CKPT), t);
+      const missing = restoreLayerRandomStreams(t.modules, rng);
+      if (missing.length) run.log(`[${opts.stage}] ${dir} has no state for ${missing.join(', ')} (an older checkpoint): the resumed run draws other dropout masks than an uninterrupted one`);
     },
     loopState: () => ({ main: main.position(), target: target?.position() }),
     restoreLoopState(s) {
@@ -212,6 +217,7 @@ export async function trainSegmenterStage(ctx: RunContext, data: Datasets, opts:
   try {
     return await runTraining(run, task, {
       stage: opts.stage,
+      data: { ...ctx.manifest.datasets },
       checkpointEvery: o.checkpointEvery,
       evalEvery: o.evalEvery,
       metricsEvery: config.logging.metricsEvery,

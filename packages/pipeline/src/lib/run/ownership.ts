@@ -26,6 +26,7 @@ export const RUN_DIR_ENTRIES: readonly string[] = [
   'onnx',
   'samples',
   'report.html',
+  'report.png',
   'report',
   'result.json',
 ];
