@@ -74,6 +74,21 @@ describe.each(nativeSuites)('native binary kernels (%s backend)', () => {
     expect(Array.from(native[6].values)).toEqual(Array.from(ref.binary(a, aShape, b, bShape, (x, y) => +(x <= y)).values));
   });
 
+  it('inputs stored as another dtype (a lossless cast shares the int32 or bool array)', async () => {
+    const labels = Int32Array.from([3, 255, 0, 7, 255, 1]);
+    const { cpu, native } = await onBoth(() => {
+      const asFloat = tf.cast(tf.tensor(labels, [2, 3], 'int32'), 'float32');
+      const asInt = tf.cast(tf.tensor([1, 0, 1], [3], 'bool'), 'int32');
+      return [tf.notEqual(tf.tensor(labels, [2, 3], 'int32'), 255), tf.add(asFloat, tf.scalar(0.5)), tf.mul(asInt, tf.tensor([2, 3, 4], [3], 'int32')), tf.exp(tf.mul(asFloat, 0.01)), tf.sum(asFloat, 1)];
+    });
+    native.forEach((r, i) => {
+      expect(r.dtype).toBe(cpu[i].dtype);
+      expectAllClose(r.values, cpu[i].values, { rtol: 1e-6, atol: 0, label: `case ${i}` });
+    });
+    expect(Array.from(native[0].values)).toEqual([1, 0, 1, 1, 0, 1]);
+    expect(Array.from(native[1].values)).toEqual([3.5, 255.5, 0.5, 7.5, 255.5, 1.5]);
+  });
+
   it('maximum and minimum propagate NaN as tfjs does', async () => {
     const { cpu, native } = await onBoth(() => [tf.maximum(tf.tensor([NaN, 1, 2]), tf.tensor([0, NaN, 3])), tf.minimum(tf.tensor([NaN, 1, 2]), tf.tensor([0, NaN, 3]))]);
     expectAllClose(native[0].values, cpu[0].values);

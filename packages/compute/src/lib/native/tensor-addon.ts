@@ -44,6 +44,33 @@ export function isPlainDtype(dtype: tf.DataType): boolean {
   return dtype === 'float32' || dtype === 'int32' || dtype === 'bool';
 }
 
+const ARRAY_OF: Partial<Record<tf.DataType, new (n: number) => NativeValues>> = { float32: Float32Array, int32: Int32Array, bool: Uint8Array };
+
+/**
+ * `io` whose `values` are always the typed array of the tensor's dtype. A
+ * lossless tfjs Cast (int32 → float32, bool → int32) shares the input's
+ * storage under the new dtype, so a float32 tensor may sit on an Int32Array;
+ * such inputs are converted (natively) into a scratch array of the right type.
+ */
+function storedAsDtype(io: NativeIo, native: TensorKernelsAddon): NativeIo {
+  const values = (info: tf.TensorInfo): NativeValues => {
+    const stored = io.values(info);
+    const Ctor = ARRAY_OF[info.dtype];
+    if (!Ctor || stored instanceof Ctor) return stored;
+    const converted = new Ctor(stored.length);
+    native.cast(stored, converted);
+    return converted;
+  };
+  return {
+    ...io,
+    values,
+    float32: (info) => {
+      io.float32(info); // its dtype check
+      return values(info) as Float32Array;
+    },
+  };
+}
+
 /** What a kernel body receives. */
 export interface TensorKernelArgs {
   inputs: tf.NamedTensorInfoMap;
@@ -68,7 +95,8 @@ export function tensorKernel(kernelName: string, body: TensorKernelBody): Native
       };
       if (!native) return fallback;
       return (args) => {
-        const result = body({ inputs: args.inputs, attrs: args.attrs ?? {}, io: nativeIo(args.backend as tf.KernelBackend, kernelName), native, backend: args.backend as tf.KernelBackend });
+        const io = storedAsDtype(nativeIo(args.backend as tf.KernelBackend, kernelName), native);
+        const result = body({ inputs: args.inputs, attrs: args.attrs ?? {}, io, native, backend: args.backend as tf.KernelBackend });
         return result ?? fallback(args);
       };
     },
