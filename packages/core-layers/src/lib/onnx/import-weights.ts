@@ -160,14 +160,18 @@ export function importOnnxWeightsFromBytes(
   for (const p of planned) {
     if (duplicated.has(p.to)) continue;
     const variable = targets.get(p.to) as tf.Variable;
-    const data = decodeTensorProto(p.proto, p.onnxName, file);
-    if ((p.layout === 'conv' || p.layout === 'convTranspose') && data.dims.length !== 4) {
-      throw new Error(`${file}: '${p.onnxName}' → '${p.to}': layout '${p.layout}' needs a 4-D tensor, found dims [${data.dims}]`);
+    // Dims and storage are checked and shapes compared before any value is decoded (or allocated).
+    const dims = checkedStorage(p.proto, p.onnxName, file);
+    if ((p.layout === 'conv' || p.layout === 'convTranspose') && dims.length !== 4) {
+      throw new Error(`${file}: '${p.onnxName}' → '${p.to}': layout '${p.layout}' needs a 4-D tensor, found dims [${dims}]`);
     }
-    const converted = p.layout === 'none' ? data.dims : [data.dims[2], data.dims[3], data.dims[1], data.dims[0]];
+    const converted = p.layout === 'none' ? dims : [dims[2], dims[3], dims[1], dims[0]];
     if (!sameShape(converted, variable.shape)) {
-      report.misShaped.push({ onnxName: p.onnxName, to: p.to, layout: p.layout, onnxDims: data.dims, expected: variable.shape.slice(), found: converted });
-    } else if (variable.dtype === 'int32' && data.values instanceof Float32Array) {
+      report.misShaped.push({ onnxName: p.onnxName, to: p.to, layout: p.layout, onnxDims: dims, expected: variable.shape.slice(), found: converted });
+      continue;
+    }
+    const data = decodeTensorProto(p.proto, p.onnxName, file);
+    if (variable.dtype === 'int32' && data.values instanceof Float32Array) {
       report.wrongDtype.push({ onnxName: p.onnxName, to: p.to, expected: 'int32', found: data.dataType });
     } else if (variable.dtype !== 'int32' && variable.dtype !== 'float32') {
       report.wrongDtype.push({ onnxName: p.onnxName, to: p.to, expected: variable.dtype, found: data.dataType });
@@ -200,7 +204,11 @@ export function importOnnxWeightsFromBytes(
 
 /** Every initializer and `Constant` node tensor of a model, decoded (no external data), in ONNX layout. */
 export async function readOnnxInitializers(file: string): Promise<Map<string, OnnxTensorData>> {
-  const bytes = await fsp.readFile(file);
+  return readOnnxInitializersFromBytes(await fsp.readFile(file), file);
+}
+
+/** `readOnnxInitializers` of bytes in memory; `file` names them in errors. */
+export function readOnnxInitializersFromBytes(bytes: Uint8Array, file = '<onnx model>'): Map<string, OnnxTensorData> {
   const out = new Map<string, OnnxTensorData>();
   for (const [name, proto] of onnxTensorProtos(bytes, file)) out.set(name, decodeTensorProto(proto, name, file));
   return out;
@@ -272,48 +280,17 @@ const RAW: Partial<Record<number, { bytes: number; float: boolean; read: (v: Dat
 export function decodeTensorProto(proto: onnx.ITensorProto, name: string, file = '<onnx model>'): OnnxTensorData {
   const dataType = proto.dataType ?? 0;
   const typeName = DT[dataType] ?? `type ${dataType}`;
-  const external = proto.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL || (proto.externalData?.length ?? 0) > 0;
-  if (external) {
-    const location = proto.externalData?.find((e) => e.key === 'location')?.value;
-    throw new Error(
-      `${file}: initializer '${name}' stores its data externally${location ? ` (in '${location}')` : ''}; external data is not supported — ` +
-        'merge it into the model, e.g. onnx.save_model(onnx.load(path), out, save_as_external_data=False)',
-    );
-  }
-  if (proto.segment) throw new Error(`${file}: initializer '${name}' is a segment of a larger tensor; segmented tensors are not supported`);
-  const spec = RAW[dataType];
-  if (!spec) throw new Error(`${file}: initializer '${name}' has unsupported data type ${typeName}`);
-  const dims = dimsOf(proto);
+  const dims = checkedStorage(proto, name, file);
+  const spec = RAW[dataType] as NonNullable<(typeof RAW)[number]>;
   const numel = dims.reduce((a, d) => a * d, 1);
-  const values = spec.float ? new Float32Array(numel) : new Int32Array(numel);
   const raw = proto.rawData;
+  const values = spec.float ? new Float32Array(numel) : new Int32Array(numel);
   if (raw && raw.length > 0) {
-    if (raw.length !== numel * spec.bytes) {
-      throw new Error(`${file}: initializer '${name}' raw_data has ${raw.length} bytes, dims [${dims}] of ${typeName} need ${numel * spec.bytes}`);
-    }
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     for (let i = 0; i < numel; i++) values[i] = spec.read(view, i * spec.bytes);
     return { dims, dataType: typeName, values };
   }
-  let typed: ArrayLike<number | { toNumber(): number }> | null | undefined;
-  switch (dataType) {
-    case DT.FLOAT:
-      typed = proto.floatData;
-      break;
-    case DT.DOUBLE:
-      typed = proto.doubleData;
-      break;
-    case DT.INT64:
-      typed = proto.int64Data as ArrayLike<number | { toNumber(): number }> | null | undefined;
-      break;
-    default:
-      // int32_data holds INT32, INT16, INT8, UINT16, UINT8, BOOL, and the bits of FLOAT16/BFLOAT16.
-      typed = proto.int32Data;
-  }
-  const n = typed?.length ?? 0;
-  if (n !== numel) {
-    throw new Error(`${file}: initializer '${name}' holds ${n} ${typeName} values (no raw_data), dims [${dims}] need ${numel}`);
-  }
+  const typed = typedDataOf(proto, dataType);
   for (let i = 0; i < numel; i++) {
     const v = (typed as ArrayLike<number | { toNumber(): number }>)[i];
     let x = typeof v === 'number' ? v : v.toNumber();
@@ -326,6 +303,71 @@ export function decodeTensorProto(proto: onnx.ITensorProto, name: string, file =
 
 function dimsOf(proto: onnx.ITensorProto): number[] {
   return (proto.dims ?? []).map((d) => (typeof d === 'number' ? d : (d as { toNumber(): number }).toNumber()));
+}
+
+/** Largest element count decoded: 2^30 (4 GiB of float32), below V8's typed-array limit. */
+const MAX_ELEMENTS = 2 ** 30;
+
+/** The dims of an initializer: non-negative safe integers, else an error naming the file and the tensor. */
+function checkedDims(proto: onnx.ITensorProto, name: string, file: string): number[] {
+  const dims = dimsOf(proto);
+  if (dims.length > 8) throw new Error(`${file}: initializer '${name}' has ${dims.length} dims; at most 8 are supported`);
+  const bad = dims.find((d) => !Number.isSafeInteger(d) || d < 0);
+  if (bad !== undefined) throw new Error(`${file}: initializer '${name}' has an invalid dim ${bad} in [${dims}] (dims must be integers ≥ 0)`);
+  return dims;
+}
+
+/**
+ * The dims of an initializer after checking them against what the file
+ * actually holds — supported type, not segmented, dims integers ≥ 0, element
+ * count within limits, raw_data or the typed field of exactly that size —
+ * all before anything is allocated: a 100-byte file declaring dims [2^31]
+ * must not allocate 8 GB. Errors name the file and the initializer.
+ */
+function checkedStorage(proto: onnx.ITensorProto, name: string, file: string): number[] {
+  const dataType = proto.dataType ?? 0;
+  const typeName = DT[dataType] ?? `type ${dataType}`;
+  const external = proto.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL || (proto.externalData?.length ?? 0) > 0;
+  if (external) {
+    const location = proto.externalData?.find((e) => e.key === 'location')?.value;
+    throw new Error(
+      `${file}: initializer '${name}' stores its data externally${location ? ` (in '${location}')` : ''}; external data is not supported — ` +
+        'merge it into the model, e.g. onnx.save_model(onnx.load(path), out, save_as_external_data=False)',
+    );
+  }
+  if (proto.segment) throw new Error(`${file}: initializer '${name}' is a segment of a larger tensor; segmented tensors are not supported`);
+  const spec = RAW[dataType];
+  if (!spec) throw new Error(`${file}: initializer '${name}' has unsupported data type ${typeName}`);
+  const dims = checkedDims(proto, name, file);
+  const numel = dims.reduce((a, d) => a * d, 1);
+  if (!Number.isSafeInteger(numel) || numel > MAX_ELEMENTS) {
+    throw new Error(`${file}: initializer '${name}' declares dims [${dims}] (${numel} elements), more than a tensor can hold (${MAX_ELEMENTS})`);
+  }
+  const raw = proto.rawData;
+  if (raw && raw.length > 0) {
+    if (raw.length !== numel * spec.bytes) {
+      throw new Error(`${file}: initializer '${name}' raw_data has ${raw.length} bytes, dims [${dims}] of ${typeName} need ${numel * spec.bytes}`);
+    }
+  } else {
+    const held = typedDataOf(proto, dataType)?.length ?? 0;
+    if (held !== numel) throw new Error(`${file}: initializer '${name}' holds ${held} ${typeName} values (no raw_data), dims [${dims}] need ${numel}`);
+  }
+  return dims;
+}
+
+/** The typed-field values of an initializer without raw_data. */
+function typedDataOf(proto: onnx.ITensorProto, dataType: number): ArrayLike<number | { toNumber(): number }> | null | undefined {
+  switch (dataType) {
+    case DT.FLOAT:
+      return proto.floatData;
+    case DT.DOUBLE:
+      return proto.doubleData;
+    case DT.INT64:
+      return proto.int64Data as ArrayLike<number | { toNumber(): number }> | null | undefined;
+    default:
+      // int32_data holds INT32, INT16, INT8, UINT16, UINT8, BOOL, and the bits of FLOAT16/BFLOAT16.
+      return proto.int32Data;
+  }
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
