@@ -47,6 +47,11 @@ type CommandName = keyof typeof import('./lib/commands');
  */
 function wrap(name: CommandName) {
   return async (argv: Record<string, unknown>): Promise<void> => {
+    // SEMADAPT_PARSE_ONLY=1: arguments parsed and checked, nothing run (the docs' commands are tested this way).
+    if (process.env['SEMADAPT_PARSE_ONLY'] === '1') {
+      console.log(`parsed: ${name}`);
+      return;
+    }
     try {
       const commands = await import('./lib/commands');
       const code = await commands[name](argv);

@@ -177,8 +177,12 @@ export const LoggingSchema = z
     plainEverySeconds: z.number().positive().default(10),
     /** Rows of the report's image grid. */
     reportImages: nonNegativeInt.default(4),
-    /** Steps between loss records in metrics.jsonl. */
-    metricsEvery: positiveInt.default(1),
+    /**
+     * Steps between loss records in metrics.jsonl (the last step is always
+     * recorded). 50: a paper-size run (~1.6M steps over its stages) writes
+     * ~30k records instead of millions; the report smooths what it plots.
+     */
+    metricsEvery: positiveInt.default(50),
   })
   .strict();
 
