@@ -9,7 +9,6 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { generateDemoBenchmark } from '@semadapt/data-core';
-import { buildTinyInception } from '@semadapt/metrics-fid-is/testing';
 import { runCli } from './testing/run-cli';
 
 jest.setTimeout(300_000);
@@ -19,7 +18,9 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'semadapt-fidelity-cli-'));
 describe('fidelity through the CLI (tiny run)', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('adapt --inception → result.json (last/best/used, FID/IS per round); fake-guidance --round 1 → grid', () => {
+  it('adapt --inception → result.json (last/best/used, FID/IS per round); fake-guidance --round 1 → grid', async () => {
+    // Lazily, as the pipeline loads the metrics package.
+    const { buildTinyInception } = await import('@semadapt/metrics-fid-is/testing');
     const data = generateDemoBenchmark({ root: path.join(dir, 'data'), width: 64, height: 32, counts: { source: 4, targetTrain: 4, targetVal: 2 }, imagesPerCity: 2 });
     const inception = path.join(dir, 'tiny-inception.onnx');
     fs.writeFileSync(inception, buildTinyInception(2, 1008, 16).bytes);

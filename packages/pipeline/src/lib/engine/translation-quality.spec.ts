@@ -8,8 +8,6 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { computeFid, computeInceptionScore } from '@semadapt/metrics-fid-is';
-import { buildTinyInception } from '@semadapt/metrics-fid-is/testing';
 import { encodePng, ImageU8 } from '@semadapt/data-core';
 import { validateRunConfig } from '../config/run-config';
 import { inceptionScore } from '../commands/fid-is';
@@ -26,7 +24,11 @@ describe('translation quality (FID/IS) in adapt', () => {
   const model = path.join(dir, 'tiny-inception.onnx');
   const translated = path.join(dir, 'translated');
   const targetImages = Array.from({ length: 12 }, (_, i) => image(100 + i));
-  beforeAll(() => {
+  // Loaded lazily, as the pipeline loads the metrics package.
+  let metricsPackage: typeof import('@semadapt/metrics-fid-is');
+  beforeAll(async () => {
+    metricsPackage = await import('@semadapt/metrics-fid-is');
+    const { buildTinyInception } = await import('@semadapt/metrics-fid-is/testing');
     fs.writeFileSync(model, buildTinyInception(3, 1008, 16).bytes);
     fs.mkdirSync(translated);
     for (let i = 0; i < 10; i++) fs.writeFileSync(path.join(translated, `${i}.png`), encodePng(image(i)));
@@ -43,8 +45,8 @@ describe('translation quality (FID/IS) in adapt', () => {
     const target = { length: targetImages.length, get: (i: number) => targetImages[i] };
     const q = await measureTranslation(metrics, { images: translated, target, statsFile });
     const opts = { featuresOutput: 'pool3', logitsOutput: 'logits' };
-    const fid = await computeFid(model, translated, targetImages, opts);
-    const is = await computeInceptionScore(model, translated, { ...opts, splits: 2 });
+    const fid = await metricsPackage.computeFid(model, translated, targetImages, opts);
+    const is = await metricsPackage.computeInceptionScore(model, translated, { ...opts, splits: 2 });
     expect(q.images).toBe(10);
     expect(q.fid).toBeGreaterThan(0);
     expect(Math.abs(q.fid - fid.fid)).toBeLessThan(1e-9 * Math.max(1, fid.fid));
@@ -69,7 +71,7 @@ describe('translation quality (FID/IS) in adapt', () => {
     }
     const [a, b] = out.map((s) => JSON.parse(s));
     expect([a.normalization, b.normalization]).toEqual(['minusOneOne', 'imagenet']);
-    const direct = await computeInceptionScore(model, translated, { splits: 2, normalization: 'imagenet', logitsOutput: 'logits' });
+    const direct = await metricsPackage.computeInceptionScore(model, translated, { splits: 2, normalization: 'imagenet', logitsOutput: 'logits' });
     expect(b.mean).toBe(direct.mean);
     expect(a.mean).not.toBe(b.mean);
   });
