@@ -66,6 +66,17 @@ interface PngChunks {
   palette?: Uint8Array;
 }
 
+/**
+ * Largest decoded image (inflated bytes, filter bytes included) a PNG may
+ * declare: 512 MiB by default — 40× a 2048×1024 16-bit RGBA frame, so no
+ * dataset image comes near it — or `SEMADAPT_PNG_MAX_BYTES`. A few hundred
+ * bytes of deflate can otherwise claim gigabytes.
+ */
+export function maxPngBytes(): number {
+  const env = Number(process.env['SEMADAPT_PNG_MAX_BYTES']);
+  return Number.isSafeInteger(env) && env > 0 ? env : 512 * 1024 * 1024;
+}
+
 /** Walks the chunk list, checking bounds, order and the IEND trailer, so truncation is named precisely. */
 function readChunks(bytes: Uint8Array, file: string): PngChunks {
   if (!hasPngSignature(bytes)) {
@@ -105,6 +116,15 @@ function readChunks(bytes: Uint8Array, file: string): PngChunks {
         throw new PngDecodeError(file, `malformed PNG: bit depth ${header.fileDepth} is not allowed for colour type ${ct.type}`);
       }
       if (header.width === 0 || header.height === 0) throw new PngDecodeError(file, `malformed PNG: size ${header.width}×${header.height}`);
+      // Decompression bombs: refuse from the header, before inflating anything.
+      const decoded = header.height * (Math.ceil((header.width * ct.channels * header.fileDepth) / 8) + 1);
+      if (decoded > maxPngBytes()) {
+        throw new PngDecodeError(
+          file,
+          `PNG too large: ${header.width}×${header.height} ${ct.type} ${header.fileDepth}-bit decodes to ${decoded} bytes, more than the limit of ${maxPngBytes()} ` +
+            '(SEMADAPT_PNG_MAX_BYTES raises it)',
+        );
+      }
     } else if (type === 'PLTE') {
       if (length % 3 !== 0) throw new PngDecodeError(file, `malformed PNG: PLTE length ${length} is not a multiple of 3`);
       palette = data.slice();
@@ -214,8 +234,15 @@ export function decodePng(bytes: Uint8Array, file = '<buffer>'): DecodedPng {
   const expected = height * (rowBytes + 1);
   let raw: Buffer;
   try {
-    raw = zlib.inflateSync(chunks.idat.length === 1 ? chunks.idat[0] : Buffer.concat(chunks.idat), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    // Never inflate (much) more than the header's size needs: extra data is a malformed or hostile file.
+    raw = zlib.inflateSync(chunks.idat.length === 1 ? chunks.idat[0] : Buffer.concat(chunks.idat), {
+      finishFlush: zlib.constants.Z_SYNC_FLUSH,
+      maxOutputLength: expected + 65536,
+    });
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new PngDecodeError(file, `corrupt PNG image data: inflates to more than the ${expected} bytes its ${width}×${height} header needs`);
+    }
     throw new PngDecodeError(file, `corrupt PNG image data (${(err as Error).message})`);
   }
   if (raw.length < expected) {
@@ -243,6 +270,19 @@ function decodeInterlaced(bytes: Uint8Array, file: string, chunks: PngChunks): D
   const { type: colorType } = COLOR_TYPES[colorTypeCode];
   if (fileDepth < 8) {
     throw new PngDecodeError(file, `unsupported PNG: Adam7-interlaced with ${fileDepth}-bit samples`);
+  }
+  // fast-png inflates without a limit: check first that the image data does not inflate past what the
+  // header's size needs (the 7 passes add at most a filter byte and a partial pixel per pass row).
+  const { width, height } = chunks;
+  const { channels } = COLOR_TYPES[colorTypeCode];
+  const bound = height * (Math.ceil((width * channels * fileDepth) / 8) + 1) + 7 * (height + 1) * (1 + (channels * fileDepth) / 8) + 65536;
+  try {
+    zlib.inflateSync(chunks.idat.length === 1 ? chunks.idat[0] : Buffer.concat(chunks.idat), { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: bound });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new PngDecodeError(file, `corrupt PNG image data: inflates to more than the bytes its ${width}×${height} header needs`);
+    }
+    throw new PngDecodeError(file, `corrupt PNG image data (${(err as Error).message})`);
   }
   let decoded;
   try {
