@@ -33,7 +33,7 @@ function writeConfig(): string {
       target: { dataset: 'cityscapes', root: path.join(data.root, 'cityscapes') },
       resize: [32, 16], translatorCrop: null, workers: 0,
     },
-    logging: { progress: 'plain', plainEverySeconds: 0.001, reportImages: 1 },
+    logging: { progress: 'plain', plainEverySeconds: 0.001, reportImages: 1, metricsEvery: 1 },
   };
   const file = path.join(dir, 'run.json');
   fs.writeFileSync(file, JSON.stringify(cfg));
@@ -129,17 +129,19 @@ describe('robustness (cpu backend, tiny DeepLabV2)', () => {
     expect(ex.status).toBe(0);
     const fw = runCli(['evaluate', '--config', config, '--run-dir', runA, '--checkpoint', ckpt]);
     expect(fw.status).toBe(0);
-    const rf = JSON.parse(fs.readFileSync(path.join(runA, 'outputs', 'evaluate', 'result.json'), 'utf8'));
+    // Each evaluation writes its own result.json and prints its path.
+    const resultOf = (stdout: string) => JSON.parse(fs.readFileSync(/result: (\S+)/.exec(stdout)?.[1] as string, 'utf8'));
+    const rf = resultOf(fw.stdout);
     const preds = path.join(dir, 'preds');
     const ox = runCli(['evaluate', '--config', config, '--run-dir', runA, '--onnx', path.join(out, 'segmenter.onnx'), '--export-cityscapes', preds]);
     expect(ox.status).toBe(0);
-    const ro = JSON.parse(fs.readFileSync(path.join(runA, 'outputs', 'evaluate', 'result.json'), 'utf8'));
+    const ro = resultOf(ox.stdout);
     expect(ro.model).toContain('segmenter.onnx');
     expect(ro.pixels).toBe(rf.pixels);
     expect(Math.abs(ro.miou19 - rf.miou19)).toBeLessThanOrEqual(1e-6);
     // JSON writes NaN (class absent from prediction and ground truth) as null.
-    const cls = (xs: (number | null)[]) => xs.map((v) => (v === null ? -1 : Math.round(v * 1e6)));
-    expect(cls(ro.perClass)).toEqual(cls(rf.perClass));
+    const cls = (xs: { iou: number | null }[]) => xs.map((c) => (c.iou === null ? -1 : Math.round(c.iou * 1e6)));
+    expect(cls(ro.classes)).toEqual(cls(rf.classes));
     // Predictions for the official scripts: one labelId PNG per val image, named <city>_<seq>_<frame>_leftImg8bit.png.
     const files = fs.readdirSync(preds);
     expect(files).toHaveLength(3);

@@ -14,6 +14,7 @@ import { overridesFromArgv, readConfigFile } from '../config/load-config';
 import { resolveRunDirConfig, RunDirConfig } from '../config/run-dir-config';
 import { validateModelValues } from '../config/validate-models';
 import { buildManifest, datasetFingerprint, Manifest, relevantEnv } from '../run/manifest';
+import { checkRunDirClaimable } from '../run/ownership';
 import { RunDir } from '../run/run-dir';
 import { installInterruptHandler } from '../train/interrupt';
 
@@ -51,6 +52,8 @@ export function runDirOf(args: RunArgs): string {
 /** The command's config against its run directory's stored one (see run-dir-config.ts), validated whole. */
 export function resolveArgs(args: RunArgs): RunDirConfig & { runDir: string } {
   const runDir = runDirOf(args);
+  // A user's folder is refused before its config.json could be read as a run's.
+  checkRunDirClaimable(runDir);
   const r = resolveRunDirConfig(runDir, { preset: args.preset, configFile: args.config, overrides: overridesFromArgv(args) }, { forceConfig: args.forceConfig === true });
   validatePackageSections(r.config);
   return { ...r, runDir };

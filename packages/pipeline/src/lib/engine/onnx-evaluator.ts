@@ -27,7 +27,12 @@ export interface OnnxInputSpec {
   size?: [number, number];
   /** Pixel normalisation; default 'caffe-bgr' (ours, BDL's and DeepLab's). */
   normalize?: OnnxNormalization;
-  /** Name of the logits output; default 'logits' if present, else the only output. */
+  /**
+   * Name of the logits output; default: 'guidance' when the model also has
+   * 'logits' (our export: the network-resolution logits, so they are
+   * upsampled once, as in-framework evaluation and BDL do), else 'logits',
+   * else the only output.
+   */
   output?: string;
 }
 
@@ -108,7 +113,8 @@ function evaluatorOf(file: string, model: OnnxModel, spec: OnnxInputSpec, fallba
   const size = spec.size ?? fixed ?? fallbackSize;
   const normalize = spec.normalize ?? 'caffe-bgr';
   const outputs = model.outputNames;
-  const output = spec.output ?? (outputs.includes('logits') ? 'logits' : outputs.length === 1 ? outputs[0] : undefined);
+  const ours = outputs.includes('logits') && outputs.includes('guidance');
+  const output = spec.output ?? (ours ? 'guidance' : outputs.includes('logits') ? 'logits' : outputs.length === 1 ? outputs[0] : undefined);
   if (output === undefined) {
     throw new Error(`${file}: has ${outputs.length} outputs (${outputs.join(', ')}) and none is named 'logits'; give --onnx-output NAME for the class logits ([1, ${NUM_CLASSES}, H, W])`);
   }
@@ -116,7 +122,8 @@ function evaluatorOf(file: string, model: OnnxModel, spec: OnnxInputSpec, fallba
   if (outputIndex < 0) throw new Error(`${file}: no output named '${output}' (outputs: ${outputs.join(', ')})`);
   const describe =
     `${file}: input '${model.inputNames[0]}' ${layout.toUpperCase()} ${size ? `${size[0]}×${size[1]}` : 'at the image size'}` +
-    `${fixed && !spec.size ? ' (fixed by the model)' : ''}, ${NORMALIZATIONS[normalize].describe}; scoring output '${output}'`;
+    `${fixed && !spec.size ? ' (fixed by the model)' : ''}, ${NORMALIZATIONS[normalize].describe}; scoring output '${output}'` +
+    `${ours && !spec.output ? ' (network-resolution logits, upsampled once to the label size)' : ''}`;
   return {
     describe,
     async logitsOf(img, name) {
