@@ -70,6 +70,10 @@ describe('fidelity through the CLI (tiny run)', () => {
     expect(grid.filter((n) => n.endsWith('__other-guided-translation.png'))).toHaveLength(2);
     const pairs = JSON.parse(fs.readFileSync(path.join(run, 'outputs', 'round1', 'fake-guidance.json'), 'utf8')).pairs;
     expect(pairs).toHaveLength(2);
-    expect(fs.readFileSync(path.join(run, 'report.html'), 'utf8')).toContain('round1/fake-guidance');
+    const html = fs.readFileSync(path.join(run, 'report.html'), 'utf8');
+    expect(html).toContain('round1/fake-guidance');
+    // The round table shows which checkpoint was used and the last/best ones (from result.json).
+    expect(html).toContain('<th>used</th><th>last miou19</th><th>best miou19</th>');
+    expect(html).toMatch(new RegExp(`<td>last</td><td>${(100 * result.rounds[1].last.miou19).toFixed(1)}[^<]* @2</td>`));
   });
 });

@@ -96,7 +96,7 @@ export function pseudoLabelRows(run: RunDir): PseudoLabelRow[] {
 interface RunResultFile {
   bestRound?: number;
   selectBy?: string;
-  rounds?: { round: number; fid?: number; is?: { mean: number; std: number } }[];
+  rounds?: Array<{ round: number; fid?: number; is?: { mean: number; std: number } } & Pick<RoundRow, 'used' | 'last' | 'best'>>;
 }
 
 /** One row per round: the means, the pseudo-labels kept, FID/IS when computed, and the round's stage times. */
@@ -116,6 +116,9 @@ export function roundRows(run: RunDir, rows = miouRows(run), pseudo = pseudoLabe
       pseudoKept: p && p.totalPixels > 0 ? 1 - p.ignoredPixels / p.totalPixels : undefined,
       fid: q?.fid,
       is: q?.is,
+      used: q?.used,
+      last: q?.last,
+      best: q?.best,
       seconds: stages.filter((s) => s.stage.startsWith(`round${k}/`)).reduce((a, s) => a + s.seconds, 0),
     });
   }

@@ -49,6 +49,10 @@ export interface RoundRow {
   pseudoKept?: number;
   fid?: number;
   is?: { mean: number; std: number };
+  /** From adapt's result.json: which checkpoint was handed on, and the stage's last and best by target val. */
+  used?: 'last' | 'best';
+  last?: { step: number; miou19: number; miou16: number; miou13: number } | null;
+  best?: { step: number; miou19: number; miou16: number; miou13: number } | null;
   /** Seconds of the round's stages. */
   seconds: number;
 }
@@ -185,18 +189,22 @@ function roundsTable(rounds: readonly RoundRow[], selectBy: string, bestRound: n
   if (!rounds.length) return '';
   const anyPseudo = rounds.some((r) => r.pseudoKept !== undefined);
   const anyQuality = rounds.some((r) => r.fid !== undefined || r.is !== undefined);
-  const head = `<tr><th>round</th><th>mIoU19</th><th>mIoU16</th><th>mIoU13</th>${anyPseudo ? '<th>pseudo-labels kept</th>' : ''}${anyQuality ? '<th>FID</th><th>IS</th>' : ''}<th>time</th></tr>`;
+  const anySelection = rounds.some((r) => r.used !== undefined);
+  const key = selectBy as 'miou19' | 'miou16' | 'miou13';
+  const at = (c: { step: number; miou19: number; miou16: number; miou13: number } | null | undefined): string => (c ? `${pct(c[key])} @${c.step}` : '–');
+  const head = `<tr><th>round</th><th>mIoU19</th><th>mIoU16</th><th>mIoU13</th>${anySelection ? `<th>used</th><th>last ${escapeHtml(selectBy)}</th><th>best ${escapeHtml(selectBy)}</th>` : ''}${anyPseudo ? '<th>pseudo-labels kept</th>' : ''}${anyQuality ? '<th>FID</th><th>IS</th>' : ''}<th>time</th></tr>`;
   const body = rounds
     .map((r) => {
       const cls = r.round === bestRound ? ' class="best"' : '';
       return `<tr${cls}><td>${r.round === 0 ? 'source-only (0)' : r.round}${r.round === bestRound ? ' ← best' : ''}</td><td>${pct(r.miou19)}</td><td>${pct(r.miou16)}</td><td>${pct(r.miou13)}</td>` +
+        (anySelection ? `<td>${r.used ?? '–'}</td><td>${at(r.last)}</td><td>${at(r.best)}</td>` : '') +
         (anyPseudo ? `<td>${r.pseudoKept === undefined ? '–' : `${(100 * r.pseudoKept).toFixed(1)} %`}</td>` : '') +
         (anyQuality ? `<td>${r.fid === undefined ? '–' : r.fid.toFixed(1)}</td><td>${r.is === undefined ? '–' : `${r.is.mean.toFixed(2)} ± ${r.is.std.toFixed(2)}`}</td>` : '') +
         `<td>${duration(r.seconds)}</td></tr>`;
     })
     .join('\n');
   return `<table id="rounds-table"><thead>${head}</thead><tbody>\n${body}\n</tbody></table>
-<p class="note">Rounds compared by ${escapeHtml(selectBy)}. ${anyQuality ? 'FID/IS of the round\u2019s translated source set (SPEC §6). ' : 'FID/IS: not computed for this run (give an Inception ONNX model to adapt). '}Time: the round's stages.</p>`;
+<p class="note">Rounds compared by ${escapeHtml(selectBy)}. ${anySelection ? 'mIoU columns: the checkpoint each stage handed on (used: its last, or its best on target val — optimization.select); last/best: the stage\u2019s last and best checkpoints (@ step). ' : ''}${anyQuality ? 'FID/IS of the round\u2019s translated source set (SPEC §6). ' : 'FID/IS: not computed for this run (give an Inception ONNX model to adapt). '}Time: the round's stages.</p>`;
 }
 
 /** Row-normalised confusion matrix (% of each ground-truth class), shaded. */
