@@ -43,6 +43,25 @@ describe('HTML report', () => {
     expect(CITYSCAPES_PALETTE).toHaveLength(19);
   });
 
+  it('round table: FID/IS columns when adapt computed them, none otherwise; summary gain from the rows', () => {
+    const base = { miou16: 0.2, miou13: 0.3, seconds: 10 };
+    const rounds = [
+      { round: 0, miou19: 0.1, ...base },
+      { round: 1, miou19: 0.15, fid: 123.456, is: { mean: 2.5, std: 0.25 }, pseudoKept: 0.6, ...base },
+      { round: 2, miou19: 0.14, fid: 110.1, is: { mean: 2.75, std: 0.125 }, pseudoKept: 0.7, ...base },
+    ];
+    const html = renderReport({ ...sampleReport(), rounds });
+    expect(html).toContain('<th>FID</th><th>IS</th>');
+    expect(html).toContain('<td>123.5</td><td>2.50 ± 0.25</td>');
+    expect(html).toContain('<td>60.0 %</td>');
+    // Best adapted round by mIoU19 is 1 (15.0), 5.0 points over source-only (10.0).
+    expect(html).toMatch(/id="best-round">best round: 1</);
+    expect(html).toMatch(/id="gain">gain over source-only: \+5\.0</);
+    const without = renderReport({ ...sampleReport(), rounds: rounds.map(({ fid: _f, is: _i, ...r }) => r) });
+    expect(without).not.toContain('<th>FID</th>');
+    expect(without).toContain('FID/IS: not computed');
+  });
+
   it('is self-contained: no external URL, no script, config escaped', () => {
     const html = renderReport(sampleReport());
     expect(html).not.toMatch(/(src|href)="(https?:|file:|\/\/)/);

@@ -320,18 +320,19 @@ export function lossChartSvg(stage: string, series: readonly LossSeries[]): stri
   const sx = (x: number): number => L + ((x - x0) / (x1 - x0)) * (W - L - R);
   const sy = (y: number): number => T + (1 - (f(y) - y0) / (y1 - y0)) * (H - T - B);
   const ticks = [0, 0.25, 0.5, 0.75, 1];
-  const grid = ticks
-    .map((t) => {
-      const fy = y0 + t * (y1 - y0);
-      const y = log ? 10 ** fy : fy;
-      const x = x0 + t * (x1 - x0);
-      return (
-        `<line x1="${L}" x2="${W - R}" y1="${sy(y).toFixed(1)}" y2="${sy(y).toFixed(1)}" stroke="#ddd"/>` +
-        `<text x="${L - 4}" y="${(sy(y) + 4).toFixed(1)}" text-anchor="end">${niceNumber(y)}</text>` +
-        `<text x="${sx(x).toFixed(1)}" y="${H - B + 16}" text-anchor="middle">${Math.round(x)}</text>`
-      );
-    })
-    .join('');
+  // Step labels at whole steps, each once (a 2-step stage gets 1 and 2, not 1 1 2 2).
+  const xTicks = [...new Set(ticks.map((t) => Math.round(x0 + t * (x1 - x0))))];
+  const grid =
+    ticks
+      .map((t) => {
+        const fy = y0 + t * (y1 - y0);
+        const y = log ? 10 ** fy : fy;
+        return (
+          `<line x1="${L}" x2="${W - R}" y1="${sy(y).toFixed(1)}" y2="${sy(y).toFixed(1)}" stroke="#ddd"/>` +
+          `<text x="${L - 4}" y="${(sy(y) + 4).toFixed(1)}" text-anchor="end">${niceNumber(y)}</text>`
+        );
+      })
+      .join('') + xTicks.map((x) => `<text x="${sx(x).toFixed(1)}" y="${H - B + 16}" text-anchor="middle">${x}</text>`).join('');
   const poly = (p: [number, number][]): string => p.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
   const lines = raw
     .map((p, i) => {
