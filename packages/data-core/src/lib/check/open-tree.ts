@@ -130,10 +130,15 @@ export function checkTree(listing: TreeListing, options: CheckOptions = {}): Che
   const selected = selectPairs(listing, options.list, problems);
   const scan = scanPairs(selected, { level: 'full', lut, maxId: listing.maxId, sizeMismatch: options.sizeMismatch ?? 'error', onProgress: options.onProgress });
   problems.push(...scan.problems, ...scan.skipped);
+  // Training refuses a split without pairs (openTree: 'no image/label pairs found'): so does the check.
+  const splits = countSplits(scan.kept, listing.splitNames);
+  for (const [split, n] of Object.entries(splits)) {
+    if (n === 0) problems.push({ kind: 'empty', path: listing.root, message: `split '${split}' has no image/label pairs (training and evaluation refuse an empty split)` });
+  }
   return {
     dataset: listing.dataset,
     root: listing.root,
-    splits: countSplits(scan.kept, listing.splitNames),
+    splits,
     problems: reportProblems(problems),
     trainIdPixels: scan.trainIdPixels,
     ignoredPixels: scan.ignoredPixels,

@@ -74,14 +74,33 @@ export function requireFolder(dir: string, problems: TreeProblem[], what: string
   return ok;
 }
 
-/** Files under `dir` (recursively) whose names end with `suffix`, as sorted paths relative to `dir`. */
+/**
+ * Files under `dir` (recursively) whose names end with `suffix`, as sorted
+ * paths relative to `dir`. Symbolic links are followed — a city folder that
+ * is a link to another disk is part of the tree — with each real folder
+ * walked once (a link cycle ends there); a broken link with a matching name
+ * is listed, so reading it fails loudly naming it.
+ */
 export function listFiles(dir: string, suffix: string): string[] {
   const out: string[] = [];
+  const seen = new Set<string>();
   const walk = (rel: string): void => {
-    const entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true });
+    const here = path.join(dir, rel);
+    const real = fs.realpathSync(here);
+    if (seen.has(real)) return;
+    seen.add(real);
+    const entries = fs.readdirSync(here, { withFileTypes: true });
     for (const e of entries) {
       const r = rel === '' ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory()) walk(r);
+      let isDir = e.isDirectory();
+      if (e.isSymbolicLink()) {
+        try {
+          isDir = fs.statSync(path.join(dir, r)).isDirectory();
+        } catch {
+          isDir = false; // broken link: listed below if its name matches
+        }
+      }
+      if (isDir) walk(r);
       else if (e.name.endsWith(suffix) && !e.name.includes('.tmp-')) out.push(r);
     }
   };
@@ -209,6 +228,10 @@ export function scanPairs(pairs: readonly PairRecord[], options: ScanOptions): S
       try {
         const ids = readLabelIds(pair.label);
         labelSize = { width: ids.width, height: ids.height };
+        // Training reads labels through this table: a 16-bit file needs a 65536-entry one.
+        if (ids.data instanceof Uint16Array && options.lut.length !== 65536) {
+          throw new Error(`16-bit label PNG, but this dataset's label ids are 8-bit (training would refuse it); re-save it with 8-bit samples`);
+        }
         const counts = new Float64Array(options.lut.length);
         const d = ids.data;
         let bad = 0;
