@@ -11,6 +11,9 @@ import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
+// Three nx runs of a test target (each a Jest run) on a shared 2-core machine.
+jest.setTimeout(600_000);
+
 function nx(args: string[], env: Record<string, string>): string {
   const r = spawnSync('npx', ['nx', ...args, '--outputStyle=static'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false', ...env } });
   if (r.status !== 0) throw new Error(`nx ${args.join(' ')} failed: ${r.stdout}\n${r.stderr}`);
