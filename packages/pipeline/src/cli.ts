@@ -177,7 +177,7 @@ export function buildCli(argv: string[]) {
         .option('config', { type: 'string', describe: 'JSON config file merged over the demo preset' })
         .option('seed', { type: 'number', describe: 'overrides optimization.seed' })
         .option('force-config', { type: 'boolean', describe: 'allow a changed config in an existing run directory' })
-        .option('fresh', { type: 'boolean', describe: 'delete the demo run directory first' })
+        .option('fresh', { type: 'boolean', describe: 'start over: remove what semadapt wrote in the run directory (never other files; refused for a folder semadapt did not create)' })
         .epilogue('Any config field can be overridden with a dotted flag, e.g. --optimization.translatorSteps 200.'),
       wrap('demo'))
     .command('smoke', 'one round of a preset at its real resolution and widths, 2 steps per stage, on a generated tree at the real image sizes: time per stage, peak RSS, projected training time; non-zero exit on any failure', (y) =>
