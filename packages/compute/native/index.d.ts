@@ -39,6 +39,12 @@ export function adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v:
 /** One SGD update (momentum buffer b and bOut null for plain SGD). */
 export function sgdUpdate(p: Float32Array, g: Float32Array, b: Float32Array | null, pOut: Float32Array, bOut: Float32Array | null,
   lr: number, momentum: number, nesterov: boolean, weightDecay: number): void;
+/**
+ * The convolution primitives and their blocked-layout scratch copies are cached per geometry, least recently
+ * used first out, bounded in bytes (default 1 GiB, or SEMADAPT_NATIVE_CACHE_MB at load).
+ */
+export function setCacheLimit(bytes: number): void;
+export function cacheStats(): { entries: number; bytes: number; limit: number; evictions: number };
 /** Threads oneDNN and the loops (OpenMP) use. */
 export function setNumThreads(n: number): void;
 export function getNumThreads(): number;

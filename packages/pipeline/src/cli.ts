@@ -19,7 +19,7 @@ function runOptions<T>(y: Argv<T>) {
     .option('preset', { type: 'string', describe: `preset: ${PRESET_NAMES.join(', ')}` })
     .option('run-dir', { type: 'string', describe: 'run directory (default runs/<preset>)' })
     .option('seed', { type: 'number', describe: 'overrides optimization.seed' })
-    .option('backend', { type: 'string', choices: ['auto', 'node-gpu', 'node', 'wasm', 'cpu'], describe: 'tfjs backend' })
+    .option('backend', { type: 'string', choices: ['auto', 'node-gpu', 'node', 'native', 'wasm', 'cpu'], describe: 'tfjs backend' })
     .option('force-config', { type: 'boolean', describe: 'allow a changed config in an existing run directory' })
     .epilogue('Any config field can be overridden with a dotted flag, e.g. --optimization.sourceSteps 500 --data.resize "[64,32]".');
 }
@@ -173,7 +173,7 @@ export function buildCli(argv: string[]) {
       y
         .option('run-dir', { type: 'string', default: 'runs/demo' })
         .option('data-dir', { type: 'string', default: 'datasets/demo' })
-        .option('backend', { type: 'string', choices: ['auto', 'wasm', 'cpu', 'node', 'node-gpu'] })
+        .option('backend', { type: 'string', choices: ['auto', 'native', 'wasm', 'cpu', 'node', 'node-gpu'] })
         .option('config', { type: 'string', describe: 'JSON config file merged over the demo preset' })
         .option('seed', { type: 'number', describe: 'overrides optimization.seed' })
         .option('force-config', { type: 'boolean', describe: 'allow a changed config in an existing run directory' })

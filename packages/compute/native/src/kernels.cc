@@ -6,7 +6,10 @@
 // layouts (format `any`): where they differ from the user's, the operands are
 // reordered into (or, for outputs, out of) cached scratch buffers.
 // Primitives are created once per geometry and cached: creating one runs
-// oneDNN's JIT, which costs far more than a small convolution.
+// oneDNN's JIT, which costs far more than a small convolution. The cache is
+// a least-recently-used one bounded in bytes (its scratch buffers, plus a
+// nominal size per primitive): training over many image sizes would
+// otherwise keep every geometry's primitives and blocked copies forever.
 #include <napi.h>
 #include <dnnl.hpp>
 #include <omp.h>
@@ -15,7 +18,9 @@
 #include "tensor_kernels.h"
 
 #include <functional>
+#include <cstdlib>
 #include <initializer_list>
+#include <list>
 #include <memory>
 #include <vector>
 #include <sstream>
@@ -123,23 +128,93 @@ struct Entry {
   Staged a, b, c;  // fwd: src, weights, dst; bwd data: diff_dst, weights, diff_src; bwd weights: src, diff_dst, diff_weights
 };
 
-std::unordered_map<std::string, Entry>& Cache() {
-  static std::unordered_map<std::string, Entry> cache;
+// Bytes an entry holds: its scratch buffers, and a nominal amount for the primitive (JIT code, descriptors).
+constexpr size_t kPrimitiveBytes = 64 << 10;
+
+size_t StagedBytes(const Staged& s) { return s.scratch ? s.wanted.get_size() : 0; }
+
+// The primitive cache: least recently used first out, bounded in bytes. Within
+// a step the forward's copy of x is read again by the filter gradient (see
+// Staged): the bound must hold a step's distinct geometries for that sharing
+// to survive (default 1 GiB; SEMADAPT_NATIVE_CACHE_MB). An entry evicted before
+// its backward only costs the backward a fresh reorder and, next step, a new
+// JIT: results never depend on what is cached.
+class PrimitiveCache {
+ public:
+  PrimitiveCache() {
+    const char* mb = std::getenv("SEMADAPT_NATIVE_CACHE_MB");
+    if (mb && *mb) limit_ = static_cast<size_t>(std::strtoull(mb, nullptr, 10)) << 20;
+  }
+  Entry& Lookup(const std::string& key, const std::function<Entry()>& make) {
+    auto it = map_.find(key);
+    if (it != map_.end()) {
+      Touch(it->second);
+      return it->second.entry;
+    }
+    Slot slot{make(), 0, {}};
+    slot.bytes = kPrimitiveBytes + StagedBytes(slot.entry.a) + StagedBytes(slot.entry.b) + StagedBytes(slot.entry.c);
+    order_.push_front(key);
+    slot.position = order_.begin();
+    bytes_ += slot.bytes;
+    Slot& inserted = map_.emplace(key, std::move(slot)).first->second;
+    Evict(key);
+    return inserted.entry;
+  }
+  // The entry of `key` if it is cached (a peer whose copy of an input may be shared), marked as used.
+  Entry* Find(const std::string& key) {
+    auto it = map_.find(key);
+    if (it == map_.end()) return nullptr;
+    Touch(it->second);
+    return &it->second.entry;
+  }
+  void SetLimit(size_t bytes, const std::string& keep = "") {
+    limit_ = bytes;
+    Evict(keep);
+  }
+  size_t Limit() const { return limit_; }
+  size_t Bytes() const { return bytes_; }
+  size_t Entries() const { return map_.size(); }
+  size_t Evictions() const { return evictions_; }
+
+ private:
+  struct Slot {
+    Entry entry;
+    size_t bytes;
+    std::list<std::string>::iterator position;
+  };
+  void Touch(Slot& slot) { order_.splice(order_.begin(), order_, slot.position); }
+  // Oldest entries out until the bound holds, never `keep` (the one being used now).
+  void Evict(const std::string& keep) {
+    while (bytes_ > limit_ && !order_.empty()) {
+      auto last = std::prev(order_.end());
+      if (*last == keep) {
+        if (order_.size() == 1) break;
+        order_.splice(order_.begin(), order_, last);
+        continue;
+      }
+      auto it = map_.find(*last);
+      bytes_ -= it->second.bytes;
+      map_.erase(it);
+      order_.erase(last);
+      evictions_++;
+    }
+  }
+  std::unordered_map<std::string, Slot> map_;
+  std::list<std::string> order_;  // most recently used first
+  size_t bytes_ = 0;
+  size_t limit_ = size_t(1) << 30;
+  size_t evictions_ = 0;
+};
+
+PrimitiveCache& Cache() {
+  static PrimitiveCache cache;
   return cache;
 }
 
-Entry& Lookup(const std::string& key, const std::function<Entry()>& make) {
-  auto& cache = Cache();
-  auto it = cache.find(key);
-  if (it != cache.end()) return it->second;
-  return cache.emplace(key, make()).first->second;
-}
+Entry& Lookup(const std::string& key, const std::function<Entry()>& make) { return Cache().Lookup(key, make); }
 
 // The cached entry of `key`, if that primitive has run.
-Entry* Find(const std::string& key) {
-  auto it = Cache().find(key);
-  return it == Cache().end() ? nullptr : &it->second;
-}
+Entry* Find(const std::string& key) { return Cache().Find(key); }
 
 // Whether optional argument i was given (absent, undefined and null mean no).
 bool Given(const Napi::CallbackInfo& info, size_t i) { return info.Length() > i && !info[i].IsUndefined() && !info[i].IsNull(); }
@@ -280,6 +355,26 @@ Napi::Value BackwardWeights(const Napi::CallbackInfo& info) {
   });
 }
 
+// setCacheLimit(bytes): bounds the primitive cache (evicting at once); cacheStats(): its state.
+Napi::Value SetCacheLimit(const Napi::CallbackInfo& info) {
+  const double bytes = info[0].As<Napi::Number>().DoubleValue();
+  if (!(bytes >= 0)) {
+    Napi::RangeError::New(info.Env(), "setCacheLimit: bytes must be a number >= 0").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  Cache().SetLimit(static_cast<size_t>(bytes));
+  return info.Env().Undefined();
+}
+
+Napi::Value CacheStats(const Napi::CallbackInfo& info) {
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("entries", static_cast<double>(Cache().Entries()));
+  o.Set("bytes", static_cast<double>(Cache().Bytes()));
+  o.Set("limit", static_cast<double>(Cache().Limit()));
+  o.Set("evictions", static_cast<double>(Cache().Evictions()));
+  return o;
+}
+
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   omp_set_num_threads(info[0].As<Napi::Number>().Int32Value());
   return info.Env().Undefined();
@@ -299,6 +394,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dBackwardData", Napi::Function::New(env, BackwardData));
   exports.Set("conv2dBackwardWeights", Napi::Function::New(env, BackwardWeights));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
+  exports.Set("setCacheLimit", Napi::Function::New(env, SetCacheLimit));
+  exports.Set("cacheStats", Napi::Function::New(env, CacheStats));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
   exports.Set("info", Napi::Function::New(env, Info));
   RegisterElementwise(env, exports);

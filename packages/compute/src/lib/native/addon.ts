@@ -4,7 +4,9 @@
  * outputs through typed-array views of tensor memory (the native backend's
  * own typed arrays, or the wasm heap), in place: nothing is copied.
  */
+import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 
 /** The addon's interface (packages/compute/native/index.d.ts). */
 export interface ConvGeometry {
@@ -32,6 +34,10 @@ export interface OneDnnKernels {
   sgdUpdate?(p: Float32Array, g: Float32Array, b: Float32Array | null, pOut: Float32Array, bOut: Float32Array | null,
     lr: number, momentum: number, nesterov: boolean, weightDecay: number): void;
   columnSums?(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /** Bounds the convolution primitive cache in bytes (evicting least recently used entries at once). */
+  setCacheLimit(bytes: number): void;
+  /** The primitive cache: entries, bytes held (scratch buffers + a nominal size per primitive), its bound, evictions so far. */
+  cacheStats(): { entries: number; bytes: number; limit: number; evictions: number };
   setNumThreads(n: number): void;
   getNumThreads(): number;
   info(): string;
@@ -48,13 +54,29 @@ const ADDON_PACKAGE = '@semadapt/onednn-kernels';
 /**
  * How to get the addon where it is missing. After a failed build npm drops
  * the optional dependency from node_modules, so `npm rebuild` finds nothing
- * to rebuild; an install attempts it again.
+ * to rebuild; build-native builds it in place (found by `requireAddon`).
  */
-export const NATIVE_HOWTO = 'to build it: apt-get install libdnnl-dev g++ make, then `npm install` (or `npm ci`) in the repository root';
+export const NATIVE_HOWTO = 'to build it: apt-get install libdnnl-dev g++ make, then `npx nx run @semadapt/compute:build-native` (or `npm ci`)';
 
 let loaded: { addon?: OneDnnKernels; status: NativeKernelsStatus } | undefined;
 
 const ISA_NAMES: Record<string, string> = { '1': 'sse41', '3': 'avx', '7': 'avx2', '15': 'avx512_mic', '31': 'avx512_mic_4ops', '39': 'avx512_core', '103': 'avx512_core_vnni', '231': 'avx512_core_bf16', '999': 'avx512_core_amx' };
+
+/**
+ * The addon by package name (an optionalDependency: absent when its build
+ * failed at install, and then dropped from node_modules), else from this
+ * package's own `native/` folder, where `nx run @semadapt/compute:build-native`
+ * builds it after the fact.
+ */
+function requireAddon(): OneDnnKernels {
+  try {
+    return require(ADDON_PACKAGE) as OneDnnKernels;
+  } catch (e) {
+    const local = path.join(__dirname, '..', '..', '..', 'native', 'build', 'Release', 'onednn_kernels.node');
+    if (!fs.existsSync(local)) throw e;
+    return require(local) as OneDnnKernels;
+  }
+}
 
 /**
  * Loads the addon once. `SEMADAPT_NATIVE=0` (or `off`) forces the native
@@ -71,10 +93,7 @@ export function loadNativeKernels(): { addon?: OneDnnKernels; status: NativeKern
     // OpenMP's default is to spin between parallel regions: on a shared
     // 2-core machine that steals the main thread's core. Read at load time.
     process.env['OMP_WAIT_POLICY'] ??= 'PASSIVE';
-    // Resolved at run time by package name: the addon is an optionalDependency
-    // that may be absent (and lives inside this folder, which lint would read
-    // as a same-project import).
-    const addon = require(ADDON_PACKAGE) as OneDnnKernels;
+    const addon = requireAddon();
     const threads = Number(process.env['SEMADAPT_THREADS'] ?? os.cpus().length);
     addon.setNumThreads(Math.max(1, Number.isFinite(threads) ? threads : 1));
     const [version, isa] = addon.info().split(' ');

@@ -214,7 +214,7 @@ export const RunConfigSchema = z
     /** Name of the preset this config started from (informational). */
     preset: z.string().optional(),
     /** tfjs backend ('auto' = best available, see core-layers initBackend). */
-    backend: z.enum(['auto', 'node-gpu', 'node', 'wasm', 'cpu']).default('auto'),
+    backend: z.enum(['auto', 'node-gpu', 'node', 'native', 'wasm', 'cpu']).default('auto'),
     /** onnxruntime intra-op threads for the inference stages (0 = all cores). */
     onnxThreads: nonNegativeInt.default(0),
     optimization: OptimizationSchema.default({}),
