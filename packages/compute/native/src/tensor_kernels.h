@@ -9,6 +9,7 @@ void RegisterLayout(Napi::Env env, Napi::Object exports);     // layout.cc
 void RegisterIndex(Napi::Env env, Napi::Object exports);      // index.cc
 void RegisterPool(Napi::Env env, Napi::Object exports);       // pool.cc
 void RegisterResize(Napi::Env env, Napi::Object exports);     // resize.cc
+void RegisterMatMul(Napi::Env env, Napi::Object exports);     // matmul.cc
 
 // All of the above.
 inline void RegisterTensorKernels(Napi::Env env, Napi::Object exports) {
@@ -19,4 +20,5 @@ inline void RegisterTensorKernels(Napi::Env env, Napi::Object exports) {
   RegisterIndex(env, exports);
   RegisterPool(env, exports);
   RegisterResize(env, exports);
+  RegisterMatMul(env, exports);
 }

@@ -1,7 +1,7 @@
 /**
  * The addon's tensor kernels (native/src/{binary,unary,reduce,layout,index,
- * pool,resize}.cc): multi-threaded OpenMP loops over the native backend's
- * typed arrays, in place. This file holds their interface, the op codes
+ * pool,resize}.cc: multi-threaded OpenMP loops; matmul.cc: oneDNN's matmul)
+ * over the native backend's typed arrays, in place. This file holds their interface, the op codes
  * shared with the C++ side, and `tensorKernel`, which turns a kernel body
  * into an entry of `NATIVE_KERNELS` (kernels.ts). A body returns `null` for
  * the cases it leaves to the JS kernel it replaces (dtypes the loops do not
@@ -31,6 +31,7 @@ export interface TensorKernelsAddon {
   poolGrad(kind: number, dy: Float32Array, x: Float32Array | null, dx: Float32Array, geometry: number[]): void;
   resizeBilinear(x: Float32Array, y: Float32Array, n: number, h: number, w: number, c: number, oh: number, ow: number, alignCorners: boolean, halfPixelCenters: boolean): void;
   resizeBilinearGrad(dy: Float32Array, dx: Float32Array, n: number, h: number, w: number, c: number, oh: number, ow: number, alignCorners: boolean, halfPixelCenters: boolean): void;
+  matMul(a: Float32Array, b: Float32Array, out: Float32Array, batchA: number, batchB: number, m: number, k: number, n: number, transposeA: boolean, transposeB: boolean): void;
 }
 
 /** The tensor kernels of `addon`, when it was built with them. */

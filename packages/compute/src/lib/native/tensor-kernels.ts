@@ -1,6 +1,6 @@
 /**
  * Every tensor kernel of the addon (binary, unary, reductions, layout,
- * index, pooling and resizing), as `NATIVE_KERNELS` entries (kernels.ts).
+ * index, pooling, resizing and matrix products), as `NATIVE_KERNELS` entries (kernels.ts).
  */
 import type { NativeKernel } from './kernels';
 import { NATIVE_BINARY_KERNELS } from './binary-kernels';
@@ -9,6 +9,7 @@ import { NATIVE_REDUCE_KERNELS } from './reduce-kernels';
 import { NATIVE_LAYOUT_KERNELS } from './layout-kernels';
 import { NATIVE_INDEX_KERNELS } from './index-kernels';
 import { NATIVE_POOL_RESIZE_KERNELS } from './pool-resize-kernels';
+import { NATIVE_MATMUL_KERNELS } from './matmul-kernels';
 
 export const NATIVE_TENSOR_KERNELS: readonly NativeKernel[] = [
   ...NATIVE_BINARY_KERNELS,
@@ -17,4 +18,5 @@ export const NATIVE_TENSOR_KERNELS: readonly NativeKernel[] = [
   ...NATIVE_LAYOUT_KERNELS,
   ...NATIVE_INDEX_KERNELS,
   ...NATIVE_POOL_RESIZE_KERNELS,
+  ...NATIVE_MATMUL_KERNELS,
 ];
