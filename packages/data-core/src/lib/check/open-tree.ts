@@ -38,6 +38,12 @@ export interface OpenOptions {
   readonly seed?: number;
   /** Progress of the file scan, (pairs done, total). */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Label ids outside the dataset's map (above its largest id) when a sample
+   * is loaded: counted in `Sample.outOfRangeIds` and read as ignore (false,
+   * default), or refused with the file named (true).
+   */
+  readonly strictLabelIds?: boolean;
 }
 
 /** Options of the readers' `check` functions. */
@@ -119,7 +125,8 @@ export function openTree(listing: TreeListing, options: OpenOptions = {}): TreeD
   }
   if (problems.length > 0) throw new DatasetTreeError(listing.dataset, listing.root, problems);
   const title = `${listing.dataset} ${[...new Set(scan.kept.map((p) => p.split))].join('+')}`;
-  return new TreeDataset(title, listing.root, scan.kept, { ...(options.pipeline ?? {}), labelLut: lut }, options.seed ?? 0, scan.skipped);
+  const labelIdLimit = { maxId: listing.maxId, strict: options.strictLabelIds ?? false };
+  return new TreeDataset(title, listing.root, scan.kept, { ...(options.pipeline ?? {}), labelLut: lut, labelIdLimit }, options.seed ?? 0, scan.skipped);
 }
 
 /** Checks a listed tree completely (labels decoded) and returns the `data check --json` report. */

@@ -58,9 +58,9 @@ export class PairedFileDataset implements FileDataset {
     return loadSample(this.spec(index), index, this.pipeline, hashSeed(this.seed, 0, index));
   }
 
-  /** The same files with another pipeline (the dataset's label table is kept unless `pipeline.labelLut` is given). */
+  /** The same files with another pipeline (the dataset's label table and id limit are kept unless given). */
   withPipeline(pipeline: SamplePipeline, seed = this.seed): PairedFileDataset {
-    return new PairedFileDataset(this.title, this.specs, { labelLut: this.pipeline.labelLut, ...pipeline }, seed);
+    return new PairedFileDataset(this.title, this.specs, { labelLut: this.pipeline.labelLut, labelIdLimit: this.pipeline.labelIdLimit, ...pipeline }, seed);
   }
 
   /** A subset by indices (e.g. a split or a debugging slice). */

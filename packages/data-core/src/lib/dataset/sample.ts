@@ -36,6 +36,12 @@ export interface SamplePipeline {
   readonly normalize?: NormalizePreset | 'none';
   /** Lookup table from raw label ids to trainIds (256 or 65536 entries). Default: ids kept (8-bit only). */
   readonly labelLut?: Uint8Array;
+  /**
+   * Label ids above `maxId` (outside the dataset's id map): read as ignore and
+   * counted in `Sample.outOfRangeIds` (default), or refused with the file named
+   * when `strict`. Default: not checked.
+   */
+  readonly labelIdLimit?: { readonly maxId: number; readonly strict: boolean };
 }
 
 /** A decoded sample. */
@@ -45,6 +51,8 @@ export interface Sample {
   readonly index: number;
   readonly image: ImageU8 | ImageF32;
   readonly label?: LabelMap;
+  /** Pixels whose label id is above `pipeline.labelIdLimit.maxId` (read as ignore), when checked. */
+  readonly outOfRangeIds?: number;
 }
 
 /** Checks a pipeline's values, quoting what was received. */
@@ -75,6 +83,22 @@ export function loadSample(spec: SampleSpec, index: number, pipeline: SamplePipe
       throw new Error(`${spec.label}: 16-bit label ids need a 65536-entry labelLut`);
     }
   }
+  let outOfRangeIds: number | undefined;
+  if (raw && pipeline.labelIdLimit) {
+    const { maxId, strict } = pipeline.labelIdLimit;
+    const found = new Set<number>();
+    outOfRangeIds = 0;
+    for (const id of raw.data) {
+      if (id > maxId) {
+        outOfRangeIds++;
+        if (found.size < 8) found.add(id);
+      }
+    }
+    if (strict && outOfRangeIds > 0) {
+      const ids = [...found].sort((a, b) => a - b).join(', ');
+      throw new Error(`${spec.label}: ${outOfRangeIds} pixels with label ids outside 0..${maxId} (ids ${ids}${found.size === 8 ? ', …' : ''}); refused (strict label ids)`);
+    }
+  }
   // Nearest resampling commutes with the id table, so the table is applied after any resize/crop (fewer pixels).
   const remap = (ids: Image<Uint8Array | Uint16Array>): LabelMap => (pipeline.labelLut ? remapLabel(ids, pipeline.labelLut) : (ids as LabelMap));
   const rng = mulberry32(sampleSeed);
@@ -98,5 +122,5 @@ export function loadSample(spec: SampleSpec, index: number, pipeline: SamplePipe
   }
   const preset = pipeline.normalize ?? 'none';
   const finalImage = preset === 'none' ? pair.image : normalize(pair.image, preset);
-  return { name: spec.name, index, image: finalImage, label: pair.label };
+  return { name: spec.name, index, image: finalImage, label: pair.label, ...(outOfRangeIds ? { outOfRangeIds } : {}) };
 }

@@ -131,6 +131,12 @@ export const DataSchema = z
     prefetch: positiveInt.default(4),
     /** Limit on images per set (0 = all); for smoke runs. */
     limit: nonNegativeInt.default(0),
+    /**
+     * Label ids outside the data set's id map (e.g. > 33 in Cityscapes/GTA5):
+     * false = read as ignore (255) with one warning per file in the log;
+     * true = refuse the file (error naming it).
+     */
+    strictLabelIds: z.boolean().default(false),
   })
   .strict();
 

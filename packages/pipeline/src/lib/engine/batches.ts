@@ -20,8 +20,13 @@ export class BatchStream {
   private iter: AsyncGenerator<LoaderItem> | undefined;
   private pos: LoaderPosition = { epoch: 0, index: 0 };
 
-  constructor(readonly dataset: FileDataset, readonly batchSize: number, options: { seed: number; workers: number; prefetch: number }) {
+  private readonly warned = new Set<string>();
+  private readonly onWarning: (message: string) => void;
+
+  /** `onWarning` hears about each file once: label ids outside the data set's map (read as ignore). */
+  constructor(readonly dataset: FileDataset, readonly batchSize: number, options: { seed: number; workers: number; prefetch: number; onWarning?: (message: string) => void }) {
     this.loader = new DataLoader(dataset, { seed: options.seed, workers: options.workers, prefetch: options.prefetch, shuffle: true });
+    this.onWarning = options.onWarning ?? ((m) => console.warn(m));
   }
 
   /** Where the next batch starts (store in checkpoints). */
@@ -45,6 +50,10 @@ export class BatchStream {
       const r = await this.iter.next();
       if (r.done) throw new Error(`${this.dataset.constructor.name}: data stream ended`);
       const s = r.value.sample;
+      if (s.outOfRangeIds && !this.warned.has(s.name)) {
+        this.warned.add(s.name);
+        this.onWarning(`warning: label of ${s.name}: ${s.outOfRangeIds} pixels with label ids outside the data set's map, read as ignore (255); data.strictLabelIds true refuses such files`);
+      }
       if (!(s.image.data instanceof Float32Array)) throw new Error('BatchStream: the dataset pipeline must normalize images (float output)');
       images.push(s.image as ImageF32);
       if (s.label) labels.push(s.label);

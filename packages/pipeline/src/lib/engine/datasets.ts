@@ -31,7 +31,7 @@ export class Datasets {
 
   constructor(readonly data: DataConfig, readonly segmenterNormalize: 'deeplab' | 'fcn8s', log: (m: string) => void = () => undefined) {
     const src = data.source;
-    const common = { sizeMismatch: src.skipSizeMismatch ? ('skip' as const) : ('error' as const) };
+    const common = { sizeMismatch: src.skipSizeMismatch ? ('skip' as const) : ('error' as const), strictLabelIds: data.strictLabelIds };
     const source =
       src.dataset === 'gta5'
         ? openGta5(src.root, { ...common, list: src.split })
@@ -39,9 +39,9 @@ export class Datasets {
     for (const w of source.warnings) log(`warning: ${w.path}: ${w.message}`);
     this.sourceTrain = limited(source, data.limit);
     const tgt = data.target;
-    this.targetTrainWithLabels = limited(openCityscapes(tgt.root, { split: tgt.trainSplit as 'train' }), data.limit);
+    this.targetTrainWithLabels = limited(openCityscapes(tgt.root, { split: tgt.trainSplit as 'train', strictLabelIds: data.strictLabelIds }), data.limit);
     this.targetTrain = withoutLabels(this.targetTrainWithLabels, 'cityscapes train (unlabelled)');
-    this.targetVal = limited(openCityscapes(tgt.root, { split: tgt.valSplit as 'val' }), data.limit);
+    this.targetVal = limited(openCityscapes(tgt.root, { split: tgt.valSplit as 'val', strictLabelIds: data.strictLabelIds }), data.limit);
     log(`data: source ${src.dataset} ${this.sourceTrain.length} images (${src.root}); target train ${this.targetTrain.length}, val ${this.targetVal.length} (${tgt.root})`);
   }
 

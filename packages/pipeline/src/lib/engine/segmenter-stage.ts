@@ -162,7 +162,7 @@ export async function trainSegmenterStage(ctx: RunContext, data: Datasets, opts:
   net.train();
   const steps = opts.mode === 'oracle' ? (o.oracleSteps ?? o.sourceSteps) : opts.mode === 'source' ? o.sourceSteps : o.segmenterSteps;
   const trainer = new SegmenterTrainer(net, segmenterTrainerOptions(config.model.segmenter.trainer, opts.mode, o.seed + seedOffset));
-  const loaderOpts = { workers: config.data.workers, prefetch: config.data.prefetch, seed: o.seed + seedOffset };
+  const loaderOpts = { workers: config.data.workers, prefetch: config.data.prefetch, seed: o.seed + seedOffset, onWarning: (m: string) => run.log(m) };
   const labelled =
     opts.mode === 'source' ? data.sourceTrain
     : opts.mode === 'oracle' ? data.targetTrainLabelled()
