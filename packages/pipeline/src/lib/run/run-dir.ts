@@ -17,7 +17,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from './atomic';
+import { readJsonIfExists, tempPathFor, writeJsonAtomic } from './atomic';
+import { forEachMetric } from './metrics-stream';
 import { appendManifest, configHash, Manifest } from './manifest';
 import { claimRunDir } from './ownership';
 import { echoLine } from '../train/progress';
@@ -100,19 +101,41 @@ export class RunDir {
     fs.appendFileSync(this.metricsFile, line);
   }
 
-  /** Every complete record of metrics.jsonl (a torn last line after a crash is ignored). */
+  /**
+   * Every complete record of metrics.jsonl (a torn last line after a crash
+   * is ignored). Read line by line: the file may be larger than one string.
+   */
   metrics(): MetricRecord[] {
-    if (!fs.existsSync(this.metricsFile)) return [];
     const out: MetricRecord[] = [];
-    for (const line of fs.readFileSync(this.metricsFile, 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        out.push(JSON.parse(line) as MetricRecord);
-      } catch {
-        /* torn line from a killed run */
-      }
-    }
+    forEachMetric(this.metricsFile, (r) => out.push(r));
     return out;
+  }
+
+  /**
+   * Rewrites metrics.jsonl keeping the records `keep` accepts, streamed
+   * record by record into a temporary sibling that then replaces the file
+   * (a crash leaves the old file or the new one).
+   */
+  filterMetrics(keep: (r: MetricRecord) => boolean): void {
+    if (!fs.existsSync(this.metricsFile)) return;
+    const tmp = tempPathFor(this.metricsFile);
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      let buf = '';
+      forEachMetric(this.metricsFile, (r) => {
+        if (!keep(r)) return;
+        buf += JSON.stringify(r) + '\n';
+        if (buf.length >= 1 << 20) {
+          fs.writeSync(fd, buf);
+          buf = '';
+        }
+      });
+      if (buf) fs.writeSync(fd, buf);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, this.metricsFile);
   }
 
   /**
@@ -121,8 +144,7 @@ export class RunDir {
    * of a resumed run equals an uninterrupted one. Rewritten atomically.
    */
   truncateMetrics(stage: string, step: number): void {
-    const kept = this.metrics().filter((r) => r.stage !== stage || r.step <= step);
-    writeFileAtomic(this.metricsFile, kept.map((r) => JSON.stringify(r) + '\n').join(''));
+    this.filterMetrics((r) => r.stage !== stage || r.step <= step);
   }
 
   close(): void {

@@ -21,7 +21,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readSafetensors } from '@semadapt/core-layers';
-import { readJsonIfExists, recoverDirAtomic, replaceDirAtomic, writeFileAtomic, writeJsonAtomic } from '../run/atomic';
+import { readJsonIfExists, recoverDirAtomic, replaceDirAtomic, writeJsonAtomic } from '../run/atomic';
 import { RunDir } from '../run/run-dir';
 import { InterruptedError, interruptRequested } from './interrupt';
 import { ProgressMode, startProgress } from './progress';
@@ -219,8 +219,7 @@ function checkData(stage: string, checkpoint: string, saved: Record<string, Data
 
 /** Removes `stage`'s evaluation record at `step` from metrics.jsonl (that evaluation runs again). */
 function dropEvalRecord(run: RunDir, stage: string, step: number): void {
-  const kept = run.metrics().filter((r) => !(r.stage === stage && r.kind === 'eval' && r.step === step));
-  writeFileAtomic(run.metricsFile, kept.map((r) => JSON.stringify(r) + '\n').join(''));
+  run.filterMetrics((r) => !(r.stage === stage && r.kind === 'eval' && r.step === step));
 }
 
 function copyToBest(run: RunDir, stage: string, evalInfo: EvalFile): string {
