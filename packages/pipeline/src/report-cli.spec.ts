@@ -4,8 +4,8 @@
  * `train-oracle`, then `report --screenshot`. A copy of the report with a
  * probe script records what the browser's DOM holds — summary with the best
  * round and the gain over source-only, the mIoU-per-round chart, the round
- * table with the pseudo-label column, the confusion matrix, pseudo-label
- * statistics, stage times, log-scale smoothed loss curves, evaluation grids
+ * table with the pseudo-label column, target images beside their
+ * pseudo-labels, the confusion matrix, pseudo-label statistics, stage times, log-scale smoothed loss curves, evaluation grids
  * headed 'target image' with no empty column — and the screenshot must be a
  * PNG of the requested size in the run directory.
  */
@@ -63,6 +63,9 @@ set('raw',q('svg.loss-chart polyline.raw').length);
 const evalGrids=[...q('table.grid')].filter(t=>/evaluate/.test((t.previousElementSibling||{}).textContent||''));
 set('eval-grids',evalGrids.length);
 set('eval-heads',evalGrids.map(t=>[...t.rows[0].cells].map(c=>c.textContent).join('|')).join(';'));
+const pseudoGrids=[...q('table.grid')].filter(t=>/pseudo-labels .target train./.test((t.previousElementSibling||{}).textContent||''));
+set('pseudo-grids',pseudoGrids.length);
+set('pseudo-heads',pseudoGrids.map(t=>[...t.rows[0].cells].map(c=>c.textContent).join('|')).join(';'));
 set('empty-cells',evalGrids.reduce((n,t)=>n+[...t.querySelectorAll('td')].filter(c=>c.textContent==='–').length,0));
 const imgs=[...document.images];set('images',imgs.length);set('decoded',imgs.filter(i=>i.complete&&i.naturalWidth>0).length);});</script>`;
 
@@ -122,6 +125,9 @@ describe('report of a real run in headless Chromium', () => {
     expect(num('eval-grids')).toBeGreaterThan(0);
     for (const heads of attr('eval-heads').split(';')) expect(heads).toBe('|target image|prediction|ground truth');
     expect(num('empty-cells')).toBe(0);
+    // The pseudo-label column: one grid per round with pseudo-labels, target image beside its pseudo-label.
+    expect(num('pseudo-grids')).toBe(2);
+    for (const heads of attr('pseudo-heads').split(';')) expect(heads).toBe('|target image|pseudo-label');
     expect(num('decoded')).toBe(num('images'));
   });
 });

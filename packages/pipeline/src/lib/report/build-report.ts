@@ -8,12 +8,14 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { encodePng, readLabelIds, readRgb, resize } from '@semadapt/data-core';
 import { readJsonIfExists, writeFileAtomic } from '../run/atomic';
 import { readManifests } from '../run/manifest';
 import { forEachMetric } from '../run/metrics-stream';
 import { RunDir } from '../run/run-dir';
 import { markerFile, StageMarker } from '../run/stages';
 import { ImageGrid, LossSeries, MiouRow, pngDataUrl, PseudoLabelRow, renderReport, RoundRow, StageTime } from './html-report';
+import { colorizeTrainIds } from './palette';
 
 /** Columns of the image grid, in order; a sample file is `<sample>__<column>.png`. */
 export const GRID_COLUMNS = [
@@ -181,9 +183,58 @@ function grids(run: RunDir): ImageGrid[] {
   return out;
 }
 
+/** Width of the pseudo-label grid's images (real target images are 2048 wide; the report stays small). */
+const PSEUDO_GRID_WIDTH = 256;
+
+/** Every file under `dir` (relative paths, sorted), at most `limit`. */
+function firstFiles(dir: string, limit: number, rel = ''): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (out.length >= limit) break;
+    const r = path.join(rel, e.name);
+    if (e.isDirectory()) out.push(...firstFiles(dir, limit - out.length, r));
+    else if (e.isFile() && e.name.endsWith('.png')) out.push(r);
+  }
+  return out;
+}
+
+/**
+ * Per round with pseudo-labels: the first target-train images beside their
+ * pseudo-labels (Cityscapes palette, ignored pixels black), both scaled to
+ * PSEUDO_GRID_WIDTH. A pseudo-label mirrors its image's path under the
+ * target root; images that cannot be read are left out.
+ */
+function pseudoLabelGrids(run: RunDir, targetRoot: string | undefined, count: number): ImageGrid[] {
+  const root = run.outputDir();
+  if (!targetRoot || count <= 0 || !fs.existsSync(root)) return [];
+  const out: ImageGrid[] = [];
+  for (const dir of fs.readdirSync(root).filter((d) => /^round\d+$/.test(d)).sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)))) {
+    const labels = path.join(root, dir, 'pseudo-labels');
+    if (!fs.existsSync(labels)) continue;
+    const rows: ImageGrid['rows'][number][] = [];
+    for (const rel of firstFiles(labels, count)) {
+      try {
+        const ids = readLabelIds(path.join(labels, rel));
+        const h = Math.max(1, Math.round((ids.height * PSEUDO_GRID_WIDTH) / ids.width));
+        const size = { kind: 'size' as const, width: PSEUDO_GRID_WIDTH, height: h };
+        const small = resize(ids, size, 'nearest');
+        const label = encodePng({ width: small.width, height: small.height, channels: 3, data: colorizeTrainIds(small.data) });
+        const imageFile = path.join(targetRoot, rel);
+        const image = fs.existsSync(imageFile) ? encodePng(resize(readRgb(imageFile), size, 'bilinear')) : null;
+        rows.push({ name: path.basename(rel, '.png'), cells: [image ? pngDataUrl(image) : null, pngDataUrl(label)] });
+      } catch {
+        /* a file being written or unreadable: not shown */
+      }
+    }
+    if (rows.length) out.push({ title: `${dir}/pseudo-labels (target train)`, columns: ['target image', 'pseudo-label'], rows });
+  }
+  return out;
+}
+
 /** Writes `<run>/report.html` and returns its path. */
 export function writeReport(run: RunDir, title = `semadapt run ${path.basename(run.root)}`): string {
-  const config = readJsonIfExists<{ optimization?: { selectBy?: 'miou19' | 'miou16' | 'miou13' } }>(run.configFile) ?? {};
+  const config =
+    readJsonIfExists<{ optimization?: { selectBy?: 'miou19' | 'miou16' | 'miou13' }; data?: { target?: { root?: string } }; logging?: { reportImages?: number } }>(run.configFile) ?? {};
   const miou = miouRows(run);
   const stages = stageTimes(run);
   const pseudo = pseudoLabelRows(run);
@@ -205,7 +256,7 @@ export function writeReport(run: RunDir, title = `semadapt run ${path.basename(r
     pseudoLabels: pseudo,
     stageTimes: stages,
     losses: lossSeries(run),
-    grids: grids(run),
+    grids: [...grids(run), ...pseudoLabelGrids(run, config.data?.target?.root, config.logging?.reportImages ?? 4)],
     config,
     manifest: manifests.length ? manifests : undefined,
     notes: [
