@@ -10,6 +10,7 @@ void RegisterIndex(Napi::Env env, Napi::Object exports);      // index.cc
 void RegisterPool(Napi::Env env, Napi::Object exports);       // pool.cc
 void RegisterResize(Napi::Env env, Napi::Object exports);     // resize.cc
 void RegisterMatMul(Napi::Env env, Napi::Object exports);     // matmul.cc
+void RegisterSoftmax(Napi::Env env, Napi::Object exports);    // softmax.cc
 
 // All of the above.
 inline void RegisterTensorKernels(Napi::Env env, Napi::Object exports) {
@@ -21,4 +22,5 @@ inline void RegisterTensorKernels(Napi::Env env, Napi::Object exports) {
   RegisterPool(env, exports);
   RegisterResize(env, exports);
   RegisterMatMul(env, exports);
+  RegisterSoftmax(env, exports);
 }

@@ -1,5 +1,5 @@
 // Elementwise unary kernels (activations, math functions), Cast, Select
-// (where), AddN, and Softmax over the last axis: multi-threaded loops over
+// (where) and AddN: multi-threaded loops over
 // contiguous float32 / int32 / bool storage, with tfjs's semantics (e.g.
 // Relu(NaN) = NaN, Step(0) = alpha... see each case).
 #include <napi.h>
@@ -221,31 +221,6 @@ Napi::Value AddNJs(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// (x, out, rows, cols): softmax over each row of [rows, cols] (max-shifted, as tfjs).
-Napi::Value SoftmaxJs(const Napi::CallbackInfo& info) {
-  Args args{info};
-  const int64_t rows = args.Int(2), cols = args.Int(3);
-  const float* x = args.As<float>(0, rows * cols, "logits");
-  float* y = args.As<float>(1, rows * cols, "out");
-  if (!args.ok) return info.Env().Undefined();
-  if (args.Type(0) != DType::kFloat32 || args.Type(1) != DType::kFloat32) return args.Fail("softmax: float32 only"), info.Env().Undefined();
-#pragma omp parallel for schedule(static) if (rows * cols >= kParallelMin)
-  for (int64_t r = 0; r < rows; r++) {
-    const float* xr = x + r * cols;
-    float* yr = y + r * cols;
-    float m = -std::numeric_limits<float>::infinity();
-    for (int64_t c = 0; c < cols; c++) m = xr[c] > m || xr[c] != xr[c] ? xr[c] : m;
-    double s = 0;
-    for (int64_t c = 0; c < cols; c++) {
-      yr[c] = std::exp(xr[c] - m);
-      s += yr[c];
-    }
-    const float inv = static_cast<float>(1.0 / s);
-    for (int64_t c = 0; c < cols; c++) yr[c] *= inv;
-  }
-  return info.Env().Undefined();
-}
-
 }  // namespace
 
 void RegisterUnary(Napi::Env env, Napi::Object exports) {
@@ -253,5 +228,4 @@ void RegisterUnary(Napi::Env env, Napi::Object exports) {
   exports.Set("cast", Napi::Function::New(env, CastJs));
   exports.Set("select", Napi::Function::New(env, SelectJs));
   exports.Set("addN", Napi::Function::New(env, AddNJs));
-  exports.Set("softmax", Napi::Function::New(env, SoftmaxJs));
 }

@@ -1,6 +1,7 @@
 /**
  * The addon's tensor kernels (native/src/{binary,unary,reduce,layout,index,
- * pool,resize}.cc: multi-threaded OpenMP loops; matmul.cc: oneDNN's matmul)
+ * pool,resize}.cc: multi-threaded OpenMP loops; matmul.cc, softmax.cc: oneDNN
+ * primitives)
  * over the native backend's typed arrays, in place. This file holds their interface, the op codes
  * shared with the C++ side, and `tensorKernel`, which turns a kernel body
  * into an entry of `NATIVE_KERNELS` (kernels.ts). A body returns `null` for

@@ -1,7 +1,8 @@
 /**
  * Elementwise unary kernels of the native backend (native/src/unary.cc):
- * activations and math functions on float32, Cast, Select (tf.where), AddN
- * (gradient accumulation) and Softmax over the last axis, on every core.
+ * activations and math functions on float32, Cast, Select (tf.where) and AddN
+ * (gradient accumulation), on every core; Softmax over the last axis by
+ * oneDNN's softmax primitive (native/src/softmax.cc).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeKernel } from './kernels';
