@@ -25,7 +25,7 @@ let data: { root: string };
 
 function writeConfig(name: string, segmenter: unknown, extra: Record<string, unknown> = {}): string {
   const cfg = {
-    // wasm for FCN8s (its padding of 100 makes the cpu backend take ~15 s a step) and the translator.
+    // wasm for FCN8s (its padding of 100 makes the cpu backend take ~15 s a step) and the translator (~50 s a step on cpu).
     backend: (segmenter as { arch: string }).arch === 'fcn8s' || name === 'translator' ? 'wasm' : 'cpu',
     onnxThreads: 1,
     optimization: { seed: 3, sourceSteps: 8, translatorSteps: 6, checkpointEvery: 2, evalEvery: 4, batchSize: 2 },
@@ -99,7 +99,9 @@ describe('SIGKILL inside checkpoint saves, then rerun = uninterrupted run', () =
     expectOk(runWithFault(['train-source', '--config', config, '--run-dir', ref]));
     const run = path.join(dir, 'fcn-B');
     const args = ['train-source', '--config', config, '--run-dir', run];
-    // Killed while step 2's weights are being written (a half-written file in staging), then at step 6's save.
+    // Killed while step 2's weights are being written (a half-written file in staging): resumes from scratch,
+    // then killed in step 6's save before latest → latest.old (dropout has drawn masks for steps 1–6): the complete
+    // step-6 staging folder is recovered and training resumes from there.
     expectKilled(runWithFault(args, { match: '^handle\\.write \\S*/latest\\.staging-\\d+/segmenter\\.safetensors', when: 'after' }));
     expectKilled(runWithFault(args, { match: '^renameSync \\S*/latest -> \\S*/latest\\.old$', nth: 2, when: 'before' }));
     expectOk(runWithFault(args));
@@ -115,7 +117,8 @@ describe('SIGKILL inside checkpoint saves, then rerun = uninterrupted run', () =
     expectOk(runWithFault(['train-translator', '--config', config, '--run-dir', ref, '--round', '1']));
     const args = ['train-translator', '--config', config, '--run-dir', run, '--round', '1'];
     expectKilled(runWithFault(args, { match: '^promises\\.rename \\S*/round1/train-translator/latest\\.staging-\\d+/translator\\.safetensors', nth: 2, when: 'after' }));
-    expectKilled(runWithFault(args, { match: '^renameSync \\S*/round1/train-translator/latest\\.staging-\\d+ -> ', nth: 1, when: 'before' }));
+    // The resume's first save (step 4), killed before its staging folder becomes latest.
+    expectKilled(runWithFault(args, { match: '^renameSync \\S*/round1/train-translator/latest\\.staging-\\d+ -> \\S*/latest$', nth: 1, when: 'before' }));
     expectOk(runWithFault(args));
     await expectSameAsUninterrupted(ref, run, TRANSLATOR, 'translator.safetensors', false);
   });

@@ -22,7 +22,9 @@ export interface Fault {
 
 /** Runs the CLI; with `fault`, SIGKILLs it at that point of a checkpoint save; `trace` records every counted call. */
 export function runWithFault(args: string[], fault?: Fault, trace?: string): SpawnSyncReturns<string> {
-  const env: NodeJS.ProcessEnv = { SEMADAPT_FAULT_AT: '', SEMADAPT_FAULT_MATCH: '', SEMADAPT_FAULT_TRACE: '' };
+  // One compute thread: the comparison is with a run made by another process, and multi-threaded
+  // native reductions need not sum in the same order from one process to the next.
+  const env: NodeJS.ProcessEnv = { SEMADAPT_FAULT_AT: '', SEMADAPT_FAULT_MATCH: '', SEMADAPT_FAULT_TRACE: '', SEMADAPT_THREADS: '1', OMP_NUM_THREADS: '1' };
   if (fault || trace) env['NODE_OPTIONS'] = `${process.env['NODE_OPTIONS'] ?? ''} --require ${FAULT_PRELOAD}`.trim();
   if (fault?.at) env['SEMADAPT_FAULT_AT'] = String(fault.at);
   if (fault?.match) env['SEMADAPT_FAULT_MATCH'] = fault.match;
@@ -48,7 +50,11 @@ async function tensors(file: string): Promise<Map<string, Float64Array>> {
   return out;
 }
 
-/** Largest |a − b| over every tensor of two safetensors files with the same names. */
+/**
+ * Largest |a − b| / max(1, |a|) over every tensor of two safetensors files with
+ * the same names: absolute below 1, relative above (optimizer moments and
+ * FCN8s' weights reach magnitudes where one float32 ulp exceeds 1e-6).
+ */
 export async function maxTensorDiff(a: string, b: string): Promise<number> {
   const ta = await tensors(a);
   const tb = await tensors(b);
@@ -57,7 +63,7 @@ export async function maxTensorDiff(a: string, b: string): Promise<number> {
   for (const [k, va] of ta) {
     const vb = tb.get(k) as Float64Array;
     if (va.length !== vb.length) return Infinity;
-    for (let i = 0; i < va.length; i++) max = Math.max(max, Math.abs(va[i] - vb[i]));
+    for (let i = 0; i < va.length; i++) max = Math.max(max, Math.abs(va[i] - vb[i]) / Math.max(1, Math.abs(va[i])));
   }
   return max;
 }
