@@ -8,74 +8,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expectAllClose, expectNoTensorLeak, lcgValues, numericGradient, relativeError, setTestBackend } from '../testing';
 import { conv2dFilterGrad, opsExec } from './conv-grad-math';
+import { conv2dFloat64, type ConvCase as Case, type ConvPad as Pad } from '../testing/conv-reference';
 import { conv2dBackpropFilterWasmConfig } from './conv2d-backprop-filter-wasm';
 import { conv2dBackpropInputWasmConfig } from './conv2d-backprop-input-wasm';
 
 // These specs check the pure wasm/cpu kernels of this folder; the optional oneDNN
 // convolutions (native-conv-kernels.ts) would otherwise replace them on wasm.
 process.env['SEMADAPT_NATIVE'] = '0';
-
-type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
-
-interface Case {
-  x: [number, number, number, number];
-  co: number;
-  k: number;
-  s: number;
-  d: number;
-  pad: Pad;
-}
-
-
-/** TF padding rules, restated: SAME pads ceil-division output, extra on the bottom/right. */
-function geometry(len: number, k: number, s: number, d: number, pad: Pad, axis: 1 | 2): { out: number; before: number } {
-  const eff = (k - 1) * d + 1;
-  if (pad === 'valid') return { out: Math.floor((len - eff) / s) + 1, before: 0 };
-  if (pad === 'same') {
-    const out = Math.ceil(len / s);
-    const total = Math.max((out - 1) * s + eff - len, 0);
-    return { out, before: Math.floor(total / 2) };
-  }
-  const [b, a] = pad[axis];
-  return { out: Math.floor((len + b + a - eff) / s) + 1, before: b };
-}
-
-/** Direct-loop conv forward and the gradients of L = Σ y·r, in float64. */
-function reference(c: Case, x: Float32Array, w: Float32Array, r: (oh: number, ow: number) => Float32Array | null) {
-  const [n, H, W, ci] = c.x;
-  const gh = geometry(H, c.k, c.s, c.d, c.pad, 1);
-  const gw = geometry(W, c.k, c.s, c.d, c.pad, 2);
-  const OH = gh.out;
-  const OW = gw.out;
-  const rr = r(OH, OW);
-  const y = new Float64Array(n * OH * OW * c.co);
-  const dx = new Float64Array(x.length);
-  const dw = new Float64Array(w.length);
-  for (let b = 0; b < n; b++)
-    for (let oh = 0; oh < OH; oh++)
-      for (let ow = 0; ow < OW; ow++)
-        for (let kh = 0; kh < c.k; kh++) {
-          const ih = oh * c.s + kh * c.d - gh.before;
-          if (ih < 0 || ih >= H) continue;
-          for (let kw = 0; kw < c.k; kw++) {
-            const iw = ow * c.s + kw * c.d - gw.before;
-            if (iw < 0 || iw >= W) continue;
-            for (let i = 0; i < ci; i++) {
-              const xv = x[((b * H + ih) * W + iw) * ci + i];
-              for (let o = 0; o < c.co; o++) {
-                const yi = ((b * OH + oh) * OW + ow) * c.co + o;
-                const wi = ((kh * c.k + kw) * ci + i) * c.co + o;
-                y[yi] += xv * w[wi];
-                if (rr) {
-                  dx[((b * H + ih) * W + iw) * ci + i] += rr[yi] * w[wi];
-                  dw[wi] += xv * rr[yi];
-                }
-              }
-            }
-          }
-        }
-  return { y, dx, dw, OH, OW, r: rr };
-}
 
 function padName(p: Pad): string {
   return typeof p === 'string' ? p : `explicit[${p[1]},${p[2]}]`;
@@ -135,7 +74,7 @@ describe('Conv2D gradients (wasm Conv2DBackpropFilter, dilated conv gradient)', 
       const xv = lcgValues(c.x.reduce((a, b) => a * b, 1), 11);
       const wv = lcgValues(c.k * c.k * c.x[3] * c.co, 23);
       let rv: Float32Array = new Float32Array(0);
-      const ref = reference(c, xv, wv, (oh, ow) => (rv = lcgValues(c.x[0] * oh * ow * c.co, 37)));
+      const ref = conv2dFloat64(c, xv, wv, (oh, ow) => (rv = lcgValues(c.x[0] * oh * ow * c.co, 37)));
       const got: Record<string, { dx: ArrayLike<number>; dw: ArrayLike<number> }> = {};
       for (const backend of ['cpu', 'wasm'] as const) {
         await setTestBackend(backend);
@@ -159,7 +98,7 @@ describe('Conv2D gradients (wasm Conv2DBackpropFilter, dilated conv gradient)', 
       await setTestBackend('wasm');
       const xv = lcgValues(c.x.reduce((a, b) => a * b, 1), 5);
       const wv = lcgValues(c.k * c.k * c.x[3] * c.co, 6);
-      const ref = reference(c, xv, wv, () => null);
+      const ref = conv2dFloat64(c, xv, wv, () => null);
       const r = tf.tensor4d(lcgValues(ref.y.length, 7), [c.x[0], ref.OH, ref.OW, c.co]);
       const x = tf.tensor4d(xv, c.x);
       const w = tf.tensor4d(wv, [c.k, c.k, c.x[3], c.co]);
@@ -180,7 +119,7 @@ describe('Conv2D gradients (wasm Conv2DBackpropFilter, dilated conv gradient)', 
     const xv = lcgValues(90, 3);
     const wv = lcgValues(54, 4);
     let rv: Float32Array = new Float32Array(0);
-    const ref = reference(c, xv, wv, (oh, ow) => (rv = lcgValues(oh * ow * 2, 5)));
+    const ref = conv2dFloat64(c, xv, wv, (oh, ow) => (rv = lcgValues(oh * ow * 2, 5)));
     for (const budget of [1, 3 * 6 * 2, 1 << 20]) {
       const got = tf.tidy(() =>
         conv2dFilterGrad(opsExec, tf.tensor4d(xv, c.x), tf.tensor4d(rv, [1, ref.OH, ref.OW, 2]), [3, 3, 3, 2], { strides: 2, pad: 'same' }, budget),

@@ -1,11 +1,11 @@
 /**
  * `dilatedSameConv` against a float64 direct loop written here from the
  * definition (y[o] = b + Σ_k x[o + (k − c)·d]·W[k], zero outside), with the
- * gradients of L = Σ y·r by the same loop; then wasm (direct dilated kernel
- * where the native convolutions are installed) against the cpu tap sums.
+ * gradients of L = Σ y·r by the same loop; then native and wasm (the direct
+ * dilated kernel where the addon runs the convolutions) against the cpu tap sums.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { expectAllClose, expectNoTensorLeak, lcgValues, setTestBackend } from '../testing';
+import { expectAllClose, expectNoTensorLeak, lcgValues, setTestBackend, testBackends } from '../testing';
 import { convGradientKernelsTakeDilations } from './native-conv-kernels';
 import { dilatedSameConv } from './dilated-conv';
 
@@ -73,26 +73,29 @@ describe('dilatedSameConv', () => {
     });
   }
 
-  // On wasm with the native kernels, convolutions whose taps all touch the map run as one direct
-  // dilated conv (gradients by the native kernels); compare them with the cpu backend's tap sums.
-  for (const d of [1, 2, 4]) {
-    it(`wasm x=[2,9,11,5] k=3 d=${d}: value and gradients equal the cpu tap sums (direct path when native)`, async () => {
-      const grads = () =>
-        tf.tidy(() => {
-          const x = tf.tensor4d(lcgValues(2 * 9 * 11 * 5, 31 + d), [2, 9, 11, 5]);
-          const w = tf.tensor4d(lcgValues(3 * 3 * 5 * 6, 32 + d), [3, 3, 5, 6]);
-          const b = tf.tensor1d(lcgValues(6, 33 + d));
-          const probe = tf.tensor4d(lcgValues(2 * 9 * 11 * 6, 34 + d), [2, 9, 11, 6]);
-          const f = (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(dilatedSameConv(xi as tf.Tensor4D, wi as tf.Tensor4D, d, bi), probe));
-          return [dilatedSameConv(x, w, d, b), ...tf.grads(f)([x, w, b])].map((t) => Float32Array.from(t.dataSync()));
-        });
-      await setTestBackend('wasm');
-      const onWasm = grads();
-      const direct = convGradientKernelsTakeDilations();
-      await setTestBackend('cpu');
-      const onCpu = grads();
-      expect(convGradientKernelsTakeDilations()).toBe(false);
-      ['y', 'dx', 'dw', 'db'].forEach((name, i) => expectAllClose(onWasm[i], onCpu[i], { atol: 1e-4, rtol: 1e-4, label: `${name} (${direct ? 'direct' : 'tap sums'} on wasm)` }));
-    });
+  // Where the addon runs the convolutions (native; wasm with the addon), convolutions whose taps all touch
+  // the map run as one direct dilated conv (gradients by the native kernels); compare with the cpu tap sums.
+  for (const target of testBackends().filter((b) => b !== 'cpu')) {
+    for (const d of [1, 2, 4]) {
+      it(`${target} x=[2,9,11,5] k=3 d=${d}: value and gradients equal the cpu tap sums (direct path where native)`, async () => {
+        const grads = () =>
+          tf.tidy(() => {
+            const x = tf.tensor4d(lcgValues(2 * 9 * 11 * 5, 31 + d), [2, 9, 11, 5]);
+            const w = tf.tensor4d(lcgValues(3 * 3 * 5 * 6, 32 + d), [3, 3, 5, 6]);
+            const b = tf.tensor1d(lcgValues(6, 33 + d));
+            const probe = tf.tensor4d(lcgValues(2 * 9 * 11 * 6, 34 + d), [2, 9, 11, 6]);
+            const f = (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(dilatedSameConv(xi as tf.Tensor4D, wi as tf.Tensor4D, d, bi), probe));
+            return [dilatedSameConv(x, w, d, b), ...tf.grads(f)([x, w, b])].map((t) => Float32Array.from(t.dataSync()));
+          });
+        await setTestBackend(target);
+        const onTarget = grads();
+        const direct = convGradientKernelsTakeDilations();
+        if (target === 'native') expect(direct).toBe(true);
+        await setTestBackend('cpu');
+        const onCpu = grads();
+        expect(convGradientKernelsTakeDilations()).toBe(false);
+        ['y', 'dx', 'dw', 'db'].forEach((name, i) => expectAllClose(onTarget[i], onCpu[i], { atol: 1e-4, rtol: 1e-4, label: `${name} (${direct ? 'direct' : 'tap sums'} on ${target})` }));
+      });
+    }
   }
 });

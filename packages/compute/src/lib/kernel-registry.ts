@@ -27,9 +27,9 @@ export function putKernels(configs: readonly tf.KernelConfig[], implementation: 
   for (const c of configs) putKernel(c, implementation);
 }
 
-/** True when every config is the registered kernel of its name and backend right now. */
+/** True when every config's function is the registered kernel's of its name and backend right now (a registrar may wrap it in a new config). */
 export function kernelsInstalled(configs: readonly tf.KernelConfig[] | undefined): boolean {
-  return !!configs && configs.length > 0 && configs.every((c) => tf.getKernel(c.kernelName, c.backendName) === c);
+  return !!configs && configs.length > 0 && configs.every((c) => tf.getKernel(c.kernelName, c.backendName)?.kernelFunc === c.kernelFunc);
 }
 
 /** How the stock kernels of each tfjs backend run. */

@@ -1,6 +1,6 @@
 /**
  * Native (oneDNN) convolutions on the wasm and native backends against the
- * pure-JS cpu backend: forward, input gradient and filter gradient, rel err ≤ 1e-4 over
+ * pure-JS cpu backend and a float64 direct loop: forward, input gradient and filter gradient, rel err ≤ 1e-4 over
  * kernel sizes 1/3/4/5/7, strides 1/2, dilations 1/2/6 and same/valid/explicit
  * padding (issue 10). Where the addon is not built (no oneDNN), the spec says
  * so loudly and checks that the reason is reported and the pure wasm kernels
@@ -8,7 +8,7 @@
  * and `npm test` also runs the backend specs with SEMADAPT_NATIVE=0.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { lcgValues, relativeError, setTestBackend, testBackends, type TestBackend } from '../testing';
+import { conv2dFloat64, lcgValues, relativeError, setTestBackend, testBackends, type TestBackend } from '../testing';
 import { nativeConvKernelsActive } from './native-conv-kernels';
 import { loadNativeKernels } from './native/addon';
 
@@ -74,9 +74,13 @@ describe.each(TARGETS)('native oneDNN convolutions (on %s) vs the cpu backend', 
     const onWasm = convAndGrads(xv, xShape, wv, wShape, s, d, pad);
     await setTestBackend('cpu');
     const onCpu = convAndGrads(xv, xShape, wv, wShape, s, d, pad);
+    const ref = conv2dFloat64({ x: xShape as [number, number, number, number], co: 5, k, s, d, pad }, xv, wv, (oh, ow) => lcgValues(2 * oh * ow * 5, 99));
+    const float64 = [ref.y, ref.dx, ref.dw];
     ['y', 'dx', 'dw'].forEach((name, i) => {
       const err = relativeError(onWasm[i], onCpu[i]);
-      if (err > 1e-4) throw new Error(`${name}: relative error ${err} > 1e-4`);
+      if (err > 1e-4) throw new Error(`${name}: relative error ${err} > 1e-4 against the cpu backend`);
+      const err64 = relativeError(onWasm[i], float64[i]);
+      if (err64 > 1e-4) throw new Error(`${name}: relative error ${err64} > 1e-4 against the float64 loop`);
     });
   });
 

@@ -10,10 +10,13 @@
  * - `numericGradient()`: central finite differences, the independent
  *   reference for gradients.
  * - `expectNoTensorLeak()`: `tf.memory().numTensors` is flat across a call.
+ * - `conv2dFloat64()`: a float64 direct-loop convolution and its gradients.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { startBackend, type BackendKind } from '../lib/init-backend';
 import { loadNativeKernels } from '../lib/native/addon';
+
+export { conv2dFloat64, type ConvCase, type ConvPad } from './conv-reference';
 
 /** The backends a spec loops over. */
 export type TestBackend = 'cpu' | 'wasm' | 'native';

@@ -219,7 +219,7 @@ export const RunConfigSchema = z
   .object({
     /** Name of the preset this config started from (informational). */
     preset: z.string().optional(),
-    /** tfjs backend ('auto' = best available, see core-layers initBackend). */
+    /** tfjs backend ('auto' = best available, see @semadapt/compute initBackend). */
     backend: z.enum(['auto', 'node-gpu', 'node', 'native', 'wasm', 'cpu']).default('auto'),
     /** onnxruntime intra-op threads for the inference stages (0 = all cores). */
     onnxThreads: nonNegativeInt.default(0),
