@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { encodePng } from '@semadapt/data-core';
 import { colorizeTrainIds, CITYSCAPES_PALETTE } from './palette';
-import { pngDataUrl, renderReport, ReportInput } from './html-report';
+import { pngDataUrl, renderReport, ReportInput, RoundRow } from './html-report';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
 
@@ -45,7 +45,7 @@ describe('HTML report', () => {
 
   it('round table: FID/IS columns when adapt computed them, none otherwise; summary gain from the rows', () => {
     const base = { miou16: 0.2, miou13: 0.3, seconds: 10 };
-    const rounds = [
+    const rounds: RoundRow[] = [
       { round: 0, miou19: 0.1, ...base },
       { round: 1, miou19: 0.15, fid: 123.456, is: { mean: 2.5, std: 0.25 }, pseudoKept: 0.6, ...base },
       { round: 2, miou19: 0.14, fid: 110.1, is: { mean: 2.75, std: 0.125 }, pseudoKept: 0.7, ...base },
