@@ -59,6 +59,8 @@ describe('fidelity through the CLI (tiny run)', () => {
       expect(row.is.mean).toBeGreaterThanOrEqual(1);
     }
     expect(fs.existsSync(path.join(run, 'outputs', 'fid', 'target-train.safetensors'))).toBe(true);
+    // SPEC §7's single-file translator (segmenter embedded) beside the pair.
+    expect(fs.existsSync(path.join(run, 'onnx', 'round1', 'translator-s2t-with-segmenter.onnx'))).toBe(true);
     const log = fs.readFileSync(path.join(run, 'log.txt'), 'utf8');
     expect(log).toMatch(/\[round0\/fid-is\] untranslated source vs target train: FID/);
     expect(log).toMatch(/\[round1\/fid-is\] translated source vs target train: FID/);

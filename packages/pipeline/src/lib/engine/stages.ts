@@ -23,6 +23,7 @@ import * as seg from './segmenter-stage';
 import * as trans from './translator-stage';
 import { writeEvaluationSamples, writeTranslationSamples } from './samples';
 import { measureTranslation, resizedImages } from './translation-quality';
+import { exportEmbeddedTranslatorOnnx } from './embedded-translator-onnx';
 import type { TranslationQuality } from './adapt-summary';
 
 /** The shard of this process: `--shard i/n`, else the scheduler's variables, else 0/1. */
@@ -99,7 +100,9 @@ export class Engine implements AdaptStages {
     fs.mkdirSync(dir, { recursive: true });
     const segFile = await seg.exportSegmenterOnnx(this.ctx, segmenter, path.join(dir, 'segmenter.onnx'));
     const tr = await trans.exportTranslatorOnnx(this.ctx, translator, dir);
-    this.run.log(`[export-onnx] ${segFile}, ${tr.s2t}, ${tr.t2s}`);
+    // SPEC §7's single-file variant (image → image, the segmenter inside); the translate stage runs the pair.
+    const embedded = await exportEmbeddedTranslatorOnnx(this.ctx, translator, segmenter, path.join(dir, 'translator-s2t-with-segmenter.onnx'));
+    this.run.log(`[export-onnx] ${segFile}, ${tr.s2t}, ${tr.t2s}, ${embedded}`);
     return { segmenter: segFile, translator: tr.s2t };
   }
 
