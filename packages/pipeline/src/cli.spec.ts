@@ -10,7 +10,7 @@ import * as path from 'path';
 import { writeGta5Fixture } from '@semadapt/data-core/testing';
 import { runCli } from './testing/run-cli';
 
-const COMMANDS = ['data check', 'config', 'train-source', 'train-oracle', 'train-translator', 'translate', 'pseudo-label', 'train-segmenter', 'merge', 'adapt', 'evaluate', 'export-onnx', 'fid', 'is', 'report', 'demo'];
+const COMMANDS = ['data check', 'config', 'train-source', 'train-oracle', 'train-translator', 'translate', 'pseudo-label', 'train-segmenter', 'merge', 'adapt', 'evaluate', 'import-weights', 'export-onnx', 'fid', 'is', 'report', 'demo'];
 
 describe('semadapt CLI', () => {
   it('--help lists every command of issue 9', () => {
