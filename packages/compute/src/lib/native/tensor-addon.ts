@@ -1,12 +1,11 @@
 /**
- * The addon's tensor kernels (native/src/{binary,unary,reduce,layout,index,
- * pool,resize}.cc: multi-threaded OpenMP loops; matmul.cc, softmax.cc: oneDNN
- * primitives)
- * over the native backend's typed arrays, in place. This file holds their interface, the op codes
- * shared with the C++ side, and `tensorKernel`, which turns a kernel body
- * into an entry of `NATIVE_KERNELS` (kernels.ts). A body returns `null` for
- * the cases it leaves to the JS kernel it replaces (dtypes the loops do not
- * take, e.g. complex64 or string).
+ * The addon's tensor kernels over the native backend's typed arrays, in
+ * place: native/src/{binary,unary,reduce,layout,index,pool,resize}.cc are
+ * multi-threaded OpenMP loops, matmul.cc and softmax.cc oneDNN primitives.
+ * This file holds their interface and `tensorKernel`, which turns a kernel
+ * body into an entry of `NATIVE_KERNELS` (kernels.ts). A body returns `null`
+ * for the cases it leaves to the JS kernel it replaces (dtypes the loops do
+ * not take, e.g. complex64 or string).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { OneDnnKernels } from './addon';
