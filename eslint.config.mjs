@@ -23,14 +23,16 @@ export default [
           depConstraints: [
             // compute (backends, kernels, fused ops) is the bottom: it imports nothing of ours. The
             // tensor packages above it may call its ops; only applications (pipeline, tools) start a backend.
+            // labels (the label space: trainIds, names, colours, class sets) is a leaf every package may import.
+            { sourceTag: 'scope:labels', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'scope:compute', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:compute'] },
-            { sourceTag: 'scope:losses', onlyDependOnLibsWithTags: ['scope:compute', 'scope:core'] },
-            { sourceTag: 'scope:translator', onlyDependOnLibsWithTags: ['scope:compute', 'scope:core', 'scope:losses'] },
-            { sourceTag: 'scope:segmenter', onlyDependOnLibsWithTags: ['scope:compute', 'scope:core', 'scope:losses'] },
-            { sourceTag: 'scope:data-core', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'scope:data-dataset', onlyDependOnLibsWithTags: ['scope:data-core'] },
-            { sourceTag: 'scope:metrics', onlyDependOnLibsWithTags: ['scope:data-core'] },
+            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:labels', 'scope:compute'] },
+            { sourceTag: 'scope:losses', onlyDependOnLibsWithTags: ['scope:labels', 'scope:compute', 'scope:core'] },
+            { sourceTag: 'scope:translator', onlyDependOnLibsWithTags: ['scope:labels', 'scope:compute', 'scope:core', 'scope:losses'] },
+            { sourceTag: 'scope:segmenter', onlyDependOnLibsWithTags: ['scope:labels', 'scope:compute', 'scope:core', 'scope:losses'] },
+            { sourceTag: 'scope:data-core', onlyDependOnLibsWithTags: ['scope:labels'] },
+            { sourceTag: 'scope:data-dataset', onlyDependOnLibsWithTags: ['scope:labels', 'scope:data-core'] },
+            { sourceTag: 'scope:metrics', onlyDependOnLibsWithTags: ['scope:labels', 'scope:data-core'] },
             { sourceTag: 'scope:pipeline', onlyDependOnLibsWithTags: ['*'] },
             // Data code stays framework-free: no tfjs anywhere under type:data.
             { sourceTag: 'type:data', bannedExternalImports: ['@tensorflow/*'] },

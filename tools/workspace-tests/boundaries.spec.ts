@@ -82,6 +82,25 @@ const PROBES: Probe[] = [
     expect: { ruleId: '@nx/enforce-module-boundaries', message: /type:data.*not allowed to import.*@tensorflow\/tfjs-core/ },
   },
   {
+    rule: 'labels must not import data-core (labels is a leaf: it imports nothing of ours)',
+    pkg: 'labels',
+    source: "import * as dc from '@semadapt/data-core';\nexport const probe = dc;\n",
+    // data-core depends on labels, so Nx reports the cycle (its boundary error for this case).
+    expect: { ruleId: '@nx/enforce-module-boundaries', message: /Circular dependency between "@semadapt\/labels" and "@semadapt\/data-core"|scope:labels/ },
+  },
+  {
+    rule: 'labels must not import compute (labels imports nothing of ours)',
+    pkg: 'labels',
+    source: "import * as cp from '@semadapt/compute';\nexport const probe = cp;\n",
+    expect: { ruleId: '@nx/enforce-module-boundaries', message: /scope:labels.*cannot depend on any libs with tags/ },
+  },
+  {
+    rule: 'labels must not import tfjs (plain constants, framework-free)',
+    pkg: 'labels',
+    source: "import * as tf from '@tensorflow/tfjs-core';\nexport const probe = tf;\n",
+    expect: { ruleId: '@nx/enforce-module-boundaries', message: /type:data.*not allowed to import.*@tensorflow\/tfjs-core/ },
+  },
+  {
     rule: 'deep imports @semadapt/<pkg>/src/... are refused',
     pkg: 'losses',
     source: "import { Module } from '@semadapt/core-layers/src/lib/module/module';\nexport const probe = Module;\n",
@@ -97,6 +116,12 @@ const PROBES: Probe[] = [
     rule: 'control: losses importing @semadapt/core-layers is allowed',
     pkg: 'losses',
     source: "import * as cl from '@semadapt/core-layers';\nexport const probe = cl;\n",
+    expect: null,
+  },
+  {
+    rule: 'control: data-core importing @semadapt/labels is allowed',
+    pkg: 'data-core',
+    source: "import * as lb from '@semadapt/labels';\nexport const probe = lb;\n",
     expect: null,
   },
   {

@@ -12,7 +12,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { writePngAtomic } from '../lib/codec/png';
-import { labelIdPalette } from '../lib/labels/train-ids';
+import { labelIdPalette } from '@semadapt/labels';
 import { mulberry32 } from '../lib/random/rng';
 
 /** The broken variants a fixture can carry. */

@@ -11,7 +11,8 @@ import * as path from 'path';
 import { encodePng, writeFileAtomic } from '../codec/png';
 import { PairedFileDataset } from '../dataset/dataset';
 import type { SamplePipeline, SampleSpec } from '../dataset/sample';
-import { cityscapesLut, labelIdPalette } from '../labels/train-ids';
+import { labelIdPalette } from '@semadapt/labels';
+import { cityscapesLut } from '../labels/train-ids';
 import { DataLoader } from '../loader/data-loader';
 import { mulberry32 } from '../random/rng';
 

@@ -6,7 +6,7 @@
 import { PairedFileDataset } from '../dataset/dataset';
 import type { SamplePipeline } from '../dataset/sample';
 import { readSplitList } from '../dataset/split-list';
-import { CLASSES_13, CLASSES_16 } from '../labels/train-ids';
+import { CLASSES_13, CLASSES_16 } from '@semadapt/labels';
 import {
   applySplitList,
   countSplits,

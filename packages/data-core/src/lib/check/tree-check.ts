@@ -8,8 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readLabelIds, readPngSize } from '../codec/read-image';
 import { PngDecodeError } from '../codec/png';
-import { NUM_TRAIN_IDS } from '../labels/train-ids';
-import { IGNORE_ID } from '../transform/remap';
+import { IGNORE_LABEL, NUM_CLASSES } from '@semadapt/labels';
 import type { TreeListing } from './open-tree';
 
 /** Kinds of problem a tree can have. */
@@ -196,7 +195,7 @@ export function scanPairs(pairs: readonly PairRecord[], options: ScanOptions): S
   const problems: TreeProblem[] = [];
   const skipped: TreeProblem[] = [];
   const kept: PairRecord[] = [];
-  const trainIdPixels = new Array<number>(NUM_TRAIN_IDS).fill(0);
+  const trainIdPixels = new Array<number>(NUM_CLASSES).fill(0);
   let ignoredPixels = 0;
   let outOfRangePixels = 0;
   const unreadable = (err: unknown, file: string): void => {
@@ -246,7 +245,7 @@ export function scanPairs(pairs: readonly PairRecord[], options: ScanOptions): S
         for (let id = 0; id < counts.length; id++) {
           if (counts[id] === 0) continue;
           const t = options.lut[id];
-          if (t === IGNORE_ID || t >= NUM_TRAIN_IDS) ignoredPixels += counts[id];
+          if (t === IGNORE_LABEL || t >= NUM_CLASSES) ignoredPixels += counts[id];
           else trainIdPixels[t] += counts[id];
         }
         if (bad > 0) {

@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { decode as fastPngDecode } from 'fast-png';
-import { CLASSES_13, CLASSES_16, cityscapesLut, subsetLut, writeTrainIdPng } from './train-ids';
+import { IGNORE_LABEL } from '@semadapt/labels';
+import { IGNORE_ID } from '../transform/remap';
+import { cityscapesLut, writeTrainIdPng } from './train-ids';
 
 describe('trainId tables', () => {
   it('cityscapesLut: SPEC §5 pairs by hand, 255 elsewhere', () => {
@@ -13,10 +15,8 @@ describe('trainId tables', () => {
     expect(Array.from(lut)).toEqual(expected);
   });
 
-  it('SPEC §6 subsets: 16 = all but terrain, truck, train; 13 = 16 minus wall, fence, pole', () => {
-    expect(CLASSES_16).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 15, 17, 18]);
-    expect(CLASSES_13).toEqual([0, 1, 2, 6, 7, 8, 10, 11, 12, 13, 15, 17, 18]);
-    expect(Array.from(subsetLut(CLASSES_13).slice(0, 19))).toEqual([0, 1, 2, 255, 255, 255, 6, 7, 8, 255, 10, 11, 12, 13, 255, 15, 255, 17, 18]);
+  it("remap's IGNORE_ID (restated for the decode workers) is the label space's IGNORE_LABEL", () => {
+    expect(IGNORE_ID).toBe(IGNORE_LABEL);
   });
 
   it('writeTrainIdPng writes a palette PNG: fast-png reads the trainIds back as indices, road colour (128, 64, 128)', () => {

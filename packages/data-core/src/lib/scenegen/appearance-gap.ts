@@ -10,7 +10,7 @@
  *   - per-class (oracle, uses labels on both sides, like a semantically
  *     guided translator would): per class and channel mean/std matched.
  */
-import { CITYSCAPES_LABEL_TO_TRAIN_ID } from '../labels/train-ids';
+import { CITYSCAPES_LABEL_TO_TRAIN_ID, IGNORE_LABEL, NUM_CLASSES } from '@semadapt/labels';
 import { DemoScene, renderDemoScene } from './demo-scene';
 
 /** Bound once: inside Jest's vm sandbox every global lookup (`Math.floor` in a hot loop) costs ~1 µs, 40× the work. */
@@ -42,9 +42,8 @@ export interface AppearanceGapReport {
 const FEATURES = 5;
 
 function labelIdToTrainId(id: number): number {
-  return CITYSCAPES_LABEL_TO_TRAIN_ID[id] ?? 255;
+  return CITYSCAPES_LABEL_TO_TRAIN_ID[id] ?? IGNORE_LABEL;
 }
-const CLASSES = 19;
 
 /** Generates the sets in memory (same scenes as the files would hold) and measures the gap. */
 export function measureDemoAppearanceGap(options: AppearanceGapOptions = {}): AppearanceGapReport {
@@ -123,9 +122,9 @@ interface Qda {
 /** Fits one Gaussian per trainId (ridge 1e-4 on the covariance diagonal) with log-prior. */
 function fitQda(sets: Pixels[]): Qda {
   const d = FEATURES;
-  const count = new Float64Array(CLASSES);
-  const sum = Array.from({ length: CLASSES }, () => new Float64Array(d));
-  const outer = Array.from({ length: CLASSES }, () => new Float64Array(d * d));
+  const count = new Float64Array(NUM_CLASSES);
+  const sum = Array.from({ length: NUM_CLASSES }, () => new Float64Array(d));
+  const outer = Array.from({ length: NUM_CLASSES }, () => new Float64Array(d * d));
   for (const { features, trainIds } of sets) {
     for (let i = 0; i < trainIds.length; i++) {
       const c = trainIds[i];
@@ -140,7 +139,7 @@ function fitQda(sets: Pixels[]): Qda {
   }
   const total = count.reduce((s, v) => s + v, 0);
   const qda: Qda = { present: [], mean: [], chol: [], logNorm: [] };
-  for (let c = 0; c < CLASSES; c++) {
+  for (let c = 0; c < NUM_CLASSES; c++) {
     const present = count[c] >= 10;
     qda.present.push(present);
     const mean = new Float64Array(d);
@@ -183,7 +182,7 @@ function predict(qda: Qda, f: Float64Array, offset: number): number {
   const z = new Float64Array(d);
   let best = -Infinity;
   let arg = 0;
-  for (let c = 0; c < CLASSES; c++) {
+  for (let c = 0; c < NUM_CLASSES; c++) {
     if (!qda.present[c]) continue;
     const l = qda.chol[c];
     const mean = qda.mean[c];
@@ -205,21 +204,21 @@ function predict(qda: Qda, f: Float64Array, offset: number): number {
 }
 
 function evaluate(qda: Qda, sets: Pixels[]): { miou: number; iou: number[] } {
-  const confusion = new Float64Array(CLASSES * CLASSES);
+  const confusion = new Float64Array(NUM_CLASSES * NUM_CLASSES);
   for (const { features, trainIds } of sets) {
     for (let i = 0; i < trainIds.length; i++) {
       if (trainIds[i] === 255) continue;
-      confusion[trainIds[i] * CLASSES + predict(qda, features, i * FEATURES)]++;
+      confusion[trainIds[i] * NUM_CLASSES + predict(qda, features, i * FEATURES)]++;
     }
   }
   const iou: number[] = [];
-  for (let c = 0; c < CLASSES; c++) {
+  for (let c = 0; c < NUM_CLASSES; c++) {
     let gt = 0, pred = 0;
-    for (let k = 0; k < CLASSES; k++) {
-      gt += confusion[c * CLASSES + k];
-      pred += confusion[k * CLASSES + c];
+    for (let k = 0; k < NUM_CLASSES; k++) {
+      gt += confusion[c * NUM_CLASSES + k];
+      pred += confusion[k * NUM_CLASSES + c];
     }
-    const tp = confusion[c * CLASSES + c];
+    const tp = confusion[c * NUM_CLASSES + c];
     iou.push(gt > 0 ? (100 * tp) / (gt + pred - tp) : NaN);
   }
   const valid = iou.filter((v) => !Number.isNaN(v));

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { decode } from 'fast-png';
-import { CITYSCAPES_LABEL_TO_TRAIN_ID, LABEL_ID_COLORS } from '../labels/train-ids';
+import { CITYSCAPES_LABEL_TO_TRAIN_ID, LABEL_ID_COLORS } from '@semadapt/labels';
 import { demoCityscapesStem, generateDemoBenchmark, readDemoManifest } from './generate-demo-benchmark';
 import { renderDemoScene } from './demo-scene';
 import { DEMO_LABEL_IDS } from './label-ids';

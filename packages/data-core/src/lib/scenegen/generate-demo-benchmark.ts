@@ -16,7 +16,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeFileAtomic, writePngAtomic } from '../codec/png';
-import { labelIdPalette } from '../labels/train-ids';
+import { labelIdPalette } from '@semadapt/labels';
 import { renderDemoScene } from './demo-scene';
 
 /** Bumped whenever the generator's output changes for a given seed. */

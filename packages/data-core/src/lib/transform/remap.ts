@@ -4,7 +4,12 @@
  */
 import type { Image, LabelMap } from '../image/image';
 
-/** The trainId that means "ignore" (SPEC §5, §6). */
+/**
+ * The trainId that means "ignore" (SPEC §5, §6): @semadapt/labels' `IGNORE_LABEL`,
+ * restated because this file runs in the decode workers, which load only
+ * data-core's relative imports when run from source (worker-pool.ts); a spec
+ * checks the two agree.
+ */
 export const IGNORE_ID = 255;
 
 /** Builds a lookup table of `size` entries (256 or 65536): `mapping[id]` where given, else 255. */

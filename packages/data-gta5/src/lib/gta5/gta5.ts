@@ -7,10 +7,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { CITYSCAPES_MAX_LABEL_ID } from '@semadapt/labels';
 import {
   checkTree,
   cityscapesLut,
-  CITYSCAPES_MAX_LABEL_ID,
   listFlatPairs,
   openTree,
   type CheckOptions,

@@ -7,7 +7,7 @@ import { checkCityscapes } from '@semadapt/data-cityscapes';
 import { checkGta5 } from '@semadapt/data-gta5';
 import { checkSynthia } from '@semadapt/data-synthia';
 import type { CheckReport } from '@semadapt/data-core';
-import { TRAIN_ID_NAMES } from '@semadapt/data-core';
+import { CLASS_NAMES } from '@semadapt/labels';
 
 export async function dataCheck(argv: Record<string, unknown>): Promise<number> {
   const dataset = argv['dataset'] as 'gta5' | 'synthia' | 'cityscapes';
@@ -36,7 +36,7 @@ export async function dataCheck(argv: Record<string, unknown>): Promise<number> 
     const total = report.trainIdPixels.reduce((a, b) => a + b, 0) + report.ignoredPixels;
     if (total > 0) {
       console.log('pixels per class (% of all labelled pixels):');
-      console.log(report.trainIdPixels.map((n, i) => `  ${TRAIN_ID_NAMES[i].padEnd(14)} ${((100 * n) / total).toFixed(2).padStart(6)}%`).join('\n'));
+      console.log(report.trainIdPixels.map((n, i) => `  ${CLASS_NAMES[i].padEnd(14)} ${((100 * n) / total).toFixed(2).padStart(6)}%`).join('\n'));
       console.log(`  ${'ignored (255)'.padEnd(14)} ${((100 * report.ignoredPixels) / total).toFixed(2).padStart(6)}%`);
     }
     if (report.problems.length) {

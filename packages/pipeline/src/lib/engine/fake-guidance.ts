@@ -14,7 +14,7 @@ import { encodePng, ImageU8 } from '@semadapt/data-core';
 import { Segmenter, segmenterGuidance } from '@semadapt/segmenter';
 import type { Translator } from '@semadapt/translator';
 import { samplePath } from '../report/build-report';
-import { colorizeTrainIds } from '../report/palette';
+import { colorizeTrainIds } from '@semadapt/labels';
 import { writeFileAtomic } from '../run/atomic';
 import { RunDir } from '../run/run-dir';
 import { predictionOf } from './inference';

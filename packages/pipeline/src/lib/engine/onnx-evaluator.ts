@@ -7,12 +7,10 @@
  * that fails a check is refused with what was expected, never scored.
  */
 import type { ImageU8 } from '@semadapt/data-core';
+import { NUM_CLASSES } from '@semadapt/labels';
 import { OnnxModel, openOnnx } from '../run/onnx-session';
 import { NchwTensor } from './tensors';
 import { resizeRgb } from './inference';
-
-/** Cityscapes' train classes: what a logit tensor must have along its class axis. */
-export const NUM_CLASSES = 19;
 
 export const ONNX_LAYOUTS = ['nchw', 'nhwc'] as const;
 export const ONNX_NORMALIZATIONS = ['caffe-bgr', 'imagenet', 'unit', 'symmetric', 'raw'] as const;

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { encodePng, ImageU8, LabelMap, resize } from '@semadapt/data-core';
-import { colorizeTrainIds } from '../report/palette';
+import { colorizeTrainIds } from '@semadapt/labels';
 import { GridColumn, samplePath } from '../report/build-report';
 import { writeFileAtomic } from '../run/atomic';
 import { RunDir } from '../run/run-dir';

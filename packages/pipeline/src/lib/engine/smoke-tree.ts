@@ -14,7 +14,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { labelIdPalette, syntheticStreetLabel, syntheticStreetRgb, writePngAtomic } from '@semadapt/data-core';
+import { syntheticStreetLabel, syntheticStreetRgb, writePngAtomic } from '@semadapt/data-core';
+import { labelIdPalette } from '@semadapt/labels';
 
 /** Image size (width × height) of each dataset as released. */
 export const REAL_SIZES = {

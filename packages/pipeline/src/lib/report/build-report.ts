@@ -15,7 +15,7 @@ import { forEachMetric } from '../run/metrics-stream';
 import { RunDir } from '../run/run-dir';
 import { markerFile, StageMarker } from '../run/stages';
 import { ImageGrid, LossSeries, MiouRow, pngDataUrl, PseudoLabelRow, renderReport, RoundRow, StageTime } from './html-report';
-import { colorizeTrainIds } from './palette';
+import { colorizeTrainIds } from '@semadapt/labels';
 
 /** Columns of the image grid, in order; a sample file is `<sample>__<column>.png`. */
 export const GRID_COLUMNS = [

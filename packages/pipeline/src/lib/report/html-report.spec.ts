@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { encodePng } from '@semadapt/data-core';
-import { colorizeTrainIds, CITYSCAPES_PALETTE } from './palette';
+import { colorizeTrainIds, TRAIN_ID_COLORS } from '@semadapt/labels';
 import { pngDataUrl, renderReport, ReportInput, RoundRow } from './html-report';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
@@ -40,7 +40,7 @@ function sampleReport(): ReportInput {
 describe('HTML report', () => {
   it('colorizeTrainIds maps trainId 13 (car) to (0,0,142) and 255 to black, as cityscapesScripts labels.py', () => {
     expect(Array.from(colorizeTrainIds([13, 255, 0]))).toEqual([0, 0, 142, 0, 0, 0, 128, 64, 128]);
-    expect(CITYSCAPES_PALETTE).toHaveLength(19);
+    expect(TRAIN_ID_COLORS).toHaveLength(19);
   });
 
   it('round table: FID/IS columns when adapt computed them, none otherwise; summary gain from the rows', () => {

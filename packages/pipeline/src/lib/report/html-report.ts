@@ -8,13 +8,7 @@
  * stage times, the loss curves (smoothed, log scale), image grids as inline
  * PNG data URIs (label maps in the Cityscapes palette), config and manifests.
  */
-import { CITYSCAPES_PALETTE } from './palette';
-
-/** Class names in trainId order (the paper's table columns). */
-const CLASS_HEADS = [
-  'road', 'sidew', 'build', 'wall', 'fence', 'pole', 'light', 'sign', 'veg', 'terr',
-  'sky', 'pers', 'rider', 'car', 'truck', 'bus', 'train', 'mbike', 'bike',
-];
+import { CLASS_SHORT_NAMES as CLASS_HEADS, TRAIN_ID_COLORS } from '@semadapt/labels';
 
 /** One row of the mIoU table. */
 export interface MiouRow {
@@ -106,7 +100,7 @@ function pct(v: number): string {
 
 function miouTable(rows: readonly MiouRow[]): string {
   if (rows.length === 0) return '<p>No evaluation yet.</p>';
-  const colour = (i: number): string => `rgb(${CITYSCAPES_PALETTE[i].join(',')})`;
+  const colour = (i: number): string => `rgb(${TRAIN_ID_COLORS[i].join(',')})`;
   const head =
     '<tr><th>model</th>' +
     CLASS_HEADS.map((h, i) => `<th><span class="sw" style="background:${colour(i)}"></span>${h}</th>`).join('') +
@@ -371,7 +365,7 @@ function gridHtml(g: ImageGrid): string {
 function legendHtml(): string {
   return (
     '<p class="legend">' +
-    CLASS_HEADS.map((h, i) => `<span><span class="sw" style="background:rgb(${CITYSCAPES_PALETTE[i].join(',')})"></span>${h}</span>`).join(' ') +
+    CLASS_HEADS.map((h, i) => `<span><span class="sw" style="background:rgb(${TRAIN_ID_COLORS[i].join(',')})"></span>${h}</span>`).join(' ') +
     ' <span><span class="sw" style="background:#000"></span>ignore</span></p>'
   );
 }

@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { TRAIN_ID_NAMES } from '@semadapt/data-core';
+import { CLASS_NAMES } from '@semadapt/labels';
 import type { EvalResult } from '../report/build-report';
 import { writeJsonAtomic } from './atomic';
 import { RunDir } from './run-dir';
@@ -38,8 +38,8 @@ export function evaluationRecord(result: EvalResult, info: { model: string; spli
     miou19: result.miou19,
     miou16: result.miou16,
     miou13: result.miou13,
-    classes: result.perClass.map((iou, trainId) => ({ trainId, name: TRAIN_ID_NAMES[trainId], iou: Number.isFinite(iou) ? iou : null })),
-    confusion: result.confusion ? { rows: 'ground truth', columns: 'prediction', classes: TRAIN_ID_NAMES.slice(0, result.confusion.length), counts: result.confusion } : null,
+    classes: result.perClass.map((iou, trainId) => ({ trainId, name: CLASS_NAMES[trainId], iou: Number.isFinite(iou) ? iou : null })),
+    confusion: result.confusion ? { rows: 'ground truth', columns: 'prediction', classes: CLASS_NAMES.slice(0, result.confusion.length), counts: result.confusion } : null,
   };
 }
 

@@ -1,10 +1,5 @@
-import {
-  CLASS_NAMES,
-  ConfusionMatrix,
-  MIOU13_CLASSES,
-  MIOU16_CLASSES,
-  formatMiouTable,
-} from './confusion-matrix';
+import { CLASS_SHORT_NAMES, CLASSES_13, CLASSES_16 } from '@semadapt/labels';
+import { ConfusionMatrix, formatMiouTable } from './confusion-matrix';
 
 const map = (data: number[], width: number, height: number) => ({ data: Uint8Array.from(data), width, height });
 
@@ -48,8 +43,8 @@ describe('ConfusionMatrix', () => {
     expect(r.miou19).toBeCloseTo((1 + 0 + 1 / 3 + 1) / 4, 12);
     expect(r.miou16).toBeCloseTo((1 + 0) / 2, 12); // road, wall (9 and 14 are not in the 16)
     expect(r.miou13).toBeCloseTo(1, 12); // road only (wall is not in the 13)
-    expect(MIOU16_CLASSES).toHaveLength(16);
-    expect(MIOU13_CLASSES).toHaveLength(13);
+    expect(CLASSES_16).toHaveLength(16);
+    expect(CLASSES_13).toHaveLength(13);
   });
 
   it('a class only in the prediction scores IoU 0 and counts in the mean', () => {
@@ -91,7 +86,7 @@ describe('ConfusionMatrix', () => {
     cm.update(map([0, 1], 2, 1), map([0, 1], 2, 1));
     const t = formatMiouTable(cm.summary(), 'GTA5→Cityscapes val');
     const header = t.split('\n')[1].trim().split(/\s+/);
-    expect(header).toEqual([...CLASS_NAMES, 'mIoU19', 'mIoU16', 'mIoU13']);
+    expect(header).toEqual([...CLASS_SHORT_NAMES, 'mIoU19', 'mIoU16', 'mIoU13']);
     expect(header.slice(0, 19).join(' ')).toBe(
       'road sidew build wall fence pole light sign veg terr sky pers rider car truck bus train mbike bike',
     );

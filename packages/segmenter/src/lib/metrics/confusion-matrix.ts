@@ -11,33 +11,7 @@
  * predicted but never present) has IoU 0 and counts.
  */
 
-/** Number of Cityscapes train classes (SPEC §1). */
-export const NUM_CLASSES = 19;
-
-/** The ignore label (SPEC §1). */
-export const IGNORE_LABEL = 255;
-
-/** Class names in trainId order, as the paper's table heads its columns. */
-export const CLASS_NAMES: readonly string[] = [
-  'road', 'sidew', 'build', 'wall', 'fence', 'pole', 'light', 'sign', 'veg', 'terr',
-  'sky', 'pers', 'rider', 'car', 'truck', 'bus', 'train', 'mbike', 'bike',
-];
-
-/** SPEC §6: the 16 classes shared with SYNTHIA (no terrain 9, truck 14, train 16). */
-export const MIOU16_CLASSES: readonly number[] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 15, 17, 18];
-
-/** SPEC §6: the 13-class subset of SYNTHIA papers (16 minus wall 3, fence 4, pole 5). */
-export const MIOU13_CLASSES: readonly number[] = [0, 1, 2, 6, 7, 8, 10, 11, 12, 13, 15, 17, 18];
-
-/** All 19 classes. */
-export const MIOU19_CLASSES: readonly number[] = Array.from({ length: NUM_CLASSES }, (_, i) => i);
-
-/** A label map: row-major trainIds, `width × height` of them. */
-export interface LabelMap {
-  data: ArrayLike<number>;
-  width: number;
-  height: number;
-}
+import { CLASS_SHORT_NAMES, CLASSES_13, CLASSES_16, CLASSES_19, IGNORE_LABEL, NUM_CLASSES, type TrainIdMap } from '@semadapt/labels';
 
 /** The summary of a confusion matrix. */
 export interface MiouResult {
@@ -45,9 +19,9 @@ export interface MiouResult {
   perClass: number[];
   /** Mean of the non-NaN IoUs over all 19 classes. */
   miou19: number;
-  /** Mean of the non-NaN IoUs over `MIOU16_CLASSES`. */
+  /** Mean of the non-NaN IoUs over `CLASSES_16`. */
   miou16: number;
-  /** Mean of the non-NaN IoUs over `MIOU13_CLASSES`. */
+  /** Mean of the non-NaN IoUs over `CLASSES_13`. */
   miou13: number;
   /** Number of labelled (non-ignored) pixels counted. */
   pixels: number;
@@ -75,7 +49,7 @@ export class ConfusionMatrix {
    * a mismatch is an error, never a silent skip. Ground-truth 255 pixels are
    * ignored; any other out-of-range value in either map is an error.
    */
-  update(prediction: LabelMap, groundTruth: LabelMap, name = 'image'): void {
+  update(prediction: TrainIdMap, groundTruth: TrainIdMap, name = 'image'): void {
     if (prediction.width !== groundTruth.width || prediction.height !== groundTruth.height) {
       throw new Error(
         `ConfusionMatrix.update(${name}): prediction is ${prediction.width}×${prediction.height} but ground truth is ` +
@@ -147,9 +121,9 @@ export class ConfusionMatrix {
     for (const v of this.counts) pixels += v;
     return {
       perClass,
-      miou19: nanMean(perClass, MIOU19_CLASSES),
-      miou16: nanMean(perClass, MIOU16_CLASSES),
-      miou13: nanMean(perClass, MIOU13_CLASSES),
+      miou19: nanMean(perClass, CLASSES_19),
+      miou16: nanMean(perClass, CLASSES_16),
+      miou13: nanMean(perClass, CLASSES_13),
       pixels,
     };
   }
@@ -183,7 +157,7 @@ function pct(v: number): string {
  * NaN IoU (absent from prediction and ground truth) print as '-'.
  */
 export function formatMiouTable(result: MiouResult, title = 'mIoU'): string {
-  const heads = [...CLASS_NAMES, 'mIoU19', 'mIoU16', 'mIoU13'];
+  const heads = [...CLASS_SHORT_NAMES, 'mIoU19', 'mIoU16', 'mIoU13'];
   const cells = [...result.perClass.map(pct), pct(result.miou19), pct(result.miou16), pct(result.miou13)];
   const widths = heads.map((h, i) => Math.max(h.length, cells[i].length));
   const line = (xs: string[]): string => xs.map((x, i) => x.padStart(widths[i])).join(' ');

@@ -20,7 +20,7 @@
  * PNGs atomically (temp file + rename). The writer receives row-major
  * trainIds with 255 for ignored pixels.
  */
-import { IGNORE_LABEL, NUM_CLASSES } from '../metrics/confusion-matrix';
+import { IGNORE_LABEL, NUM_CLASSES } from '@semadapt/labels';
 
 /** One image's prediction: argmax class and its softmax probability per pixel. */
 export interface PixelPrediction {
