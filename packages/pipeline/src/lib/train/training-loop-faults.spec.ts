@@ -21,7 +21,7 @@ import { NonFiniteLossError, runTraining, TrainTask } from './training-loop';
 
 interface State { rng: RngState; pos: number }
 
-const TOTAL = 12;
+const TOTAL = 8;
 const data = Array.from({ length: 7 }, (_, i) => ({ x: [1, i / 7, (i * i) / 49], y: 2 - i / 3 }));
 
 function makeTask(): TrainTask<State> & { w: number[] } {
@@ -136,7 +136,8 @@ function firstFile(dir: string): string | undefined {
 }
 
 const STAGE = 'round0/train-source';
-const opts = { stage: STAGE, checkpointEvery: 3, evalEvery: 4, progress: 'none' as const };
+// Saves at 2, 4 (evaluated), 6, 8 (evaluated): a first save, replacing saves, best copies, re-evaluations.
+const opts = { stage: STAGE, checkpointEvery: 2, evalEvery: 4, progress: 'none' as const };
 
 function tmpRun(): RunDir {
   const run = new RunDir(fs.mkdtempSync(path.join(os.tmpdir(), 'semadapt-loop-faults-')));
@@ -218,12 +219,12 @@ describe('training loop crash consistency (every fs call, single and double faul
     expect(failures).toEqual([]);
   });
 
-  it('double faults: a second crash at each of the resume’s first 10 fs calls, then a rerun, ends exactly as the uninterrupted run', async () => {
+  it('double faults: a second crash at each of the resume’s first 8 fs calls, then a rerun, ends exactly as the uninterrupted run', async () => {
     const failures: string[] = [];
-    // First crashes spread over the run (every 9th call; every one with SEMADAPT_FAULT_FULL=1), second ones early
+    // First crashes spread over the run (every 11th call; every one with SEMADAPT_FAULT_FULL=1), second ones early
     // in the resume (recovery, re-evaluation, first save).
-    for (let n = 1; n <= totalCalls; n += process.env['SEMADAPT_FAULT_FULL'] === '1' ? 1 : 9) {
-      for (let m = 1; m <= 10; m++) {
+    for (let n = 1; n <= totalCalls; n += process.env['SEMADAPT_FAULT_FULL'] === '1' ? 1 : 11) {
+      for (let m = 1; m <= 8; m++) {
         const when = (n + m) % 2 === 0 ? 'before' : 'after';
         const run = tmpRun();
         try {
