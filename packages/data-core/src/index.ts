@@ -18,4 +18,3 @@ export * from './lib/loader/data-loader';
 export * from './lib/check/tree-check';
 export * from './lib/scenegen';
 export * from './lib/check/open-tree';
-export * from './lib/bench/loader-throughput';

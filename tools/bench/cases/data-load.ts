@@ -8,8 +8,9 @@
  */
 import * as os from 'os';
 import * as path from 'path';
-import { cityscapesLut, DataLoader, PairedFileDataset, TRAINING_PIPELINE, writeThroughputSet } from '@semadapt/data-core';
+import { cityscapesLut, DataLoader, PairedFileDataset } from '@semadapt/data-core';
 import type { BenchCase } from '../case';
+import { TRAINING_PIPELINE, writeThroughputSet } from '../loader-throughput';
 
 const SAMPLES_PER_RUN = 8;
 

@@ -16,6 +16,7 @@ import {
   type CheckReport,
   type PairRecord,
   type ScanLevel,
+  type TreeListing,
   type TreeProblem,
 } from './tree-check';
 
@@ -48,20 +49,6 @@ export interface OpenOptions {
 
 /** Options of the readers' `check` functions. */
 export type CheckOptions = Pick<OpenOptions, 'list' | 'classes' | 'sizeMismatch' | 'onProgress'>;
-
-/** What a reader's layout listing produced. */
-export interface TreeListing {
-  readonly dataset: string;
-  readonly root: string;
-  readonly pairs: readonly PairRecord[];
-  readonly problems: readonly TreeProblem[];
-  /** Splits the layout has (reported even when empty). */
-  readonly splitNames: readonly string[];
-  /** Raw id → trainId (19 classes). */
-  readonly lut: Uint8Array;
-  /** Largest raw id the dataset defines. */
-  readonly maxId: number;
-}
 
 /** A dataset opened from a tree: pairs, where it came from, and warnings (skipped pairs). */
 export class TreeDataset extends PairedFileDataset {

@@ -9,7 +9,6 @@ import * as path from 'path';
 import { readLabelIds, readPngSize } from '../codec/read-image';
 import { PngDecodeError } from '../codec/png';
 import { IGNORE_LABEL, NUM_CLASSES } from '@semadapt/labels';
-import type { TreeListing } from './open-tree';
 
 /** Kinds of problem a tree can have. */
 export type ProblemKind =
@@ -59,6 +58,20 @@ export interface PairRecord {
   readonly name: string;
   readonly image: string;
   readonly label: string;
+}
+
+/** What a reader's layout listing produced. */
+export interface TreeListing {
+  readonly dataset: string;
+  readonly root: string;
+  readonly pairs: readonly PairRecord[];
+  readonly problems: readonly TreeProblem[];
+  /** Splits the layout has (reported even when empty). */
+  readonly splitNames: readonly string[];
+  /** Raw id → trainId (19 classes). */
+  readonly lut: Uint8Array;
+  /** Largest raw id the dataset defines. */
+  readonly maxId: number;
 }
 
 /** Adds a missing-folder problem and returns false when `dir` is not a folder. */

@@ -4,5 +4,6 @@ export type { DemoBenchmarkOptions, DemoBenchmarkManifest, DemoBenchmarkResult }
 export { measureDemoAppearanceGap } from './appearance-gap';
 export type { AppearanceGapOptions, AppearanceGapReport } from './appearance-gap';
 export { renderDemoScene } from './demo-scene';
+export { syntheticStreetLabel, syntheticStreetRgb } from './synthetic-street';
 export type { DemoScene } from './demo-scene';
 export { LabelId as DemoLabelId, DEMO_LABEL_IDS } from './label-ids';
