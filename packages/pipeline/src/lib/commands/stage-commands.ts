@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { formatMiouTable } from '@semadapt/segmenter';
 import { evaluationRecord, writeEvaluationRecord } from '../run/results';
+import { stageFileName } from '../run/stage-id';
 import { runStage, stageResult } from '../run/stages';
 import { writeReport, EvalResult } from '../report/build-report';
 import { TrainResult } from '../train/training-loop';
@@ -155,7 +156,7 @@ export async function merge(argv: Record<string, unknown>): Promise<number> {
     const n = Number(argv['shards'] ?? e.shard.worldSize);
     const stage = typeof argv['evalStage'] === 'string' ? (argv['evalStage'] as string) : 'evaluate';
     const r = e.mergeEvaluation(stage, n);
-    console.log(`result: ${writeEvaluationRecord(e.run, evaluationRecord(r, { model: `${n} shards of ${stage}`, split: 'val' }), stage.replace(/\//g, '__'))}`);
+    console.log(`result: ${writeEvaluationRecord(e.run, evaluationRecord(r, { model: `${n} shards of ${stage}`, split: 'val' }), stageFileName(stage))}`);
     return 0;
   }
   const ds = what === 'translate' ? e.data.sourceTrain : e.data.targetTrain;

@@ -20,6 +20,7 @@ import {
 import { RunContext } from '../commands/context';
 import { EvalResult } from '../report/build-report';
 import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../run/atomic';
+import { stageRound } from '../run/stage-id';
 import { runTraining, TrainResult, TrainTask } from '../train/training-loop';
 import { BatchStream, disposeBatch } from './batches';
 import { Datasets } from './datasets';
@@ -153,7 +154,7 @@ export async function trainSegmenterStage(ctx: RunContext, data: Datasets, opts:
   const meta = segmenterMeta(ctx);
   const stageDir = run.path('checkpoints', opts.stage);
   fs.mkdirSync(stageDir, { recursive: true });
-  const seedOffset = opts.mode === 'oracle' ? 500 : opts.mode === 'source' ? 0 : 1000 * Number(/round(\d+)/.exec(opts.stage)?.[1] ?? 0);
+  const seedOffset = opts.mode === 'oracle' ? 500 : opts.mode === 'source' ? 0 : 1000 * (stageRound(opts.stage) ?? 0);
   const net = opts.init ? await loadSegmenter(ctx, opts.init) : buildNet(meta, o.seed + seedOffset);
   if (!opts.init && config.model.segmenter.init) {
     const r = await loadSegmenterSafetensors(config.model.segmenter.init, net);

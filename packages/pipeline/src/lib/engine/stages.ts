@@ -12,6 +12,7 @@ import { formatMiouTable } from '@semadapt/segmenter';
 import { confusionRows, EvalResult } from '../report/build-report';
 import { writeJsonAtomic } from '../run/atomic';
 import { openOnnx } from '../run/onnx-session';
+import { stageFileName } from '../run/stage-id';
 import { RunContext } from '../commands/context';
 import { startProgress } from '../train/progress';
 import { AdaptStages } from './adapt-loop';
@@ -215,7 +216,7 @@ export class Engine implements AdaptStages {
       if (!r) throw new Error('evaluation of a checkpoint cannot be sharded');
       if (opts.stage && this.config.logging.reportImages > 0) {
         const size = this.config.data.evalSize ?? this.config.data.resize;
-        await writeEvaluationSamples(this.run, `${opts.stage.replace(/\//g, '__')}__target-val`, this.data.targetVal, this.config.logging.reportImages, size, logitsOf);
+        await writeEvaluationSamples(this.run, `${stageFileName(opts.stage)}__target-val`, this.data.targetVal, this.config.logging.reportImages, size, logitsOf);
       }
       return r;
     }
@@ -236,7 +237,7 @@ export class Engine implements AdaptStages {
         shard: this.shard, workers: this.config.data.workers, size: opts.size !== undefined ? opts.size : this.config.data.evalSize ?? this.config.data.resize, onImage: p.tick, writePrediction,
       });
       p.stop();
-      const shardDir = this.run.outputDir(stage.replace(/\//g, '__'));
+      const shardDir = this.run.outputDir(stageFileName(stage));
       if (this.shard.worldSize > 1) {
         writeEvalShard(path.join(shardDir, `shard-${this.shard.rank}-of-${this.shard.worldSize}.json`), matrix, images);
         this.run.log(`[${stage}] shard ${this.shard.rank}/${this.shard.worldSize}: ${images} images; run 'semadapt merge evaluate' after all shards`);
@@ -252,7 +253,7 @@ export class Engine implements AdaptStages {
 
   /** Merges the evaluation shards of `stage`. */
   mergeEvaluation(stage: string, worldSize: number): EvalResult {
-    const { summary, images, counts } = mergeEvalShards(this.run.outputDir(stage.replace(/\//g, '__')), worldSize);
+    const { summary, images, counts } = mergeEvalShards(this.run.outputDir(stageFileName(stage)), worldSize);
     this.run.log(formatMiouTable(summary, `${stage}: target val (merged ${worldSize} shards)`));
     return { ...summary, images, confusion: confusionRows(counts, summary.perClass.length) };
   }

@@ -13,6 +13,7 @@ import { readJsonIfExists, writeFileAtomic } from '../run/atomic';
 import { readManifests } from '../run/manifest';
 import { forEachMetric } from '../run/metrics-stream';
 import { RunDir } from '../run/run-dir';
+import { roundStage, stageFromFileName, stageRound } from '../run/stage-id';
 import { markerFile, StageMarker } from '../run/stages';
 import { ImageGrid, LossSeries, MiouRow, pngDataUrl, PseudoLabelRow, renderReport, RoundRow, StageTime } from './html-report';
 import { colorizeTrainIds } from '@semadapt/labels';
@@ -52,8 +53,8 @@ export function evaluationStages(run: RunDir): { stage: string; name: string }[]
   const out: { stage: string; name: string }[] = [];
   const dir = run.path('stages');
   const files = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
-  const names = files.map((f) => f.replace(/\.json$/, '').replace(/__/g, '/')).filter((s) => s.endsWith('/evaluate'));
-  const round = (s: string): number => Number(/^round(\d+)\//.exec(s)?.[1] ?? NaN);
+  const names = files.map((f) => stageFromFileName(f.replace(/\.json$/, ''))).filter((s) => s.endsWith('/evaluate'));
+  const round = (s: string): number => stageRound(s) ?? NaN;
   for (const s of names.filter((n) => n.startsWith('round')).sort((a, b) => round(a) - round(b))) {
     const k = round(s);
     out.push({ stage: s, name: k === 0 ? 'source-only (round 0)' : `adapted, round ${k}` });
@@ -106,7 +107,7 @@ export function roundRows(run: RunDir, rows = miouRows(run), pseudo = pseudoLabe
   const result = readJsonIfExists<RunResultFile>(run.path('result.json'));
   const out: RoundRow[] = [];
   for (const r of rows) {
-    const k = Number(/^round(\d+)\//.exec(r.stage)?.[1] ?? NaN);
+    const k = stageRound(r.stage) ?? NaN;
     if (!Number.isFinite(k)) continue;
     const p = pseudo.find((x) => x.round === k);
     const q = result?.rounds?.find((x) => x.round === k);
@@ -178,7 +179,7 @@ function grids(run: RunDir): ImageGrid[] {
         return fs.existsSync(file) ? pngDataUrl(fs.readFileSync(file)) : null;
       }),
     }));
-    out.push({ title: group.replace(/__/g, '/'), columns: columns.map((c) => columnTitle(group, c)), rows });
+    out.push({ title: stageFromFileName(group), columns: columns.map((c) => columnTitle(group, c)), rows });
   }
   return out;
 }
@@ -243,7 +244,7 @@ export function writeReport(run: RunDir, title = `semadapt run ${path.basename(r
   const selectBy = config.optimization?.selectBy ?? 'miou19';
   const best = rounds.filter((r) => r.round > 0).sort((a, b) => b[selectBy] - a[selectBy])[0];
   const withMatrix = miou.filter((r) => r.confusion);
-  const shown = withMatrix.find((r) => best && r.stage === `round${best.round}/evaluate`) ?? withMatrix[withMatrix.length - 1];
+  const shown = withMatrix.find((r) => best && r.stage === roundStage(best.round, 'evaluate')) ?? withMatrix[withMatrix.length - 1];
   const manifests = readManifests(run.root);
   const html = renderReport({
     title,

@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import { readJsonIfExists, writeJsonAtomic } from './atomic';
 import { RunDir } from './run-dir';
+import { stageFileName } from './stage-id';
 
 /** A completed stage's marker. */
 export interface StageMarker<R> {
@@ -19,7 +20,7 @@ export interface StageMarker<R> {
 }
 
 export function markerFile(run: RunDir, stage: string): string {
-  return run.path('stages', `${stage.replace(/\//g, '__')}.json`);
+  return run.path('stages', `${stageFileName(stage)}.json`);
 }
 
 /** The marker of `stage`, if it has completed. */
