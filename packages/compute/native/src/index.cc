@@ -1,5 +1,5 @@
-// Index kernels: OneHot and GatherV2 (rows gathered along one axis), as
-// multi-threaded loops over tfjs storage (float32 / int32 / bool).
+// Index kernels: OneHot, GatherV2 (rows gathered along one axis) and its
+// gradient UnsortedSegmentSum, as multi-threaded loops over tfjs storage (float32 / int32 / bool).
 #include <napi.h>
 #include <omp.h>
 
@@ -70,9 +70,42 @@ Napi::Value GatherV2Js(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// (x: Float32Array [n·inner], ids: Int32Array [n], numSegments, out: Float32Array [numSegments·inner]):
+// out[s, :] = Σ x[i, :] over the rows i with ids[i] = s (ids outside [0, numSegments) are dropped, as tfjs).
+// GatherV2's gradient. Threads own disjoint column ranges, so rows never collide.
+Napi::Value UnsortedSegmentSumJs(const Napi::CallbackInfo& info) {
+  Args args{info};
+  const int64_t n = info[1].IsTypedArray() ? info[1].As<Napi::TypedArray>().ElementLength() : 0;
+  const int64_t segments = args.Int(2);
+  const int64_t total = info[0].IsTypedArray() ? info[0].As<Napi::TypedArray>().ElementLength() : 0;
+  const int64_t inner = n > 0 ? total / n : 0;
+  const float* x = args.As<float>(0, n * inner, "x");
+  const int32_t* ids = args.As<int32_t>(1, n, "segmentIds");
+  float* out = args.As<float>(3, segments * inner, "out");
+  if (!args.ok) return info.Env().Undefined();
+  if (args.Type(0) != DType::kFloat32 || args.Type(1) != DType::kInt32) return args.Fail("unsortedSegmentSum: float32 x, int32 ids"), info.Env().Undefined();
+  std::fill(out, out + segments * inner, 0.0f);
+  constexpr int64_t kColumns = 256;
+  const int64_t chunks = (inner + kColumns - 1) / kColumns;
+#pragma omp parallel for schedule(static) if (n * inner >= kParallelMin && chunks > 1)
+  for (int64_t chunk = 0; chunk < chunks; chunk++) {
+    const int64_t j0 = chunk * kColumns, j1 = std::min(inner, j0 + kColumns);
+    for (int64_t i = 0; i < n; i++) {
+      const int64_t s = ids[i];
+      if (s < 0 || s >= segments) continue;
+      const float* row = x + i * inner;
+      float* o = out + s * inner;
+#pragma omp simd
+      for (int64_t j = j0; j < j1; j++) o[j] += row[j];
+    }
+  }
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void RegisterIndex(Napi::Env env, Napi::Object exports) {
   exports.Set("oneHot", Napi::Function::New(env, OneHotJs));
   exports.Set("gatherV2", Napi::Function::New(env, GatherV2Js));
+  exports.Set("unsortedSegmentSum", Napi::Function::New(env, UnsortedSegmentSumJs));
 }

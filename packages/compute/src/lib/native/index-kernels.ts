@@ -1,7 +1,8 @@
 /**
  * Index kernels of the native backend (native/src/index.cc), on every core:
- * OneHot (class maps for the losses) and GatherV2 (rows along one axis; an
- * index out of range is an error naming it, as in tfjs).
+ * OneHot (class maps for the losses), GatherV2 (rows along one axis; an
+ * index out of range is an error naming it, as in tfjs) and its gradient
+ * UnsortedSegmentSum (one-dimensional segment ids, as the gradient uses).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeKernel } from './kernels';
@@ -30,5 +31,15 @@ const gatherV2 = tensorKernel('GatherV2', ({ inputs, attrs, io, native }) => {
   return out.info;
 });
 
+const unsortedSegmentSum = tensorKernel('UnsortedSegmentSum', ({ inputs, attrs, io, native }) => {
+  const { x, segmentIds } = inputs as Record<'x' | 'segmentIds', tf.TensorInfo>;
+  const rows = segmentIds.shape[0];
+  if (x.dtype !== 'float32' || segmentIds.dtype !== 'int32' || segmentIds.shape.length !== 1 || x.shape.length < 1 || x.shape[0] !== rows || rows === 0) return null;
+  const numSegments = attrs['numSegments'] as number;
+  const out = io.outputFloat32([numSegments, ...x.shape.slice(1)]);
+  if (out.values.length > 0) native.unsortedSegmentSum(io.float32(x), io.values(segmentIds) as Int32Array, numSegments, out.values);
+  return out.info;
+});
+
 /** Every index kernel the addon computes. */
-export const NATIVE_INDEX_KERNELS: readonly NativeKernel[] = [oneHot, gatherV2];
+export const NATIVE_INDEX_KERNELS: readonly NativeKernel[] = [oneHot, gatherV2, unsortedSegmentSum];

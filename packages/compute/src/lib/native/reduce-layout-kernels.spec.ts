@@ -1,6 +1,6 @@
 /**
  * The native backend's reductions (reduce.cc), data movement (layout.cc)
- * and index kernels (index.cc) against the cpu backend and float64 loops:
+ * and index kernels (index.cc, with the gather gradient) against the cpu backend and float64 loops:
  * every axis set of a rank-3 tensor (adjacent or not, keepDims), long rows
  * and long columns split across threads, empty dims, NaN and ties; slices,
  * reverses, tiles, pads and mirror pads as index maps; concat/stack on every
@@ -184,6 +184,21 @@ describe.each(nativeSuites)('native index kernels (%s backend)', () => {
     });
     expect(Array.from(native[0].values)).toEqual([2, -1, -1, -1, -1, -1, -1, 2, -1, -1, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 2, -1, -1]);
     expectAllClose(native[2].values, gatherRef(x, [4, 6, 3], [4, 3, 3], [(k) => k, (k) => [5, 1, 1][k], (k) => k]), { rtol: 0, atol: 0 });
+  });
+
+  it('gather gradient (UnsortedSegmentSum, repeated indices) and unsortedSegmentSum vs cpu and float64', async () => {
+    const x = values(5 * 300, 53);
+    const ids = [3, 0, 3, 9, 1]; // 9: outside the 4 segments, dropped
+    const { cpu, native } = await onBoth(() => [
+      tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, tf.tensor([2, 0, 2, 2], [4], 'int32'), 0), tf.tensor(values(4 * 300, 54), [4, 300]))))(tf.tensor(values(3 * 300, 55), [3, 300])),
+      tf.unsortedSegmentSum(tf.tensor(x, [5, 300]), tf.tensor(ids, [5], 'int32'), 4),
+    ]);
+    native.forEach((r, i) => expectAllClose(r.values, cpu[i].values, { rtol: 1e-6, atol: 1e-7, label: `case ${i}` }));
+    const expected = new Float64Array(4 * 300);
+    ids.forEach((s, i) => {
+      if (s < 4) for (let j = 0; j < 300; j++) expected[s * 300 + j] += x[i * 300 + j];
+    });
+    expectAllClose(native[1].values, expected, { rtol: 1e-6, atol: 1e-7, label: 'vs float64' });
   });
 
   it('gather with an index out of range is an error naming it', async () => {

@@ -27,6 +27,7 @@ export interface TensorKernelsAddon {
   concat(inputs: NativeValues[], rows: number, widths: number[], out: NativeValues): void;
   oneHot(indices: Int32Array, depth: number, onValue: number, offValue: number, out: NativeValues): void;
   gatherV2(x: NativeValues, batch: number, outer: number, dim: number, slice: number, indices: Int32Array, k: number, out: NativeValues): void;
+  unsortedSegmentSum(x: Float32Array, segmentIds: Int32Array, numSegments: number, out: Float32Array): void;
   pool(kind: number, x: Float32Array, y: Float32Array, geometry: number[]): void;
   poolGrad(kind: number, dy: Float32Array, x: Float32Array | null, dx: Float32Array, geometry: number[]): void;
   resizeBilinear(x: Float32Array, y: Float32Array, n: number, h: number, w: number, c: number, oh: number, ow: number, alignCorners: boolean, halfPixelCenters: boolean): void;
