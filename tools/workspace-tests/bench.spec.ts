@@ -54,11 +54,11 @@ describe('tools/bench', () => {
     };
     tf.registerKernel({ kernelName: 'BenchSpecInner', backendName: 'cpu', kernelFunc: ({ inputs }) => {
       spin(20);
-      return tf.engine().runKernel('Identity', { x: inputs['x'] }) as tf.TensorInfo;
+      return tf.engine().runKernel('Identity', { x: inputs['x'] as tf.Tensor }) as tf.TensorInfo;
     } });
     tf.registerKernel({ kernelName: 'BenchSpecOuter', backendName: 'cpu', kernelFunc: ({ inputs }) => {
       spin(30);
-      const t = tf.engine().runKernel('BenchSpecInner', { x: inputs['x'] }) as tf.Tensor;
+      const t = tf.engine().runKernel('BenchSpecInner', { x: inputs['x'] as tf.Tensor }) as tf.Tensor;
       return tf.engine().runKernel('Identity', { x: t }) as tf.TensorInfo;
     } });
     try {
