@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expectAllClose } from '../../testing';
-import { expectReasonWhenUnavailable, nativeSuites, onBoth, ref, useNativeTensorKernels, values } from './tensor-kernels-harness';
+import { expectReasonWhenUnavailable, describeNative, onBoth, ref, useNativeTensorKernels, values } from './tensor-kernels-harness';
 
 it('runs where the native backend is available, else reports why', expectReasonWhenUnavailable);
 
@@ -36,7 +36,7 @@ const SHAPES: Array<[number[], number[]]> = [
   [[37, 1001], [37, 1001]],
 ];
 
-describe.each(nativeSuites)('native binary kernels (%s backend)', () => {
+describeNative('native binary kernels (native backend)', () => {
   beforeAll(useNativeTensorKernels);
 
   it.each(BINARY)('%s matches the cpu backend and float64 with broadcasting', async (_name, op, f) => {
@@ -122,7 +122,7 @@ const UNARY: Array<[string, (x: tf.Tensor) => tf.Tensor, (v: number) => number, 
   ['clipByValue', (x) => tf.clipByValue(x, -0.5, 0.7), (v) => Math.min(Math.max(v, -0.5), 0.7), -3, 3],
 ];
 
-describe.each(nativeSuites)('native unary kernels (%s backend)', () => {
+describeNative('native unary kernels (native backend)', () => {
   beforeAll(useNativeTensorKernels);
 
   it.each(UNARY)('%s matches the cpu backend and float64 (odd, large and empty sizes)', async (name, op, f, lo, hi) => {

@@ -6,7 +6,7 @@
  * 2³¹ against their known positions.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { expectReasonWhenUnavailable, nativeSuites, useNativeTensorKernels } from './tensor-kernels-harness';
+import { expectReasonWhenUnavailable, describeNative, useNativeTensorKernels } from './tensor-kernels-harness';
 
 it('runs where the native backend is available, else reports why', expectReasonWhenUnavailable);
 
@@ -15,7 +15,7 @@ const COLS = 2 ** 16;
 /** Marked columns of the last row, whose flat indices are all ≥ 2³¹. */
 const MARKS = [0, 7, 40_000, COLS - 1];
 
-describe.each(nativeSuites)('native kernels past 2³¹ elements (%s backend)', () => {
+describeNative('native kernels past 2³¹ elements (native backend)', () => {
   beforeAll(useNativeTensorKernels);
 
   it('slice, reverse, logicalAnd and any over a [2¹⁵ + 1, 2¹⁶] bool tensor', () => {

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expectAllClose } from '../../testing';
-import { expectReasonWhenUnavailable, nativeSuites, onBoth, ref, useNativeTensorKernels, values } from './tensor-kernels-harness';
+import { expectReasonWhenUnavailable, describeNative, onBoth, ref, useNativeTensorKernels, values } from './tensor-kernels-harness';
 
 it('runs where the native backend is available, else reports why', expectReasonWhenUnavailable);
 
@@ -31,7 +31,7 @@ function matMulRef(a: Float32Array, aShape: number[], c: Float32Array, cShape: n
   return out;
 }
 
-describe.each(nativeSuites)('native BatchMatMul (%s backend)', () => {
+describeNative('native BatchMatMul (native backend)', () => {
   beforeAll(useNativeTensorKernels);
 
   it.each([

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expectAllClose, numericGradient } from '../../testing';
-import { expectReasonWhenUnavailable, nativeSuites, onBoth, ref, useNativeTensorKernels, values } from './tensor-kernels-harness';
+import { expectReasonWhenUnavailable, describeNative, onBoth, ref, useNativeTensorKernels, values } from './tensor-kernels-harness';
 
 it('runs where the native backend is available, else reports why', expectReasonWhenUnavailable);
 
@@ -81,7 +81,7 @@ async function gradientVsFiniteDifferences(f: (x: tf.Tensor) => tf.Tensor, x: Fl
   });
 }
 
-describe.each(nativeSuites)('native pooling (%s backend)', () => {
+describeNative('native pooling (native backend)', () => {
   beforeAll(useNativeTensorKernels);
 
   it.each(POOLS)('max and avg pool forward: %o', async (p) => {
@@ -124,7 +124,7 @@ describe.each(nativeSuites)('native pooling (%s backend)', () => {
   });
 });
 
-describe.each(nativeSuites)('native resizing (%s backend)', () => {
+describeNative('native resizing (native backend)', () => {
   beforeAll(useNativeTensorKernels);
 
   const shape = [2, 5, 7, 3];
@@ -165,7 +165,7 @@ describe.each(nativeSuites)('native resizing (%s backend)', () => {
   });
 });
 
-describe.each(nativeSuites)('native mirror-pad gradient (SemadaptMirrorPadFold) (%s backend)', () => {
+describeNative('native mirror-pad gradient (SemadaptMirrorPadFold) (native backend)', () => {
   beforeAll(useNativeTensorKernels);
 
   it.each(['reflect', 'symmetric'] as const)('%s: vs finite differences and the cpu backend', async (mode) => {

@@ -8,13 +8,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expectAllClose } from '../../testing';
-import { expectReasonWhenUnavailable, nativeSuites, onBoth, ref, useNativeTensorKernels, values } from './tensor-kernels-harness';
+import { expectReasonWhenUnavailable, describeNative, onBoth, ref, useNativeTensorKernels, values } from './tensor-kernels-harness';
 
 it('runs where the native backend is available, else reports why', expectReasonWhenUnavailable);
 
 const AXES = [[0], [1], [2], [0, 1], [1, 2], [0, 2], [0, 1, 2]];
 
-describe.each(nativeSuites)('native reductions (%s backend)', () => {
+describeNative('native reductions (native backend)', () => {
   beforeAll(useNativeTensorKernels);
 
   it.each([
@@ -79,7 +79,7 @@ const reflect = (n: number, before: number, shift: number) => (k: number) => {
   return p;
 };
 
-describe.each(nativeSuites)('native layout kernels (%s backend)', () => {
+describeNative('native layout kernels (native backend)', () => {
   beforeAll(useNativeTensorKernels);
 
   const shape = [3, 7, 5, 4];
@@ -163,7 +163,7 @@ describe.each(nativeSuites)('native layout kernels (%s backend)', () => {
   });
 });
 
-describe.each(nativeSuites)('native index kernels (%s backend)', () => {
+describeNative('native index kernels (native backend)', () => {
   beforeAll(useNativeTensorKernels);
 
   it('oneHot (out-of-range rows are off) and gather on axes 0 and 1 and with batch dims', async () => {
