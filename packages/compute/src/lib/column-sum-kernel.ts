@@ -92,7 +92,3 @@ function reductionFix(reduction: 'Sum' | 'Mean', backendName: MemoryBackend, sto
 export const columnSumWasmFix = (stock: tf.KernelConfig): tf.KernelConfig => reductionFix('Sum', 'wasm', stock, () => columnSums);
 export const columnMeanWasmFix = (stock: tf.KernelConfig): tf.KernelConfig => reductionFix('Mean', 'wasm', stock, () => columnSums);
 
-/** The same over the native backend's typed arrays with the addon's loop. */
-export function nativeReductionFixes(native: ColumnSums): { kernelName: 'Sum' | 'Mean'; wrap: (stock: tf.KernelConfig) => tf.KernelConfig }[] {
-  return (['Sum', 'Mean'] as const).map((kernelName) => ({ kernelName, wrap: (stock: tf.KernelConfig) => reductionFix(kernelName, 'native', stock, () => native) }));
-}

@@ -11,8 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { OneDnnKernels } from './addon';
 import { NATIVE_BACKEND } from './native-backend';
 import { nativeConvKernelConfigs, CONV2D_BACKPROP_FILTER_BIAS } from '../native-conv-kernels';
-import { nativeColumnSums, nativeElementwiseKernelConfigs } from '../native-elementwise-kernels';
-import { nativeReductionFixes } from '../column-sum-kernel';
+import { nativeElementwiseKernelConfigs } from '../native-elementwise-kernels';
 import { INSTANCE_NORM, INSTANCE_NORM_GRAD, LAYER_NORM, LAYER_NORM_GRAD } from '../normalization-kernels';
 import { ADAM_UPDATE, SGD_UPDATE } from '../optimizer-kernels';
 import { NATIVE_TENSOR_KERNELS } from './tensor-kernels';
@@ -37,32 +36,13 @@ function fromGroup(names: readonly string[], group: (addon: OneDnnKernels) => re
   }));
 }
 
-/** Wraps the stock kernel (reductions the native loop does not take pass through to it). */
-function wrapping(kernelName: string, wrap: (addon: OneDnnKernels) => ((stock: tf.KernelConfig) => tf.KernelConfig) | undefined): NativeKernel {
-  return {
-    kernelName,
-    make: (addon, stock) => {
-      if (!stock) throw new Error(`native ${kernelName}: no JS kernel to wrap`);
-      return (wrap(addon)?.(stock) ?? stock).kernelFunc;
-    },
-  };
-}
-
-const columnFix = (name: 'Sum' | 'Mean') => (addon: OneDnnKernels) => {
-  const sums = nativeColumnSums(addon);
-  return sums ? nativeReductionFixes(sums).find((f) => f.kernelName === name)?.wrap : undefined;
-};
-
 /** Every kernel the addon computes on the native backend. */
 export const NATIVE_KERNELS: readonly NativeKernel[] = [
   // oneDNN convolutions (strides, dilations, explicit padding; bias fused into the forward and its gradient).
   ...fromGroup(['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', CONV2D_BACKPROP_FILTER_BIAS], (addon) => nativeConvKernelConfigs(addon, NATIVE_BACKEND)),
   // OpenMP loops: instance / MUNIT layer norm both ways, one-pass Adam and SGD.
   ...fromGroup([INSTANCE_NORM, INSTANCE_NORM_GRAD, LAYER_NORM, LAYER_NORM_GRAD, ADAM_UPDATE, SGD_UPDATE], (addon) => nativeElementwiseKernelConfigs(addon, NATIVE_BACKEND)),
-  // Sums and means over every axis but the last (bias gradients) or over all axes (a loss's mean).
-  wrapping('Sum', columnFix('Sum')),
-  wrapping('Mean', columnFix('Mean')),
   // OpenMP loops of native/src/{binary,unary,reduce,layout,index,pool,resize}.cc: elementwise ops with broadcasting,
-  // reductions over any axes (these Sum/Mean win over the two above), data movement, pooling, resizing (tensor-kernels.ts).
+  // reductions over any axes, data movement, pooling, resizing (tensor-kernels.ts).
   ...NATIVE_TENSOR_KERNELS,
 ];
