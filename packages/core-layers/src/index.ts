@@ -18,4 +18,6 @@ export * from './lib/optim/schedule';
 export * from './lib/checkpoint/state-report';
 export * from './lib/checkpoint/safetensors';
 export * from './lib/checkpoint/checkpoint';
+export * from './lib/config/scaled-channels';
+export * from './lib/config/config-issues';
 export * from './lib/onnx/import-weights';

@@ -28,8 +28,8 @@ export function translatorStepCase(name: string, recomputeActivations: boolean):
     shape: (size) => [1, size, size, 3],
     async setup(size) {
       if (size % 16 !== 0 || size < 64) throw new Error(`translator-step: --size must be a multiple of 16 and ≥ 64 (3 reflect-padded discriminator scales), got ${size}`);
-      const translator = new Translator({ sce: false, recomputeActivations });
-      const trainer = new TranslatorTrainer(translator);
+      const translator = new Translator({ recomputeActivations });
+      const trainer = new TranslatorTrainer(translator, { sce: false });
       const xs = tf.randomUniform([1, size, size, 3], -1, 1, 'float32', 1) as tf.Tensor4D;
       const xt = tf.randomUniform([1, size, size, 3], -1, 1, 'float32', 2) as tf.Tensor4D;
       const gs = tf.randomNormal([1, size, size, 19], 0, 1, 'float32', 3) as tf.Tensor4D;

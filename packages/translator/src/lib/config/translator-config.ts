@@ -1,165 +1,178 @@
 /**
- * Configuration of the semantically adaptive translator (SPEC §2): network
- * sizes, ablation switches (paper Table 3), loss weights and the TTUR
- * optimization. Every field has its default here, in one place
- * (`resolveTranslatorConfig`); values marked (R) are reconstructed (SPEC
- * preamble) — the paper's own numbers were lost in extraction.
+ * Configuration of the semantically adaptive translator (SPEC §2), in two
+ * sections: the `network` (sizes and the SPADE ablation switch, paper Table 3)
+ * that `Translator` builds, and the `trainer` (the SCE ablation switch, loss
+ * weights, TTUR optimization) that `TranslatorTrainer` runs. One zod schema per
+ * section holds every field's only default and check; values marked (R) are
+ * reconstructed (SPEC preamble) — the paper's own numbers were lost in
+ * extraction.
+ *
+ * A run config's `model.translator` is the two sections' fields side by side
+ * (`{ widthMultiplier, lossWeights, … }`); `resolveTranslatorConfig` splits it.
  */
-import { LrSchedule, validateSchedule } from '@semadapt/core-layers';
+import { z } from 'zod';
+import { configProblems, describeConfigProblem, LrSchedule, validateSchedule } from '@semadapt/core-layers';
+
+const POSITIVE_INTEGER = 'must be a positive integer';
+const POSITIVE = 'must be a finite number > 0';
+const NON_NEGATIVE = 'must be a finite number ≥ 0';
+const BOOLEAN = 'must be a boolean';
+
+const positiveInteger = () => z.number({ invalid_type_error: POSITIVE_INTEGER, required_error: POSITIVE_INTEGER }).int(POSITIVE_INTEGER).min(1, POSITIVE_INTEGER);
+const positive = () => z.number({ invalid_type_error: POSITIVE, required_error: POSITIVE }).finite(POSITIVE).positive(POSITIVE);
+const nonNegative = () => z.number({ invalid_type_error: NON_NEGATIVE, required_error: NON_NEGATIVE }).finite(NON_NEGATIVE).nonnegative(NON_NEGATIVE);
+const bool = () => z.boolean({ invalid_type_error: BOOLEAN, required_error: BOOLEAN });
+
+/** A learning-rate schedule, checked by core-layers' `validateSchedule` (its message names the bad field). */
+const schedule = z
+  .unknown()
+  .superRefine((v, ctx) => {
+    try {
+      validateSchedule(v as LrSchedule);
+    } catch (e) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: (e as Error).message });
+    }
+  })
+  .transform((v) => v as LrSchedule);
+
+const BETAS = 'must be a pair of numbers in [0, 1)';
+const beta = z.number({ invalid_type_error: BETAS }).min(0, BETAS).lt(1, BETAS);
+
+/** The networks: E_s, E_t, G_s, G_t, D_s, D_t (SPEC §2, Appendix B). */
+export const TranslatorNetworkSchema = z
+  .object({
+    /**
+     * Multiplies every channel count of Appendix B (64/128/256/512 and the
+     * SPADE hidden width), rounded, at least 1 (core-layers `scaledChannels`).
+     * Default 1 (the paper); tiny values are for CPU tests.
+     */
+    widthMultiplier: positive().default(1),
+    /** Residual blocks in each encoder and each generator. Default 4 (Appendix B). */
+    residualBlocks: positiveInteger().default(4),
+    /** Channels of the guidance logits `S(x)`: 19 (GTA5→Cityscapes), 16 or 13 (SYNTHIA settings). Default 19 (SPEC §1, §6). */
+    guidanceClasses: positiveInteger().default(19),
+    /** Hidden channels of SPADE's shared conv, before the width multiplier. Default 128 (SPEC §2). */
+    spadeHidden: positiveInteger().default(128),
+    /** Scales of each multi-scale discriminator. Default 3 (SPEC §2). */
+    discriminatorScales: positiveInteger().default(3),
+    /** Ablation (Table 3): SPADE residual blocks in the generators. Off: plain IN residual blocks and no guidance input. Default true. */
+    spade: bool().default(true),
+    /** Seed of the weight initializers and spectral-norm vectors. Default 0. */
+    seed: z.number({ invalid_type_error: 'must be an integer' }).int('must be an integer').default(0),
+    /**
+     * Memory, not math: recompute each encoder/generator stage's activations in
+     * the backward pass instead of keeping them (core-layers `recomputed`): same
+     * gradients, one more forward of E and G per step. Measured (full width,
+     * wasm + oneDNN): a 256×256 step fits in 2.8 GB (does not fit wasm32's 4 GB
+     * without it); a 64×64 step takes 1.5× as long. For large crops on CPU. Default false.
+     */
+    recomputeActivations: bool().default(false),
+  })
+  .strict();
 
 /** Weights of the translator's loss terms (SPEC §2; all (R)). */
-export interface TranslatorLossWeights {
-  /** LSGAN generator term, both domains. Default 1 (R). */
-  adv: number;
-  /** Reconstruction `‖x_ss − x_s‖₁ + ‖x_tt − x_t‖₁`. Default 10 (R). */
-  rec: number;
-  /** Image cycle `‖x_sts − x_s‖₁ + ‖x_tst − x_t‖₁`. Default 10 (R). */
-  cyc: number;
-  /** Latent cycle `‖E_t(x_st) − E_s(x_s)‖₁ + ‖E_s(x_ts) − E_t(x_t)‖₁`. Default 1 (R). */
-  latent: number;
-  /** Symmetric cross-entropy `SCE(S(x_s), S(x_st)) + SCE(S(x_t), S(x_ts))`. Default 1 (R). Used only when `sce` is on. */
-  sce: number;
-}
+const LossWeightsSchema = z
+  .object({
+    /** LSGAN generator term, both domains. Default 1 (R). */
+    adv: nonNegative().default(1),
+    /** Reconstruction `‖x_ss − x_s‖₁ + ‖x_tt − x_t‖₁`. Default 10 (R). */
+    rec: nonNegative().default(10),
+    /** Image cycle `‖x_sts − x_s‖₁ + ‖x_tst − x_t‖₁`. Default 10 (R). */
+    cyc: nonNegative().default(10),
+    /** Latent cycle `‖E_t(x_st) − E_s(x_s)‖₁ + ‖E_s(x_ts) − E_t(x_t)‖₁`. Default 1 (R). */
+    latent: nonNegative().default(1),
+    /** Symmetric cross-entropy `SCE(S(x_s), S(x_st)) + SCE(S(x_t), S(x_ts))`. Default 1 (R). Used only when `sce` is on. */
+    sce: nonNegative().default(1),
+  })
+  .strict();
 
 /** TTUR optimization of the translator (SPEC §2). */
-export interface TranslatorOptimization {
-  /** Adam learning rate of E_s, E_t, G_s, G_t. Default 1e-4 (SPEC §2). */
-  lrGenerator: number;
-  /** Adam learning rate of D_s, D_t. Default 4e-4 (SPEC §2). */
-  lrDiscriminator: number;
-  /** Adam (β1, β2), both optimizers. Default [0, 0.9] (R, SPADE's TTUR setting). */
-  betas: [number, number];
-  /** Schedule of both rates. Default poly, power 0.9, to 0 over 1,000,000 steps (R). */
-  schedule: LrSchedule;
-}
+const OptimizationSchema = z
+  .object({
+    /** Adam learning rate of E_s, E_t, G_s, G_t. Default 1e-4 (SPEC §2). */
+    lrGenerator: positive().default(1e-4),
+    /** Adam learning rate of D_s, D_t. Default 4e-4 (SPEC §2). */
+    lrDiscriminator: positive().default(4e-4),
+    /** Adam (β1, β2), both optimizers. Default [0, 0.9] (R, SPADE's TTUR setting). */
+    betas: z.tuple([beta, beta], { invalid_type_error: BETAS }).default(() => [0, 0.9] as [number, number]),
+    /** Schedule of both rates. Default poly, power 0.9, to 0 over 1,000,000 steps (R). */
+    schedule: schedule.default(() => ({ kind: 'poly', maxSteps: 1_000_000, power: 0.9 })),
+  })
+  .strict();
 
-/** Everything that defines a translator and its training. */
+/** The training: what `TranslatorTrainer` minimizes and how. */
+export const TranslatorTrainerSchema = z
+  .object({
+    /** Ablation (Table 3): the symmetric cross-entropy term (needs a segmenter callback). Default true. */
+    sce: bool().default(true),
+    /** Loss weights. Defaults: adv 1, rec 10, cyc 10, latent 1, sce 1 (R). */
+    lossWeights: LossWeightsSchema.default({}),
+    /** TTUR Adam settings and schedule. */
+    optimization: OptimizationSchema.default({}),
+  })
+  .strict();
+
+/** The translator's networks, every field filled. */
+export type TranslatorNetworkConfig = z.output<typeof TranslatorNetworkSchema>;
+/** What callers may give for the networks: any subset. */
+export type TranslatorNetworkConfigInput = z.input<typeof TranslatorNetworkSchema>;
+/** The translator's training, every field filled. */
+export type TranslatorTrainerConfig = z.output<typeof TranslatorTrainerSchema>;
+/** What callers may give for the training: any subset, nested objects partially. */
+export type TranslatorTrainerConfigInput = z.input<typeof TranslatorTrainerSchema>;
+export type TranslatorLossWeights = TranslatorTrainerConfig['lossWeights'];
+export type TranslatorOptimization = TranslatorTrainerConfig['optimization'];
+
+/** A translator and its training, each section typed. */
 export interface TranslatorConfig {
-  /**
-   * Multiplies every channel count of Appendix B (64/128/256/512 and the
-   * SPADE hidden width), rounded, at least 1. Default 1 (the paper); tiny
-   * values are for CPU tests.
-   */
-  widthMultiplier: number;
-  /** Residual blocks in each encoder and each generator. Default 4 (Appendix B). */
-  residualBlocks: number;
-  /** Channels of the guidance logits `S(x)`: 19 (GTA5→Cityscapes), 16 or 13 (SYNTHIA settings). Default 19 (SPEC §1, §6). */
-  guidanceClasses: number;
-  /** Hidden channels of SPADE's shared conv, before the width multiplier. Default 128 (SPEC §2). */
-  spadeHidden: number;
-  /** Scales of each multi-scale discriminator. Default 3 (SPEC §2). */
-  discriminatorScales: number;
-  /** Ablation (Table 3): SPADE residual blocks in the generators. Off: plain IN residual blocks and no guidance input. Default true. */
-  spade: boolean;
-  /** Ablation (Table 3): the symmetric cross-entropy term (needs a segmenter callback). Default true. */
-  sce: boolean;
-  /** Loss weights. Defaults: adv 1, rec 10, cyc 10, latent 1, sce 1 (R). */
-  lossWeights: TranslatorLossWeights;
-  /** TTUR Adam settings and schedule. */
-  optimization: TranslatorOptimization;
-  /** Seed of the weight initializers and spectral-norm vectors. Default 0. */
-  seed: number;
-  /**
-   * Memory, not math: recompute each encoder/generator stage's activations in
-   * the backward pass instead of keeping them (core-layers `recomputed`): same
-   * gradients, one more forward of E and G per step. Measured (full width,
-   * wasm + oneDNN): a 256×256 step fits in 2.8 GB (does not fit wasm32's 4 GB
-   * without it); a 64×64 step takes 1.5× as long. For large crops on CPU. Default false.
-   */
-  recomputeActivations: boolean;
+  network: TranslatorNetworkConfig;
+  trainer: TranslatorTrainerConfig;
 }
 
-/** What callers may give: any subset, nested objects partially. */
-export type TranslatorConfigInput = Partial<Omit<TranslatorConfig, 'lossWeights' | 'optimization'>> & {
-  lossWeights?: Partial<TranslatorLossWeights>;
-  optimization?: Partial<TranslatorOptimization>;
-};
+/** A run config's `model.translator`: both sections' fields side by side, any subset. */
+export type TranslatorConfigInput = TranslatorNetworkConfigInput & TranslatorTrainerConfigInput;
 
-/** The paper's settings (SPEC §2), with the (R) values. */
-export const DEFAULT_TRANSLATOR_CONFIG: Readonly<TranslatorConfig> = Object.freeze({
-  widthMultiplier: 1,
-  residualBlocks: 4,
-  guidanceClasses: 19,
-  spadeHidden: 128,
-  discriminatorScales: 3,
-  spade: true,
-  sce: true,
-  lossWeights: { adv: 1, rec: 10, cyc: 10, latent: 1, sce: 1 },
-  optimization: {
-    lrGenerator: 1e-4,
-    lrDiscriminator: 4e-4,
-    betas: [0, 0.9] as [number, number],
-    schedule: { kind: 'poly', maxSteps: 1_000_000, power: 0.9 } as LrSchedule,
-  },
-  seed: 0,
-  recomputeActivations: false,
-});
+const FlatSchema = TranslatorNetworkSchema.merge(TranslatorTrainerSchema).strict();
+const NETWORK_KEYS = Object.keys(TranslatorNetworkSchema.shape);
 
-const KNOWN_KEYS = new Set(Object.keys(DEFAULT_TRANSLATOR_CONFIG));
-
-function fail(field: string, expected: string, received: unknown): never {
-  throw new Error(`TranslatorConfig: ${field} must be ${expected}; received ${JSON.stringify(received)}`);
+function knownKeys(path: string): readonly string[] | undefined {
+  if (path === '') return Object.keys(FlatSchema.shape);
+  if (path === 'lossWeights') return Object.keys(LossWeightsSchema.shape);
+  if (path === 'optimization') return Object.keys(OptimizationSchema.shape);
+  return undefined;
 }
 
-function positiveInteger(field: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) fail(field, 'a positive integer', v);
-  return v as number;
-}
-
-function nonNegative(field: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(field, 'a finite number ≥ 0', v);
-  return v as number;
-}
-
-function positive(field: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(field, 'a finite number > 0', v);
-  return v as number;
-}
-
-function bool(field: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') fail(field, 'a boolean', v);
-  return v as boolean;
+function parse<T extends z.ZodTypeAny>(schema: T, input: unknown): z.output<T> {
+  const r = schema.safeParse(input ?? {});
+  if (r.success) return r.data;
+  const problems = configProblems(r.error.issues, input, knownKeys).map((p) => describeConfigProblem(p));
+  throw new Error(`TranslatorConfig: ${problems.join('; ')}`);
 }
 
 /**
- * Fills defaults and validates. Unknown keys, wrong types and out-of-range
- * values throw, quoting the value received.
+ * The two sections of a `model.translator` config, defaults filled and every
+ * value checked. Unknown keys, wrong types and out-of-range values throw,
+ * naming the field and quoting the value received.
  */
 export function resolveTranslatorConfig(input: TranslatorConfigInput = {}): TranslatorConfig {
-  for (const k of Object.keys(input)) if (!KNOWN_KEYS.has(k)) fail(`'${k}'`, `one of ${[...KNOWN_KEYS].join(', ')} (unknown key)`, (input as Record<string, unknown>)[k]);
-  const d = DEFAULT_TRANSLATOR_CONFIG;
-  const w = { ...d.lossWeights, ...(input.lossWeights ?? {}) };
-  for (const k of Object.keys(w)) {
-    if (!(k in d.lossWeights)) fail(`lossWeights.${k}`, 'one of adv, rec, cyc, latent, sce (unknown key)', (w as Record<string, unknown>)[k]);
-    nonNegative(`lossWeights.${k}`, (w as Record<string, unknown>)[k]);
-  }
-  const o = { ...d.optimization, ...(input.optimization ?? {}) };
-  for (const k of Object.keys(o)) if (!(k in d.optimization)) fail(`optimization.${k}`, 'one of lrGenerator, lrDiscriminator, betas, schedule (unknown key)', (o as Record<string, unknown>)[k]);
-  positive('optimization.lrGenerator', o.lrGenerator);
-  positive('optimization.lrDiscriminator', o.lrDiscriminator);
-  if (!Array.isArray(o.betas) || o.betas.length !== 2 || !o.betas.every((b) => typeof b === 'number' && b >= 0 && b < 1)) {
-    fail('optimization.betas', 'a pair of numbers in [0, 1)', o.betas);
-  }
-  validateSchedule(o.schedule);
-  const widthMultiplier = positive('widthMultiplier', input.widthMultiplier ?? d.widthMultiplier);
-  const config: TranslatorConfig = {
-    widthMultiplier,
-    residualBlocks: positiveInteger('residualBlocks', input.residualBlocks ?? d.residualBlocks),
-    guidanceClasses: positiveInteger('guidanceClasses', input.guidanceClasses ?? d.guidanceClasses),
-    spadeHidden: positiveInteger('spadeHidden', input.spadeHidden ?? d.spadeHidden),
-    discriminatorScales: positiveInteger('discriminatorScales', input.discriminatorScales ?? d.discriminatorScales),
-    spade: bool('spade', input.spade ?? d.spade),
-    sce: bool('sce', input.sce ?? d.sce),
-    lossWeights: w,
-    optimization: { ...o, betas: [o.betas[0], o.betas[1]] },
-    seed: input.seed ?? d.seed,
-    recomputeActivations: bool('recomputeActivations', input.recomputeActivations ?? d.recomputeActivations),
-  };
-  if (!Number.isInteger(config.seed)) fail('seed', 'an integer', config.seed);
-  return config;
+  const flat = parse(FlatSchema, input);
+  const network: Record<string, unknown> = {};
+  const trainer: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(flat)) (NETWORK_KEYS.includes(k) ? network : trainer)[k] = v;
+  return { network: network as TranslatorNetworkConfig, trainer: trainer as TranslatorTrainerConfig };
 }
 
-/** A channel count of Appendix B scaled by the width multiplier (rounded, ≥ 1). */
-export function scaledChannels(channels: number, widthMultiplier: number): number {
-  return Math.max(1, Math.round(channels * widthMultiplier));
+/** The `network` section alone, defaults filled (what `Translator` is built from). */
+export function resolveTranslatorNetworkConfig(input: TranslatorNetworkConfigInput = {}): TranslatorNetworkConfig {
+  return parse(TranslatorNetworkSchema, input);
+}
+
+/** The `trainer` section alone, defaults filled (what `TranslatorTrainer` runs with). */
+export function resolveTranslatorTrainerConfig(input: TranslatorTrainerConfigInput = {}): TranslatorTrainerConfig {
+  return parse(TranslatorTrainerSchema, input);
+}
+
+/** A resolved config as a run config's `model.translator` (both sections side by side). */
+export function translatorConfigInput(config: TranslatorConfig): TranslatorConfigInput {
+  return { ...config.network, ...config.trainer };
 }

@@ -47,6 +47,6 @@ export function exportTranslatorOnnx(translator: Translator, direction: Directio
     layout: options.layout,
     opset: options.opset,
     graphName: `translator_${direction}`,
-    docString: `semadapt translator ${direction} (SPEC §2): ${JSON.stringify({ ...translator.config, optimization: undefined, lossWeights: undefined })}`,
+    docString: `semadapt translator ${direction} (SPEC §2): ${JSON.stringify(translator.config)}`,
   });
 }

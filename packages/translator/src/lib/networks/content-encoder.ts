@@ -5,19 +5,13 @@
  * of the input resolution.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Layer, Module, OnnxGraph, Residual, Rng, Sequential, recomputedIf, scopedName } from '@semadapt/core-layers';
 import { convBlock, instanceResBlock } from './conv-blocks';
-import { scaledChannels } from '../config/translator-config';
+import { Layer, Module, OnnxGraph, Residual, Rng, Sequential, recomputedIf, scaledChannels, scopedName } from '@semadapt/core-layers';
+import type { TranslatorNetworkConfig } from '../config/translator-config';
 
-/** Options of `ContentEncoder`. */
-export interface ContentEncoderOptions {
-  /** Channel multiplier of Appendix B's 64/128/256. Default 1. */
-  widthMultiplier?: number;
-  /** Residual blocks. Default 4 (Appendix B). */
-  residualBlocks?: number;
-  /** Recompute each stage's activations in the backward pass instead of keeping them (translator config `recomputeActivations`). Default false. */
-  recomputeActivations?: boolean;
-  /** Initializer stream. Required (the translator passes its seeded one). */
+/** Options of `ContentEncoder`: the translator's network config fields it uses (defaults there), and its seeded stream. */
+export interface ContentEncoderOptions extends Pick<TranslatorNetworkConfig, 'widthMultiplier' | 'residualBlocks' | 'recomputeActivations'> {
+  /** Initializer stream (the translator passes its seeded one). */
   rng: Rng;
 }
 
@@ -37,18 +31,16 @@ export class ContentEncoder extends Module implements Layer {
 
   constructor(options: ContentEncoderOptions) {
     super();
-    const w = options.widthMultiplier ?? 1;
-    const blocks = options.residualBlocks ?? 4;
-    const [c1, c2, c3] = [64, 128, 256].map((c) => scaledChannels(c, w));
+    const [c1, c2, c3] = [64, 128, 256].map((c) => scaledChannels(c, options.widthMultiplier));
     const relu = { kind: 'relu' } as const;
     const instance = { kind: 'instance' } as const;
     this.stem = this.registerModule('stem', convBlock({ inChannels: 3, outChannels: c1, kernelSize: 7, stride: 1, norm: instance, activation: relu }, options.rng));
     this.down1 = this.registerModule('down1', convBlock({ inChannels: c1, outChannels: c2, kernelSize: 4, stride: 2, norm: instance, activation: relu }, options.rng));
     this.down2 = this.registerModule('down2', convBlock({ inChannels: c2, outChannels: c3, kernelSize: 4, stride: 2, norm: instance, activation: relu }, options.rng));
     this.res = [];
-    for (let i = 1; i <= blocks; i++) this.res.push(this.registerModule(`res${i}`, instanceResBlock(c3, options.rng)));
+    for (let i = 1; i <= options.residualBlocks; i++) this.res.push(this.registerModule(`res${i}`, instanceResBlock(c3, options.rng)));
     this.contentChannels = c3;
-    this.recomputeActivations = options.recomputeActivations ?? false;
+    this.recomputeActivations = options.recomputeActivations;
   }
 
   /** Image `[N, H, W, 3]` in [−1, 1] → content code `[N, H/4, W/4, 256·w]`. */

@@ -6,15 +6,13 @@
  * pool, stride 2, padding 1, padding excluded from the average.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { AvgPool2d, Layer, Module, OnnxGraph, Sequential, Rng, scopedName } from '@semadapt/core-layers';
+import { AvgPool2d, Layer, Module, OnnxGraph, Sequential, Rng, scaledChannels, scopedName } from '@semadapt/core-layers';
 import { convBlock } from './conv-blocks';
-import { scaledChannels } from '../config/translator-config';
+import type { TranslatorNetworkConfig } from '../config/translator-config';
 
 /** Options of `PatchDiscriminator` and `MultiScaleDiscriminator`. */
-export interface DiscriminatorOptions {
-  /** Channel multiplier of 64/128/256/512. Default 1. */
-  widthMultiplier?: number;
-  /** Initializer stream. Required. */
+export interface DiscriminatorOptions extends Pick<TranslatorNetworkConfig, 'widthMultiplier'> {
+  /** Initializer stream. */
   rng: Rng;
 }
 
@@ -25,8 +23,7 @@ export class PatchDiscriminator extends Module implements Layer {
 
   constructor(options: DiscriminatorOptions) {
     super();
-    const w = options.widthMultiplier ?? 1;
-    const widths = [3, ...[64, 128, 256, 512].map((c) => scaledChannels(c, w))];
+    const widths = [3, ...[64, 128, 256, 512].map((c) => scaledChannels(c, options.widthMultiplier))];
     this.down = [];
     for (let i = 1; i <= 4; i++) {
       const spec = { inChannels: widths[i - 1], outChannels: widths[i], kernelSize: 4, stride: 2, norm: { kind: 'none' }, activation: { kind: 'leakyRelu', slope: 0.2 } } as const;
@@ -51,11 +48,11 @@ export class MultiScaleDiscriminator extends Module {
   readonly scales: PatchDiscriminator[];
   readonly downsample: AvgPool2d;
 
-  constructor(options: DiscriminatorOptions & { scales?: number }) {
+  /** `scales`: the network config's `discriminatorScales`. */
+  constructor(options: DiscriminatorOptions & { scales: number }) {
     super();
-    const n = options.scales ?? 3;
     this.scales = [];
-    for (let i = 1; i <= n; i++) this.scales.push(this.registerModule(`scale${i}`, new PatchDiscriminator(options)));
+    for (let i = 1; i <= options.scales; i++) this.scales.push(this.registerModule(`scale${i}`, new PatchDiscriminator(options)));
     this.downsample = this.registerModule('downsample', new AvgPool2d({ kernelSize: 3, stride: 2, padding: 1, countIncludePad: false }));
   }
 

@@ -6,25 +6,18 @@
  * plain IN residual blocks and the generator takes no guidance (Table 3).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Module, OnnxGraph, Residual, Rng, Sequential, SpadeResBlock, recomputedIf, scopedName } from '@semadapt/core-layers';
+import { Module, OnnxGraph, Residual, Rng, Sequential, SpadeResBlock, recomputedIf, scaledChannels, scopedName } from '@semadapt/core-layers';
 import { convBlock, instanceResBlock } from './conv-blocks';
-import { scaledChannels } from '../config/translator-config';
+import type { TranslatorNetworkConfig } from '../config/translator-config';
 
-/** Options of `SpadeGenerator`. */
-export interface SpadeGeneratorOptions {
-  /** Channel multiplier of Appendix B's 256/128/64 and SPADE's hidden 128. Default 1. */
-  widthMultiplier?: number;
-  /** Residual blocks. Default 4 (Appendix B). */
-  residualBlocks?: number;
-  /** SPADE residual blocks (true) or plain IN residual blocks without guidance (false). Default true. */
-  spade?: boolean;
-  /** Channels of the guidance logits. Default 19. */
-  guidanceClasses?: number;
-  /** SPADE hidden channels before the multiplier. Default 128 (SPEC §2). */
-  spadeHidden?: number;
-  /** Recompute each stage's activations in the backward pass instead of keeping them (translator config `recomputeActivations`). Default false. */
-  recomputeActivations?: boolean;
-  /** Initializer stream. Required. */
+/**
+ * Options of `SpadeGenerator`: the translator's network config fields it uses
+ * (documented, with their defaults, in `TranslatorNetworkSchema`), and its
+ * seeded stream. `spade` off: plain IN residual blocks without guidance.
+ */
+export interface SpadeGeneratorOptions
+  extends Pick<TranslatorNetworkConfig, 'widthMultiplier' | 'residualBlocks' | 'spade' | 'guidanceClasses' | 'spadeHidden' | 'recomputeActivations'> {
+  /** Initializer stream. */
   rng: Rng;
 }
 
@@ -45,14 +38,14 @@ export class SpadeGenerator extends Module {
 
   constructor(options: SpadeGeneratorOptions) {
     super();
-    const w = options.widthMultiplier ?? 1;
-    const blocks = options.residualBlocks ?? 4;
-    this.spade = options.spade ?? true;
-    this.guidanceClasses = options.guidanceClasses ?? 19;
+    const w = options.widthMultiplier;
+    const blocks = options.residualBlocks;
+    this.spade = options.spade;
+    this.guidanceClasses = options.guidanceClasses;
     const [c64, c128, c256] = [64, 128, 256].map((c) => scaledChannels(c, w));
-    const hidden = scaledChannels(options.spadeHidden ?? 128, w);
+    const hidden = scaledChannels(options.spadeHidden, w);
     this.contentChannels = c256;
-    this.recomputeActivations = options.recomputeActivations ?? false;
+    this.recomputeActivations = options.recomputeActivations;
     this.res = [];
     for (let i = 1; i <= blocks; i++) {
       const block = this.spade

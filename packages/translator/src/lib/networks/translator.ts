@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, Rng } from '@semadapt/core-layers';
-import { TranslatorConfig, TranslatorConfigInput, resolveTranslatorConfig } from '../config/translator-config';
+import { TranslatorNetworkConfig, TranslatorNetworkConfigInput, resolveTranslatorNetworkConfig } from '../config/translator-config';
 import { ContentEncoder } from './content-encoder';
 import { SpadeGenerator } from './spade-generator';
 import { MultiScaleDiscriminator } from './multiscale-discriminator';
@@ -23,7 +23,8 @@ export type Domain = 's' | 't';
 export type Direction = 's2t' | 't2s';
 
 export class Translator extends Module {
-  readonly config: TranslatorConfig;
+  /** The network section, every field filled (see `TranslatorNetworkSchema`). */
+  readonly config: TranslatorNetworkConfig;
   readonly E_s: ContentEncoder;
   readonly E_t: ContentEncoder;
   readonly G_s: SpadeGenerator;
@@ -31,9 +32,10 @@ export class Translator extends Module {
   readonly D_s: MultiScaleDiscriminator;
   readonly D_t: MultiScaleDiscriminator;
 
-  constructor(config: TranslatorConfigInput | TranslatorConfig = {}) {
+  /** `config`: the `network` section of `resolveTranslatorConfig` (or any subset of its fields; defaults filled here). */
+  constructor(config: TranslatorNetworkConfigInput = {}) {
     super();
-    this.config = resolveTranslatorConfig(config);
+    this.config = resolveTranslatorNetworkConfig(config);
     const c = this.config;
     const rng = new Rng(c.seed);
     const enc = () => new ContentEncoder({ widthMultiplier: c.widthMultiplier, residualBlocks: c.residualBlocks, recomputeActivations: c.recomputeActivations, rng });

@@ -20,8 +20,8 @@ function twoSteps(): TranslatorLosses[] {
   const xt = tf.tensor4d(lcgValues(S * S * 3, 2), [1, S, S, 3]);
   const filter = tf.tensor4d(lcgValues(9 * 3 * CLASSES, 3), [3, 3, 3, CLASSES]);
   const segment = (x: tf.Tensor4D) => tf.conv2d(x, filter, 1, 'same');
-  const translator = new Translator({ widthMultiplier: 1 / 16, residualBlocks: 1, guidanceClasses: CLASSES, discriminatorScales: 2, sce: true });
-  const trainer = new TranslatorTrainer(translator);
+  const translator = new Translator({ widthMultiplier: 1 / 16, residualBlocks: 1, guidanceClasses: CLASSES, discriminatorScales: 2 });
+  const trainer = new TranslatorTrainer(translator, { sce: true });
   const out = [0, 1].map(() => trainer.step({ source: xs, target: xt, guidance: { kind: 'segmenter', segment } }));
   tf.dispose([xs, xt, filter]);
   trainer.dispose();

@@ -60,8 +60,8 @@ describe('TranslatorTrainer (wasm, width 1/16, 32×32)', () => {
   it('toy set: rec falls by ≥ half within 12 steps and tf.memory().numTensors is flat over 20 steps (lr G 1e-3)', () => {
     // lr 1e-3 instead of the paper's 1e-4 so the bound is small; everything else as SPEC §2.
     // Guidance as precomputed logits (sce off); the SCE path is covered below.
-    const translator = new Translator({ ...toyConfig, sce: false, optimization: { lrGenerator: 1e-3 } });
-    const trainer = new TranslatorTrainer(translator);
+    const translator = new Translator(toyConfig);
+    const trainer = new TranslatorTrainer(translator, { sce: false, optimization: { lrGenerator: 1e-3 } });
     const gs = seg.segment(xs);
     const gt = seg.segment(xt);
     const rec: number[] = [];
@@ -84,8 +84,8 @@ describe('TranslatorTrainer (wasm, width 1/16, 32×32)', () => {
   });
 
   it('SCE alone gives non-zero gradients on G_t and E_s parameters (S frozen, x_st differentiable through S)', () => {
-    const translator = new Translator({ ...toyConfig, sce: true });
-    const trainer = new TranslatorTrainer(translator);
+    const translator = new Translator(toyConfig);
+    const trainer = new TranslatorTrainer(translator, { sce: true });
     // Eval mode: no spectral-norm update between the two evaluations below.
     translator.eval();
     const gs = seg.segment(xs);
@@ -113,12 +113,12 @@ describe('TranslatorTrainer (wasm, width 1/16, 32×32)', () => {
   });
 
   it('recomputeActivations: the E/G gradients of the plain pass (SCE on, training mode), lower peak memory, flat tensor count', async () => {
-    const make = (recomputeActivations: boolean) => new Translator({ ...toyConfig, sce: true, recomputeActivations });
+    const make = (recomputeActivations: boolean) => new Translator({ ...toyConfig, recomputeActivations });
     const gradients = (translator: Translator) => {
-      const trainer = new TranslatorTrainer(translator);
+      const trainer = new TranslatorTrainer(translator, { sce: true });
       const gs = seg.segment(xs);
       const gt = seg.segment(xt);
-      const w = translator.config.lossWeights;
+      const w = trainer.config.lossWeights;
       const result = computeGradients(() => {
         const terms = trainer.generatorTerms(xs, xt, gs, gt, seg.segment);
         return tf.addN((Object.keys(terms) as Array<keyof typeof terms>).map((k) => tf.mul(terms[k], w[k]))) as tf.Scalar;
@@ -143,7 +143,7 @@ describe('TranslatorTrainer (wasm, width 1/16, 32×32)', () => {
 
     const peakOfSteps = async (recomputeActivations: boolean) => {
       const translator = make(recomputeActivations);
-      const trainer = new TranslatorTrainer(translator);
+      const trainer = new TranslatorTrainer(translator, { sce: true });
       const counts: number[] = [];
       let peak = 0;
       for (let i = 0; i < 3; i++) {
@@ -162,8 +162,8 @@ describe('TranslatorTrainer (wasm, width 1/16, 32×32)', () => {
   });
 
   it('guidance contract: sce needs the callback; spade off trains without guidance and has no SPADE parameters', () => {
-    const withSce = new Translator({ ...toyConfig, sce: true });
-    const trainer = new TranslatorTrainer(withSce);
+    const withSce = new Translator(toyConfig);
+    const trainer = new TranslatorTrainer(withSce, { sce: true });
     const gs = seg.segment(xs);
     const gt = seg.segment(xt);
     expect(() => trainer.step({ source: xs, target: xt, guidance: { kind: 'logits', source: gs, target: gt } })).toThrow(/needs the segmenter as a callback.*received guidance kind 'logits'/);
@@ -173,9 +173,9 @@ describe('TranslatorTrainer (wasm, width 1/16, 32×32)', () => {
     trainer.dispose();
     withSce.dispose();
 
-    const neither = new Translator({ ...toyConfig, spade: false, sce: false });
+    const neither = new Translator({ ...toyConfig, spade: false });
     expect(neither.generatorParameterEntries().some(([n]) => /\.norm[12]\.(shared|gamma|beta)\./.test(n))).toBe(false);
-    const plain = new TranslatorTrainer(neither);
+    const plain = new TranslatorTrainer(neither, { sce: false });
     const l = plain.step({ source: xs, target: xt, guidance: { kind: 'none' } });
     expect(l.sce).toBe(0);
     expect(l.rec).toBeGreaterThan(0);

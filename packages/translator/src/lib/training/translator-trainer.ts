@@ -5,7 +5,7 @@
  * MUNIT and SPADE translate anew for D, which costs two more encoder and
  * generator passes per step), for both directions, guided by the frozen segmenter's logits. The trainer owns the
  * two Adam optimizers (TTUR: lr 1e-4 for E/G, 4e-4 for D, betas (0, 0.9),
- * poly 0.9 over 1e6 steps — all from `TranslatorConfig`) and returns every
+ * poly 0.9 over 1e6 steps — all from its `TranslatorTrainerConfig`) and returns every
  * loss term as a number (STYLE §7: one weighted sum, weights from config).
  *
  * Guidance (SPEC §2): `S(x)` for every translation, including the
@@ -21,6 +21,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Adam, CheckpointTargets, computeGradients, disposeGradients, loadCheckpoint, saveCheckpoint } from '@semadapt/core-layers';
 import { l1Loss, lsganDiscriminatorLoss, lsganGeneratorLoss, symmetricCrossEntropy } from '@semadapt/losses';
 import { Domain, Translator } from '../networks/translator';
+import { TranslatorTrainerConfig, TranslatorTrainerConfigInput, resolveTranslatorTrainerConfig } from '../config/translator-config';
 
 /**
  * The frozen segmenter S as the translator sees it: NHWC images in the
@@ -69,15 +70,22 @@ export type GeneratorTerms = Record<'adv' | 'rec' | 'cyc' | 'latent' | 'sce', tf
 
 const TERM_NAMES = ['adv', 'rec', 'cyc', 'latent', 'sce'] as const;
 
-/** Trains a `Translator` in place. */
+/**
+ * Trains a `Translator` in place. Owns its optimizers and what a checkpoint
+ * of the training holds (`checkpointTargets`, `save`, `load`).
+ */
 export class TranslatorTrainer {
   readonly translator: Translator;
+  /** The trainer section, every field filled (see `TranslatorTrainerSchema`). */
+  readonly config: TranslatorTrainerConfig;
   readonly optimizerG: Adam;
   readonly optimizerD: Adam;
 
-  constructor(translator: Translator) {
+  /** `config`: the `trainer` section of `resolveTranslatorConfig` (or any subset of its fields; defaults filled here). */
+  constructor(translator: Translator, config: TranslatorTrainerConfigInput = {}) {
     this.translator = translator;
-    const o = translator.config.optimization;
+    this.config = resolveTranslatorTrainerConfig(config);
+    const o = this.config.optimization;
     this.optimizerG = new Adam(translator.generatorParameterEntries(), { lr: o.lrGenerator, betas: o.betas, schedule: o.schedule });
     this.optimizerD = new Adam(translator.discriminatorParameterEntries(), { lr: o.lrDiscriminator, betas: o.betas, schedule: o.schedule });
   }
@@ -90,20 +98,21 @@ export class TranslatorTrainer {
   /** One E/G update, then one D update on its translations x_st, x_ts. */
   step(batch: TranslatorBatch): TranslatorLosses {
     const t = this.translator;
-    const cfg = t.config;
+    const cfg = this.config;
+    const spade = t.config.spade;
     checkImages(batch.source, batch.target);
     t.train();
     const segment = batch.guidance.kind === 'segmenter' ? batch.guidance.segment : null;
     if (cfg.sce && cfg.lossWeights.sce > 0 && !segment) {
       throw new Error(`TranslatorTrainer.step: the sce term needs the segmenter as a callback (guidance kind 'segmenter'), received guidance kind '${batch.guidance.kind}'`);
     }
-    if (cfg.spade && batch.guidance.kind === 'none') {
+    if (spade && batch.guidance.kind === 'none') {
       throw new Error("TranslatorTrainer.step: spade is on, so guidance logits are needed; received guidance kind 'none'");
     }
     const xs = batch.source;
     const xt = batch.target;
     // Guidance logits S(x_s), S(x_t): constants for the translator (S is frozen).
-    const [gs, gt] = cfg.spade ? guidanceLogits(batch.guidance, xs, xt) : [null, null];
+    const [gs, gt] = spade ? guidanceLogits(batch.guidance, xs, xt) : [null, null];
     const fakes: Partial<Record<Domain, tf.Tensor4D>> = {};
     try {
       const generator = this.generatorStep(xs, xt, gs, gt, segment, fakes);
@@ -160,7 +169,7 @@ export class TranslatorTrainer {
   private directionForward(d: Domain, x: tf.Tensor4D, g: tf.Tensor4D | null, segment: SegmenterFn | null): { terms: GeneratorTerms; translated: tf.Tensor4D } {
     const t = this.translator;
     const e: Domain = d === 's' ? 't' : 's';
-    const useSce = t.config.sce && segment !== null;
+    const useSce = this.config.sce && segment !== null;
     return tf.tidy(() => {
       const c = t.encoder(d).forward(x);
       const xdd = t.generator(d).forward(c, g);
@@ -190,7 +199,7 @@ export class TranslatorTrainer {
     segment: SegmenterFn | null,
     fakes: Partial<Record<Domain, tf.Tensor4D>>,
   ): Omit<TranslatorLosses, 'dis'> {
-    const w = this.translator.config.lossWeights;
+    const w = this.config.lossWeights;
     const entries = this.translator.generatorParameterEntries();
     const totals = { adv: 0, rec: 0, cyc: 0, latent: 0, sce: 0 };
     let gen = 0;
@@ -229,21 +238,28 @@ export class TranslatorTrainer {
   }
 
   /**
-   * Write translator weights, spectral-norm vectors, both optimizers' state
-   * and the step to one safetensors checkpoint (atomically, core-layers).
+   * What a checkpoint of this training holds: the translator's weights and
+   * spectral-norm vectors under bare names (`E_s.stem.conv.weight`, as a
+   * PyTorch state dict; key `''`) and the two Adam states as `optimizer.G.*`,
+   * `optimizer.D.*` — the layout of every run directory's
+   * `translator.safetensors`.
+   */
+  checkpointTargets(): CheckpointTargets {
+    return { modules: { '': this.translator }, optimizers: { G: this.optimizerG, D: this.optimizerD } };
+  }
+
+  /**
+   * Write `checkpointTargets()` and the step to one safetensors checkpoint
+   * (atomically, core-layers); `metadata` is stored as the file's user JSON.
    */
   async save(file: string, metadata?: unknown): Promise<void> {
-    await saveCheckpoint(file, this.checkpointTargets(), { step: this.stepCount, metadata: { config: this.translator.config, user: metadata } });
+    await saveCheckpoint(file, this.checkpointTargets(), { step: this.stepCount, metadata });
   }
 
   /** Restore what `save` wrote (strict: names, shapes and dtypes must match). Returns the step. */
   async load(file: string): Promise<number> {
     const loaded = await loadCheckpoint(file, this.checkpointTargets());
     return loaded.step;
-  }
-
-  private checkpointTargets(): CheckpointTargets {
-    return { modules: { translator: this.translator }, optimizers: { G: this.optimizerG, D: this.optimizerD } };
   }
 
   /** Release the optimizers' state (not the translator). */
