@@ -33,6 +33,9 @@ export default [
             { sourceTag: 'scope:data-core', onlyDependOnLibsWithTags: ['scope:labels'] },
             { sourceTag: 'scope:data-dataset', onlyDependOnLibsWithTags: ['scope:labels', 'scope:data-core'] },
             { sourceTag: 'scope:metrics', onlyDependOnLibsWithTags: ['scope:labels', 'scope:data-core'] },
+            // runner (run directory, markers, training loop, progress) knows nothing of the method: no
+            // models, losses or data sets; the pipeline composes the method's stages on top of it.
+            { sourceTag: 'scope:runner', onlyDependOnLibsWithTags: ['scope:labels', 'scope:compute', 'scope:core'] },
             { sourceTag: 'scope:pipeline', onlyDependOnLibsWithTags: ['*'] },
             // Data code stays framework-free: no tfjs anywhere under type:data.
             { sourceTag: 'type:data', bannedExternalImports: ['@tensorflow/*'] },

@@ -101,6 +101,30 @@ const PROBES: Probe[] = [
     expect: { ruleId: '@nx/enforce-module-boundaries', message: /type:data.*not allowed to import.*@tensorflow\/tfjs-core/ },
   },
   {
+    rule: 'labels must not import runner (labels imports nothing of ours)',
+    pkg: 'labels',
+    source: "import * as rn from '@semadapt/runner';\nexport const probe = rn;\n",
+    expect: { ruleId: '@nx/enforce-module-boundaries', message: /scope:labels.*cannot depend on any libs with tags/ },
+  },
+  {
+    rule: 'runner must not import segmenter (the runner knows nothing of the method)',
+    pkg: 'runner',
+    source: "import * as seg from '@semadapt/segmenter';\nexport const probe = seg;\n",
+    expect: { ruleId: '@nx/enforce-module-boundaries', message: /scope:runner.*can only depend on libs tagged with.*scope:core/ },
+  },
+  {
+    rule: 'runner must not import data-core (no data sets in the runner)',
+    pkg: 'runner',
+    source: "import * as dc from '@semadapt/data-core';\nexport const probe = dc;\n",
+    expect: { ruleId: '@nx/enforce-module-boundaries', message: /scope:runner.*can only depend on libs tagged with.*scope:core/ },
+  },
+  {
+    rule: 'translator must not import runner (only the pipeline composes stages)',
+    pkg: 'translator',
+    source: "import * as rn from '@semadapt/runner';\nexport const probe = rn;\n",
+    expect: { ruleId: '@nx/enforce-module-boundaries', message: /scope:translator.*can only depend on libs tagged with/ },
+  },
+  {
     rule: 'deep imports @semadapt/<pkg>/src/... are refused',
     pkg: 'losses',
     source: "import { Module } from '@semadapt/core-layers/src/lib/module/module';\nexport const probe = Module;\n",
@@ -122,6 +146,12 @@ const PROBES: Probe[] = [
     rule: 'control: data-core importing @semadapt/labels is allowed',
     pkg: 'data-core',
     source: "import * as lb from '@semadapt/labels';\nexport const probe = lb;\n",
+    expect: null,
+  },
+  {
+    rule: 'control: runner importing @semadapt/core-layers is allowed',
+    pkg: 'runner',
+    source: "import * as cl from '@semadapt/core-layers';\nexport const probe = cl;\n",
     expect: null,
   },
   {

@@ -10,8 +10,7 @@ import { hideBin } from 'yargs/helpers';
 import { unknownFlags } from './lib/config/cli-flags';
 import { ConfigError } from './lib/config/run-config';
 import { PRESET_NAMES } from './lib/config/presets';
-import { InterruptedError } from './lib/train/interrupt';
-import { NonFiniteLossError } from './lib/train/training-loop';
+import { InterruptedError, NonFiniteLossError } from '@semadapt/runner';
 
 function runOptions<T>(y: Argv<T>) {
   return y

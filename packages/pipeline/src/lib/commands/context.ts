@@ -13,10 +13,8 @@ import { ConfigError, RunConfig } from '../config/run-config';
 import { overridesFromArgv, readConfigFile } from '../config/load-config';
 import { resolveRunDirConfig, RunDirConfig } from '../config/run-dir-config';
 import { validateModelValues } from '../config/validate-models';
-import { buildManifest, datasetFingerprint, Manifest, relevantEnv } from '../run/manifest';
-import { checkRunDirClaimable } from '../run/ownership';
-import { RunDir } from '../run/run-dir';
-import { installInterruptHandler } from '../train/interrupt';
+import type { RunContext } from '../engine/run-context';
+import { buildManifest, datasetFingerprint, relevantEnv, checkRunDirClaimable, RunDir, installInterruptHandler } from '@semadapt/runner';
 
 /** Options shared by run commands (yargs argv). */
 export interface RunArgs {
@@ -25,13 +23,6 @@ export interface RunArgs {
   runDir?: string;
   forceConfig?: boolean;
   [key: string]: unknown;
-}
-
-export interface RunContext {
-  config: RunConfig;
-  run: RunDir;
-  manifest: Manifest;
-  backend: string;
 }
 
 /** Resolves the config only (no side effects): for `config` and for validation-first commands. */

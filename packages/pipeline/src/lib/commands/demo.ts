@@ -7,16 +7,14 @@
  * resumes (every stage is resumable); `--fresh` starts over.
  */
 import * as path from 'path';
-import { runStage } from '../run/stages';
+import { runStage, TrainResult, checkRunDirClaimable, clearRunDir } from '@semadapt/runner';
 import { EvalResult, writeReport } from '../report/build-report';
 import { AdaptResult, runAdapt, handOff } from '../engine/adapt-loop';
-import { TrainResult } from '../train/training-loop';
 import { openDatasets } from '../engine/datasets';
 import { Engine } from '../engine/stages';
 import { ensureDemoBenchmark } from '../engine/demo-data';
 import { configFromArgs, openRun, RunArgs, validatePackageSections } from './context';
 import { overridesFromArgv, resolveConfig } from '../config/load-config';
-import { checkRunDirClaimable, clearRunDir } from '../run/ownership';
 import { deepMerge } from '../config/run-config';
 import { printAdaptTable } from './stage-commands';
 

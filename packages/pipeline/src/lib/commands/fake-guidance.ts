@@ -13,12 +13,10 @@ import { resizeRgb } from '../engine/inference';
 import { loadSegmenter } from '../engine/segmenter-stage';
 import { loadTranslator } from '../engine/translator-stage';
 import { writeReport } from '../report/build-report';
-import { writeJsonAtomic } from '../run/atomic';
-import { stageResult } from '../run/stages';
-import { TrainResult } from '../train/training-loop';
+import { roundStage, StageId, writeJsonAtomic, stageResult, TrainResult } from '@semadapt/runner';
 import { openRun, RunArgs } from './context';
 
-function completed(run: Parameters<typeof stageResult>[0], stage: string, hint: string): TrainResult {
+function completed(run: Parameters<typeof stageResult>[0], stage: StageId, hint: string): TrainResult {
   const m = stageResult<TrainResult>(run, stage);
   if (!m) throw new Error(`fake-guidance: ${stage} has not completed in ${run.root}; ${hint}`);
   return m.result;
@@ -32,7 +30,7 @@ export async function fakeGuidance(argv: Record<string, unknown>): Promise<numbe
   const { run, config } = ctx;
   const ds = (data as Datasets).sourceTrain;
   const translatorDir = handOff(completed(run, `round${k}/train-translator`, `run 'semadapt train-translator --round ${k}' first`));
-  const guidanceStage = k === 1 ? 'round0/train-source' : `round${k - 1}/train-segmenter`;
+  const guidanceStage = k === 1 ? roundStage(0, 'train-source') : roundStage(k - 1, 'train-segmenter');
   const segmenterDir = selectedSegmenter(completed(run, guidanceStage, 'the translator of this round was guided by it'), config.optimization.select);
   const count = Math.min(ds.length, Number(argv['count'] ?? Math.max(2, config.logging.reportImages)));
   const size = (config.data.inferSize ?? config.data.resize) as [number, number];

@@ -2,8 +2,7 @@
  * `semadapt fid` and `semadapt is`: thin CLI over @semadapt/metrics-fid-is
  * (SPEC §6), with a progress display and JSON output.
  */
-import { writeJsonAtomic } from '../run/atomic';
-import { startProgress, ProgressMode } from '../train/progress';
+import { writeJsonAtomic, startProgress, ProgressMode } from '@semadapt/runner';
 
 function progressFor(label: string, json: boolean): { onProgress: (done: number, total: number) => void; stop: () => void } {
   let bar: ReturnType<typeof startProgress> | undefined;

@@ -1,7 +1,7 @@
 /** `semadapt config` and `semadapt report`. */
 import { writeReport } from '../report/build-report';
 import { screenshot } from '../report/screenshot';
-import { RunDir } from '../run/run-dir';
+import { RunDir } from '@semadapt/runner';
 import { configFromArgs, RunArgs, runDirOf } from './context';
 
 /** Prints the resolved, validated config as JSON; nothing else happens. */

@@ -25,7 +25,7 @@ import { Engine } from '../engine/stages';
 import { REAL_SIZES, writeSmokeTree } from '../engine/smoke-tree';
 import * as seg from '../engine/segmenter-stage';
 import * as trans from '../engine/translator-stage';
-import { TrainResult } from '../train/training-loop';
+import { TrainResult } from '@semadapt/runner';
 import { configFromArgs, openRun, RunArgs } from './context';
 
 /** Training steps per training stage. */

@@ -7,11 +7,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { formatMiouTable } from '@semadapt/segmenter';
-import { evaluationRecord, writeEvaluationRecord } from '../run/results';
-import { stageFileName } from '../run/stage-id';
-import { runStage, stageResult } from '../run/stages';
+import { evaluationRecord, writeEvaluationRecord } from '../report/evaluation-record';
+import { parseStageId, roundStage, stageFileName, runStage, stageResult, TrainResult } from '@semadapt/runner';
 import { writeReport, EvalResult } from '../report/build-report';
-import { TrainResult } from '../train/training-loop';
 import { AdaptResult, handOff, runAdapt, selectedSegmenter, usesPseudoLabels } from '../engine/adapt-loop';
 import { formatAdaptTable, writeRunResult } from '../engine/adapt-summary';
 import { Datasets, openDatasets } from '../engine/datasets';
@@ -36,7 +34,7 @@ function round(argv: Record<string, unknown>): number {
 
 /** The segmenter handed on by round k (0 = source-only), from its stage marker. */
 function segmenterOfRound(e: Engine, k: number): string {
-  const stage = k === 0 ? 'round0/train-source' : `round${k}/train-segmenter`;
+  const stage = k === 0 ? roundStage(0, 'train-source') : roundStage(k, 'train-segmenter');
   const m = stageResult<TrainResult>(e.run, stage);
   if (!m) throw new Error(`stage ${stage} has not completed in ${e.run.root}; run ${k === 0 ? 'train-source' : `train-segmenter --round ${k}`} first`);
   return selectedSegmenter(m.result, e.config.optimization.select);
@@ -110,7 +108,7 @@ export async function translate(argv: Record<string, unknown>): Promise<number> 
   const e = await engineFor('translate', argv);
   const k = round(argv);
   const onnx = onnxOfRound(e, k);
-  const stage = `round${k}/translate`;
+  const stage = roundStage(k, 'translate');
   if (e.shard.worldSize > 1) await e.translate(stage, k, onnx.translator, onnx.segmenter);
   else await runStage(e.run, stage, () => e.translate(stage, k, onnx.translator, onnx.segmenter));
   return 0;
@@ -120,7 +118,7 @@ export async function pseudoLabel(argv: Record<string, unknown>): Promise<number
   const e = await engineFor('pseudo-label', argv);
   const k = round(argv);
   const onnx = onnxOfRound(e, k);
-  const stage = `round${k}/pseudo-label`;
+  const stage = roundStage(k, 'pseudo-label');
   if (!usesPseudoLabels(e.config, k)) {
     e.run.log(`pseudo-label: round ${k} trains without pseudo-labels (optimization.pseudoLabelsFromRound ${e.config.optimization.pseudoLabelsFromRound}); these will not be used`);
   }
@@ -154,7 +152,7 @@ export async function merge(argv: Record<string, unknown>): Promise<number> {
   const what = argv['stage'] as string;
   if (what === 'evaluate') {
     const n = Number(argv['shards'] ?? e.shard.worldSize);
-    const stage = typeof argv['evalStage'] === 'string' ? (argv['evalStage'] as string) : 'evaluate';
+    const stage = typeof argv['evalStage'] === 'string' ? parseStageId(argv['evalStage'], '--eval-stage') : 'evaluate';
     const r = e.mergeEvaluation(stage, n);
     console.log(`result: ${writeEvaluationRecord(e.run, evaluationRecord(r, { model: `${n} shards of ${stage}`, split: 'val' }), stageFileName(stage))}`);
     return 0;

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { validateRunConfig } from '../config/run-config';
-import { RunDir } from '../run/run-dir';
+import { RunDir } from '@semadapt/runner';
 import { AdaptStages, runAdapt } from './adapt-loop';
 
 const data = { source: { dataset: 'gta5', root: 'g' }, target: { dataset: 'cityscapes', root: 'c' } };

@@ -26,24 +26,22 @@
  */
 import { EvalResult } from '../report/build-report';
 import { RunConfig } from '../config/run-config';
-import { RunDir } from '../run/run-dir';
-import { runStage } from '../run/stages';
-import { TrainResult } from '../train/training-loop';
+import { RunDir, runStage, StageId, TrainResult } from '@semadapt/runner';
 import type { TranslationQuality } from './adapt-summary';
 
 /** The stage implementations the loop composes (see `engine/stages.ts`). */
 export interface AdaptStages {
-  trainSource(stage: string): Promise<TrainResult>;
+  trainSource(stage: StageId): Promise<TrainResult>;
   /** `init`: a translator checkpoint to start from (warm start), else fresh weights. */
-  trainTranslator(stage: string, round: number, guidance: string, init?: string): Promise<TrainResult>;
-  exportOnnx(stage: string, round: number, segmenter: string, translator: string): Promise<{ segmenter: string; translator: string }>;
-  translate(stage: string, round: number, translatorOnnx: string, segmenterOnnx: string): Promise<{ images: number; dir: string }>;
-  pseudoLabel(stage: string, round: number, segmenterOnnx: string): Promise<{ images: number; dir: string; keptFraction: number }>;
+  trainTranslator(stage: StageId, round: number, guidance: string, init?: string): Promise<TrainResult>;
+  exportOnnx(stage: StageId, round: number, segmenter: string, translator: string): Promise<{ segmenter: string; translator: string }>;
+  translate(stage: StageId, round: number, translatorOnnx: string, segmenterOnnx: string): Promise<{ images: number; dir: string }>;
+  pseudoLabel(stage: StageId, round: number, segmenterOnnx: string): Promise<{ images: number; dir: string; keptFraction: number }>;
   /** `pseudoLabels`: train on the round's pseudo-labels, else on unlabelled target images (adversarial term only). */
-  trainSegmenter(stage: string, round: number, init: string, pseudoLabels: boolean): Promise<TrainResult>;
-  evaluate(stage: string, segmenter: string): Promise<EvalResult>;
+  trainSegmenter(stage: StageId, round: number, init: string, pseudoLabels: boolean): Promise<TrainResult>;
+  evaluate(stage: StageId, segmenter: string): Promise<EvalResult>;
   /** FID/IS of round k's translated source set (k = 0: the untranslated source) against target train (`metrics.inception`). */
-  translationQuality?(stage: string, round: number): Promise<TranslationQuality>;
+  translationQuality?(stage: StageId, round: number): Promise<TranslationQuality>;
 }
 
 /** Which checkpoint of a segmenter stage is handed on (`optimization.select`). */
@@ -104,7 +102,7 @@ export function selectedSegmenter(r: TrainResult, select: Selection): string {
  * evaluations in metrics.jsonl (the loop evaluates at `evalEvery` and at the
  * end), with `used` (the evaluate stage's full result) filling its own slot.
  */
-export function checkpointScores(run: RunDir, stage: string, r: TrainResult, used: { which: 'last' | 'best'; eval: EvalResult }): { last: CheckpointScore | null; best: CheckpointScore | null } {
+export function checkpointScores(run: RunDir, stage: StageId, r: TrainResult, used: { which: 'last' | 'best'; eval: EvalResult }): { last: CheckpointScore | null; best: CheckpointScore | null } {
   const evals = new Map<number, Record<string, number>>();
   for (const m of run.metrics()) if (m.kind === 'eval' && m.stage === stage) evals.set(m.step, m.values);
   const at = (step: number | undefined): CheckpointScore | null => {
@@ -125,7 +123,7 @@ export function usesPseudoLabels(config: RunConfig, round: number): boolean {
 export async function runAdapt(run: RunDir, config: RunConfig, stages: AdaptStages): Promise<AdaptResult> {
   const opt = config.optimization;
   const sel = opt.selectBy;
-  const summary = (round: number, stage: string, r: TrainResult, e: EvalResult): RoundSummary => {
+  const summary = (round: number, stage: StageId, r: TrainResult, e: EvalResult): RoundSummary => {
     const segmenter = selectedSegmenter(r, opt.select);
     const used = segmenter === r.latest ? 'last' : 'best';
     return { round, segmenter, used, miou19: e.miou19, miou16: e.miou16, miou13: e.miou13, selected: e[sel], ...checkpointScores(run, stage, r, { which: used, eval: e }) };
@@ -150,7 +148,7 @@ export async function runAdapt(run: RunDir, config: RunConfig, stages: AdaptStag
 
   let translator: string | undefined;
   for (let k = 1; k <= opt.maxRounds; k++) {
-    const r = `round${k}`;
+    const r = `round${k}` as const;
     const init = opt.translatorWarmStart ? translator : undefined;
     const tr = await runStage(run, `${r}/train-translator`, () => stages.trainTranslator(`${r}/train-translator`, k, segmenter, init));
     translator = handOff(tr);

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { RunDir } from '../run/run-dir';
+import { RunDir } from '@semadapt/runner';
 import type { AdaptResult } from './adapt-loop';
 import { formatAdaptTable, writeRunResult } from './adapt-summary';
 

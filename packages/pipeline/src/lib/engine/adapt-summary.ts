@@ -6,8 +6,7 @@
  * (round 0: the untranslated source, the paper's baseline).
  */
 import type { EvalResult } from '../report/build-report';
-import { writeJsonAtomic } from '../run/atomic';
-import { RunDir } from '../run/run-dir';
+import { writeJsonAtomic, RunDir } from '@semadapt/runner';
 import type { AdaptResult, CheckpointScore } from './adapt-loop';
 
 /** Translation quality of one round (SPEC §6, paper Table 4). */

@@ -9,8 +9,8 @@
 import { encodeOnnx, exportOnnx, floatConstant, int64Constant, OnnxGraph } from '@semadapt/core-layers';
 import { CAFFE_BGR_MEAN, Segmenter } from '@semadapt/segmenter';
 import { Direction, Translator, TRANSLATOR_ONNX_NAMES } from '@semadapt/translator';
-import type { RunContext } from '../commands/context';
-import { writeFileAtomic } from '../run/atomic';
+import type { RunContext } from './run-context';
+import { writeFileAtomic } from '@semadapt/runner';
 import { loadSegmenter } from './segmenter-stage';
 import { loadTranslator } from './translator-stage';
 

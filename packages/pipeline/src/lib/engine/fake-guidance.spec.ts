@@ -14,7 +14,7 @@ import { decodePng, ImageU8 } from '@semadapt/data-core';
 import { FCN8s, toCaffeInput } from '@semadapt/segmenter';
 import { Translator } from '@semadapt/translator';
 import { writeReport } from '../report/build-report';
-import { RunDir } from '../run/run-dir';
+import { RunDir } from '@semadapt/runner';
 import { fakeGuidanceGrid } from './fake-guidance';
 
 function image(seed: number): ImageU8 {

@@ -11,8 +11,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { saveCheckpoint } from '@semadapt/core-layers';
 import { loadSegmenterSafetensors } from '@semadapt/segmenter';
-import { RunContext } from '../commands/context';
-import { writeJsonAtomic } from '../run/atomic';
+import type { RunContext } from './run-context';
+import { writeJsonAtomic } from '@semadapt/runner';
 import { buildNet, segmenterMeta } from './segmenter-stage';
 
 /** Writes the checkpoint folder `outDir` from `weightsFile`; returns it. */

@@ -17,7 +17,7 @@ import {
 } from '@semadapt/segmenter';
 import { OnnxModel } from '../run/onnx-session';
 import { translateImageOnnx } from './translate-image';
-import { writeJsonAtomic, readJsonIfExists } from '../run/atomic';
+import { writeJsonAtomic, readJsonIfExists } from '@semadapt/runner';
 import { nchwToNhwc, NchwTensor, rgbToCaffeNchw, symmetricNchwToRgb } from './tensors';
 
 /** Parses `i/n` (0-based shard i of n). */

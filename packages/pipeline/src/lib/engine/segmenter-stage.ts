@@ -17,11 +17,9 @@ import {
   DeepLabV2, DeepLabV2Options, exportSegmenterOnnx as segmenterOnnxBytes, FCN8s, FCN8sOptions, logitsAtSize, Segmenter,
   SegmenterTrainer, SegmenterTrainerOptions, toCaffeInput, loadSegmenterSafetensors,
 } from '@semadapt/segmenter';
-import { RunContext } from '../commands/context';
+import type { RunContext } from './run-context';
 import { EvalResult } from '../report/build-report';
-import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../run/atomic';
-import { stageRound } from '../run/stage-id';
-import { runTraining, TrainResult, TrainTask } from '../train/training-loop';
+import { readJsonIfExists, writeFileAtomic, writeJsonAtomic, StageId, stageRound, runTraining, TrainResult, TrainTask } from '@semadapt/runner';
 import { BatchStream, disposeBatch } from './batches';
 import { Datasets } from './datasets';
 import { NchwTensor, rgbToCaffeNchw } from './tensors';
@@ -122,7 +120,7 @@ export async function exportSegmenterOnnx(ctx: RunContext, checkpointDir: string
 }
 
 export interface SegmenterStageOptions {
-  stage: string;
+  stage: StageId;
   mode: SegmenterMode;
   /** Initial weights: a segmenter checkpoint folder (round k starts from S_{k−1}). */
   init?: string;

@@ -10,11 +10,9 @@ import * as path from 'path';
 import { FileDataset, ImageU8, makeShard, Shard, shardFromEnv, writePngAtomic } from '@semadapt/data-core';
 import { formatMiouTable } from '@semadapt/segmenter';
 import { confusionRows, EvalResult } from '../report/build-report';
-import { writeJsonAtomic } from '../run/atomic';
+import { StageId, writeJsonAtomic, stageFileName, startProgress } from '@semadapt/runner';
 import { openOnnx } from '../run/onnx-session';
-import { stageFileName } from '../run/stage-id';
-import { RunContext } from '../commands/context';
-import { startProgress } from '../train/progress';
+import type { RunContext } from './run-context';
 import { AdaptStages } from './adapt-loop';
 import { Datasets } from './datasets';
 import { evaluateSet, mergeEvalShards, parseShard, pngName, pseudoLabelSet, segmenterLogits, translateSet, writeEvalShard } from './inference';
@@ -67,7 +65,7 @@ export class Engine implements AdaptStages {
   }
 
   /** Refuses to mark a sharded stage complete: the `merge` step does that. */
-  private shardNote(stage: string): void {
+  private shardNote(stage: StageId): void {
     if (this.shard.worldSize > 1) {
       this.run.log(`[${stage}] shard ${this.shard.rank}/${this.shard.worldSize} (${this.shard.source}); run 'semadapt merge' after all shards`);
     }
@@ -75,15 +73,15 @@ export class Engine implements AdaptStages {
 
   // ---- training ----------------------------------------------------------
 
-  trainSource(stage: string) {
+  trainSource(stage: StageId) {
     return seg.trainSegmenterStage(this.ctx, this.data, { stage, mode: 'source', evaluate: (net) => this.evaluateNet(net) });
   }
 
-  trainOracle(stage: string) {
+  trainOracle(stage: StageId) {
     return seg.trainSegmenterStage(this.ctx, this.data, { stage, mode: 'oracle', evaluate: (net) => this.evaluateNet(net) });
   }
 
-  trainSegmenter(stage: string, round: number, init: string, pseudoLabels: boolean) {
+  trainSegmenter(stage: StageId, round: number, init: string, pseudoLabels: boolean) {
     return seg.trainSegmenterStage(this.ctx, this.data, {
       stage, mode: 'adapt', init,
       translatedDir: this.translatedDir(round),
@@ -92,11 +90,11 @@ export class Engine implements AdaptStages {
     });
   }
 
-  trainTranslator(stage: string, round: number, guidance: string, init?: string) {
+  trainTranslator(stage: StageId, round: number, guidance: string, init?: string) {
     return trans.trainTranslatorStage(this.ctx, this.data, { stage, round, guidance, init });
   }
 
-  async exportOnnx(_stage: string, round: number, segmenter: string, translator: string): Promise<{ segmenter: string; translator: string }> {
+  async exportOnnx(_stage: StageId, round: number, segmenter: string, translator: string): Promise<{ segmenter: string; translator: string }> {
     const dir = this.onnxDir(round);
     fs.mkdirSync(dir, { recursive: true });
     const segFile = await seg.exportSegmenterOnnx(this.ctx, segmenter, path.join(dir, 'segmenter.onnx'));
@@ -109,7 +107,7 @@ export class Engine implements AdaptStages {
 
   // ---- inference (onnxruntime) ---------------------------------------------
 
-  async translate(stage: string, round: number, translatorOnnx: string, segmenterOnnx: string): Promise<{ images: number; dir: string }> {
+  async translate(stage: StageId, round: number, translatorOnnx: string, segmenterOnnx: string): Promise<{ images: number; dir: string }> {
     this.shardNote(stage);
     const translator = await openOnnx(translatorOnnx, this.config.onnxThreads);
     const segmenter = translator.inputNames.length === 2 ? await openOnnx(segmenterOnnx, this.config.onnxThreads) : undefined;
@@ -137,7 +135,7 @@ export class Engine implements AdaptStages {
   }
 
   /** FID/IS (SPEC §6) of round k's translated source set, or of the untranslated source for k = 0, against target train. */
-  async translationQuality(stage: string, round: number): Promise<TranslationQuality> {
+  async translationQuality(stage: StageId, round: number): Promise<TranslationQuality> {
     const size = this.inferSize();
     const p = this.progress(stage);
     try {
@@ -155,7 +153,7 @@ export class Engine implements AdaptStages {
     }
   }
 
-  async pseudoLabel(stage: string, round: number, segmenterOnnx: string): Promise<{ images: number; dir: string; keptFraction: number }> {
+  async pseudoLabel(stage: StageId, round: number, segmenterOnnx: string): Promise<{ images: number; dir: string; keptFraction: number }> {
     this.shardNote(stage);
     const model = await openOnnx(segmenterOnnx, this.config.onnxThreads);
     const p = this.progress(stage);
@@ -184,7 +182,7 @@ export class Engine implements AdaptStages {
    * counts; merges when unsharded. The model's outputs are checked and its
    * input prepared as `input` says (see onnx-evaluator.ts).
    */
-  async evaluateOnnx(stage: string, onnxFile: string, opts: { exportCityscapes?: string; dataset?: FileDataset; input?: OnnxInputSpec } = {}): Promise<EvalResult | undefined> {
+  async evaluateOnnx(stage: StageId, onnxFile: string, opts: { exportCityscapes?: string; dataset?: FileDataset; input?: OnnxInputSpec } = {}): Promise<EvalResult | undefined> {
     const size = (this.config.data.evalSize ?? this.config.data.resize) as [number, number];
     const model = await openOnnxEvaluator(onnxFile, this.config.onnxThreads, opts.input ?? {}, size);
     this.run.log(`[${stage}] ${model.describe}`);
@@ -197,7 +195,7 @@ export class Engine implements AdaptStages {
   }
 
   /** Evaluates a segmenter checkpoint in the training framework (tfjs). */
-  async evaluateCheckpointDir(checkpoint: string, opts: { exportCityscapes?: string; stage?: string } = {}): Promise<EvalResult> {
+  async evaluateCheckpointDir(checkpoint: string, opts: { exportCityscapes?: string; stage?: StageId } = {}): Promise<EvalResult> {
     const net = await seg.loadSegmenter(this.ctx, checkpoint);
     try {
       return await this.evaluateNet(net, opts);
@@ -207,7 +205,7 @@ export class Engine implements AdaptStages {
   }
 
   /** Evaluates an in-memory segmenter (eval mode) on target val. */
-  async evaluateNet(net: seg.SegmenterNet, opts: { exportCityscapes?: string; stage?: string } = {}): Promise<EvalResult> {
+  async evaluateNet(net: seg.SegmenterNet, opts: { exportCityscapes?: string; stage?: StageId } = {}): Promise<EvalResult> {
     {
       const logitsOf = (img: ImageU8) => seg.logitsNchw(net, img);
       // Scored from the network's own logits, upsampled once to the label size (as BDL does), not via the input size.
@@ -223,7 +221,7 @@ export class Engine implements AdaptStages {
   }
 
   private async evaluateWith(
-    stage: string,
+    stage: StageId,
     logitsOf: Parameters<typeof evaluateSet>[1],
     opts: { exportCityscapes?: string; dataset?: FileDataset; quiet?: boolean; size?: readonly [number, number] | null },
   ): Promise<EvalResult | undefined> {
@@ -252,14 +250,14 @@ export class Engine implements AdaptStages {
   }
 
   /** Merges the evaluation shards of `stage`. */
-  mergeEvaluation(stage: string, worldSize: number): EvalResult {
+  mergeEvaluation(stage: StageId, worldSize: number): EvalResult {
     const { summary, images, counts } = mergeEvalShards(this.run.outputDir(stageFileName(stage)), worldSize);
     this.run.log(formatMiouTable(summary, `${stage}: target val (merged ${worldSize} shards)`));
     return { ...summary, images, confusion: confusionRows(counts, summary.perClass.length) };
   }
 
   /** The adapt loop's evaluate: in-framework, on the checkpoint handed on. */
-  async evaluate(stage: string, segmenter: string): Promise<EvalResult> {
+  async evaluate(stage: StageId, segmenter: string): Promise<EvalResult> {
     const r = await this.evaluateCheckpointDir(segmenter, { stage });
     this.run.metric({ stage, kind: 'eval', step: 0, values: { miou19: r.miou19, miou16: r.miou16, miou13: r.miou13 }, perClass: r.perClass });
     return r;

@@ -11,12 +11,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadCheckpoint, saveCheckpoint } from '@semadapt/core-layers';
 import { Translator, TranslatorTrainer, resolveTranslatorConfig, TranslatorConfigInput, translatorOnnxBytes } from '@semadapt/translator';
 import { segmenterGuidance } from '@semadapt/segmenter';
-import { RunContext } from '../commands/context';
-import { runTraining, TrainResult, TrainTask } from '../train/training-loop';
+import type { RunContext } from './run-context';
+import { runTraining, StageId, TrainResult, TrainTask, writeFileAtomic, writeJsonAtomic, readJsonIfExists } from '@semadapt/runner';
 import { BatchStream, disposeBatch } from './batches';
 import { Datasets } from './datasets';
 import { loadSegmenter } from './segmenter-stage';
-import { writeFileAtomic, writeJsonAtomic, readJsonIfExists } from '../run/atomic';
 
 const CKPT = 'translator.safetensors';
 
@@ -27,7 +26,7 @@ export function translatorConfig(ctx: RunContext, guidanceClasses: number): Tran
 }
 
 export async function trainTranslatorStage(
-  ctx: RunContext, data: Datasets, opts: { stage: string; round: number; guidance: string; init?: string },
+  ctx: RunContext, data: Datasets, opts: { stage: StageId; round: number; guidance: string; init?: string },
 ): Promise<TrainResult> {
   const { config, run } = ctx;
   const seg = await loadSegmenter(ctx, opts.guidance);

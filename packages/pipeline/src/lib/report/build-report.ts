@@ -9,12 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { encodePng, readLabelIds, readRgb, resize } from '@semadapt/data-core';
-import { readJsonIfExists, writeFileAtomic } from '../run/atomic';
-import { readManifests } from '../run/manifest';
-import { forEachMetric } from '../run/metrics-stream';
-import { RunDir } from '../run/run-dir';
-import { roundStage, stageFromFileName, stageRound } from '../run/stage-id';
-import { markerFile, StageMarker } from '../run/stages';
+import { isStageId, readJsonIfExists, writeFileAtomic, readManifests, forEachMetric, RunDir, roundStage, StageId, stageFromFileName, stageRound, markerFile, StageMarker } from '@semadapt/runner';
 import { ImageGrid, LossSeries, MiouRow, pngDataUrl, PseudoLabelRow, renderReport, RoundRow, StageTime } from './html-report';
 import { colorizeTrainIds } from '@semadapt/labels';
 
@@ -49,11 +44,11 @@ export function confusionRows(counts: ArrayLike<number>, n: number): number[][] 
 }
 
 /** The stage names of evaluations and the row names they get, in table order. */
-export function evaluationStages(run: RunDir): { stage: string; name: string }[] {
-  const out: { stage: string; name: string }[] = [];
+export function evaluationStages(run: RunDir): { stage: StageId; name: string }[] {
+  const out: { stage: StageId; name: string }[] = [];
   const dir = run.path('stages');
   const files = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
-  const names = files.map((f) => stageFromFileName(f.replace(/\.json$/, ''))).filter((s) => s.endsWith('/evaluate'));
+  const names = files.map((f) => stageFromFileName(f.replace(/\.json$/, ''))).filter((s): s is StageId => isStageId(s) && s.endsWith('/evaluate'));
   const round = (s: string): number => stageRound(s) ?? NaN;
   for (const s of names.filter((n) => n.startsWith('round')).sort((a, b) => round(a) - round(b))) {
     const k = round(s);

@@ -9,34 +9,34 @@
 import * as fs from 'fs';
 import { readJsonIfExists, writeJsonAtomic } from './atomic';
 import { RunDir } from './run-dir';
-import { stageFileName } from './stage-id';
+import { StageId, stageFileName } from './stage-id';
 
 /** A completed stage's marker. */
 export interface StageMarker<R> {
-  stage: string;
+  stage: StageId;
   finishedAt: string;
   seconds: number;
   result: R;
 }
 
-export function markerFile(run: RunDir, stage: string): string {
+export function markerFile(run: RunDir, stage: StageId): string {
   return run.path('stages', `${stageFileName(stage)}.json`);
 }
 
 /** The marker of `stage`, if it has completed. */
-export function stageResult<R>(run: RunDir, stage: string): StageMarker<R> | undefined {
+export function stageResult<R>(run: RunDir, stage: StageId): StageMarker<R> | undefined {
   return readJsonIfExists<StageMarker<R>>(markerFile(run, stage));
 }
 
 /** Removes a stage's marker (to force it to run again). */
-export function clearStage(run: RunDir, stage: string): void {
+export function clearStage(run: RunDir, stage: StageId): void {
   fs.rmSync(markerFile(run, stage), { force: true });
 }
 
 /**
  * Runs `fn` unless `stage` already completed; returns its (recorded) result.
  */
-export async function runStage<R>(run: RunDir, stage: string, fn: () => Promise<R>): Promise<R> {
+export async function runStage<R>(run: RunDir, stage: StageId, fn: () => Promise<R>): Promise<R> {
   const done = stageResult<R>(run, stage);
   if (done) {
     run.log(`[${stage}] already complete (${done.finishedAt}); skipping`);

@@ -68,7 +68,7 @@ function tmpRun(): RunDir {
   return run;
 }
 
-const opts = { stage: 'round0/train-source', checkpointEvery: 4, progress: 'none' as const };
+const opts = { stage: 'round0/train-source' as const, checkpointEvery: 4, progress: 'none' as const };
 
 describe('runTraining', () => {
   afterEach(() => setInterruptRequested(false));

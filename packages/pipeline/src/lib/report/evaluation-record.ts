@@ -8,9 +8,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CLASS_NAMES } from '@semadapt/labels';
-import type { EvalResult } from '../report/build-report';
-import { writeJsonAtomic } from './atomic';
-import { RunDir } from './run-dir';
+import { RunDir, writeJsonAtomic } from '@semadapt/runner';
+import type { EvalResult } from './build-report';
 
 /** What `result.json` holds. */
 export interface EvaluationRecord {

@@ -23,6 +23,7 @@ import * as path from 'path';
 import { readSafetensors } from '@semadapt/core-layers';
 import { readJsonIfExists, recoverDirAtomic, replaceDirAtomic, writeJsonAtomic } from '../run/atomic';
 import { RunDir } from '../run/run-dir';
+import type { StageId } from '../run/stage-id';
 import { InterruptedError, interruptRequested } from './interrupt';
 import { ProgressMode, startProgress } from './progress';
 
@@ -48,7 +49,7 @@ export interface Evaluator {
 }
 
 export interface LoopOptions {
-  stage: string;
+  stage: StageId;
   checkpointEvery: number;
   metricsEvery?: number;
   /** Steps between evaluations (0 = only at the end, when `evaluate` is given). */
@@ -101,7 +102,7 @@ interface EvalFile {
 }
 
 export class NonFiniteLossError extends Error {
-  constructor(readonly stage: string, readonly stepNumber: number, readonly losses: Record<string, number>, readonly checkpoint: string | undefined) {
+  constructor(readonly stage: StageId, readonly stepNumber: number, readonly losses: Record<string, number>, readonly checkpoint: string | undefined) {
     const bad = Object.entries(losses).filter(([, v]) => !Number.isFinite(v)).map(([k, v]) => `${k}=${v}`).join(', ');
     super(
       `non-finite loss in ${stage} at step ${stepNumber}: ${bad}. Training stopped; ` +
@@ -114,7 +115,7 @@ export class NonFiniteLossError extends Error {
 
 /** The weights or optimizer state about to be checkpointed hold NaN/Inf (a diverged update with a finite loss). */
 export class NonFiniteStateError extends NonFiniteLossError {
-  constructor(stage: string, stepNumber: number, readonly file: string, readonly tensors: string[], readonly count: number, checkpoint: string | undefined) {
+  constructor(stage: StageId, stepNumber: number, readonly file: string, readonly tensors: string[], readonly count: number, checkpoint: string | undefined) {
     super(stage, stepNumber, {}, checkpoint);
     this.message =
       `non-finite values in ${stage} at step ${stepNumber}: ${count} in ${file} (${tensors.slice(0, 5).join(', ')}${tensors.length > 5 ? ', …' : ''}). ` +
@@ -156,7 +157,7 @@ async function findNonFinite(dir: string): Promise<{ file: string; tensors: stri
   return undefined;
 }
 
-async function saveCheckpoint<S>(run: RunDir, stage: string, task: TrainTask<S>, file: Omit<LoopFile<S>, 'state' | 'savedAt'>, lastGood: string | undefined): Promise<string> {
+async function saveCheckpoint<S>(run: RunDir, stage: StageId, task: TrainTask<S>, file: Omit<LoopFile<S>, 'state' | 'savedAt'>, lastGood: string | undefined): Promise<string> {
   const target = run.checkpointDir(stage, 'latest');
   const staging = `${target}.staging-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
@@ -194,7 +195,7 @@ function readEval(dir: string): EvalFile | undefined {
 
 /** A resume on other data than the checkpoint's would silently mix two data sets: refuse it. */
 export class DataChangedError extends Error {
-  constructor(readonly stage: string, readonly checkpoint: string, changes: string[]) {
+  constructor(readonly stage: StageId, readonly checkpoint: string, changes: string[]) {
     super(
       `the data changed since checkpoint ${checkpoint} of ${stage} was written: ${changes.join('; ')}. ` +
         'Restore the data set it was trained on, or start over in a new --run-dir.',
@@ -203,7 +204,7 @@ export class DataChangedError extends Error {
   }
 }
 
-function checkData(stage: string, checkpoint: string, saved: Record<string, DataFingerprint> | undefined, now: Record<string, DataFingerprint> | undefined): void {
+function checkData(stage: StageId, checkpoint: string, saved: Record<string, DataFingerprint> | undefined, now: Record<string, DataFingerprint> | undefined): void {
   if (!saved || !now) return;
   const changes: string[] = [];
   for (const [name, b] of Object.entries(saved)) {

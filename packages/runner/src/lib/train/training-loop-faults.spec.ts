@@ -17,6 +17,7 @@ import * as path from 'path';
 import { Rng, RngState, writeSafetensors } from '@semadapt/core-layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { RunDir } from '../run/run-dir';
+import type { StageId } from '../run/stage-id';
 import { NonFiniteLossError, runTraining, TrainTask } from './training-loop';
 
 interface State { rng: RngState; pos: number }
@@ -135,7 +136,7 @@ function firstFile(dir: string): string | undefined {
   return undefined;
 }
 
-const STAGE = 'round0/train-source';
+const STAGE: StageId = 'round0/train-source';
 // Saves at 2, 4 (evaluated), 6, 8 (evaluated): a first save, replacing saves, best copies, re-evaluations.
 const opts = { stage: STAGE, checkpointEvery: 2, evalEvery: 4, progress: 'none' as const };
 
