@@ -12,6 +12,7 @@ import { Module } from '../module/module';
 import { OnnxGraph, scopedName } from '../onnx/onnx-graph';
 import { addParameter, floatConstant, int64Constant, reduceNode } from '../onnx/onnx-constants';
 import { Layer, expectChannels, numberIn, positiveInt } from './layer';
+import { channelAffine } from './affine-ops';
 
 /** Options of `LayerNorm`. */
 export interface LayerNormOptions {
@@ -48,7 +49,7 @@ export class LayerNorm extends Module implements Layer {
     if (n < 2) throw new Error(`LayerNorm: needs at least 2 values per sample for an unbiased std, received shape [${x.shape}]`);
     return tf.tidy(() => {
       let y = munitLayerNormalize(x, this.eps);
-      if (this.gamma && this.beta) y = tf.add(tf.mul(y, this.gamma), this.beta);
+      if (this.gamma && this.beta) y = channelAffine(y, this.gamma as tf.Tensor as tf.Tensor1D, this.beta as tf.Tensor as tf.Tensor1D);
       return y as tf.Tensor4D;
     });
   }

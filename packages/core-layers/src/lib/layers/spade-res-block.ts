@@ -13,6 +13,7 @@ import { Conv2d } from './conv2d';
 import { GuidedLayer, LayerModule, positiveInt } from './layer';
 import { Spade } from './spade';
 import { SpectralNorm } from './spectral-norm';
+import { addSameShape } from './affine-ops';
 
 /** Options of `SpadeResBlock`. */
 export interface SpadeResBlockOptions {
@@ -53,7 +54,7 @@ export class SpadeResBlock extends Module implements GuidedLayer {
   forward(x: tf.Tensor4D, guidance: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
       const h = tf.relu(this.norm1.forward(this.conv1.forward(x), guidance));
-      return tf.add(x, this.norm2.forward(this.conv2.forward(h), guidance));
+      return addSameShape(x, this.norm2.forward(this.conv2.forward(h), guidance));
     });
   }
 

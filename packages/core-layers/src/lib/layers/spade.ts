@@ -19,6 +19,7 @@ import { instanceNormalize } from '@semadapt/compute';
 import { onnxInstanceNorm } from './instance-norm';
 import { onnxResizeLike, resize2d } from './resize';
 import { SpectralNorm } from './spectral-norm';
+import { spadeModulate } from './affine-ops';
 
 /** Options of `Spade`. */
 export interface SpadeOptions {
@@ -72,7 +73,7 @@ export class Spade extends Module implements GuidedLayer {
       const g = resize2d(guidance, [x.shape[1], x.shape[2]], { kind: 'nearest' });
       const a = tf.relu(this.shared.forward(g));
       const normalized = instanceNormalize(x, this.eps);
-      return tf.add(tf.mul(normalized, tf.add(this.gamma.forward(a), 1)), this.beta.forward(a));
+      return spadeModulate(normalized, this.gamma.forward(a), this.beta.forward(a));
     });
   }
 
