@@ -7,16 +7,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Conv2d, Module, OnnxGraph, Rng, defaultInitRng, scopedName, type Layer } from '@semadapt/core-layers';
-import { scaledChannels } from './segmenter';
+import { resolveOutputDiscriminatorConfig, type OutputDiscriminatorConfigInput } from '../config/segmenter-config';
 
-/** Options of `OutputDiscriminator`. */
-export interface OutputDiscriminatorOptions {
-  /** Input channels (segmenter classes). Default 19 (SPEC §1). */
-  numClasses?: number;
-  /** Width of the first conv; later ones double (64→128→256→512). Default 64 (SPEC §3, AdaptSegNet ndf). */
-  baseChannels?: number;
-  /** Negative slope of the LeakyReLUs. Default 0.2 (SPEC §3). */
-  negativeSlope?: number;
+/**
+ * Options of `OutputDiscriminator`: `baseChannels`, `negativeSlope` (the
+ * trainer config's `discriminator` section) and `numClasses`, documented
+ * with their defaults in `OutputDiscriminatorConfigSchema`.
+ */
+export interface OutputDiscriminatorOptions extends OutputDiscriminatorConfigInput {
   /** Random stream of the (PyTorch-default) initializers. Default `defaultInitRng()`. */
   rng?: Rng;
 }
@@ -29,16 +27,12 @@ export class OutputDiscriminator extends Module implements Layer {
 
   constructor(options: OutputDiscriminatorOptions = {}) {
     super();
-    const numClasses = options.numClasses ?? 19;
-    const ndf = options.baseChannels ?? 64;
-    const slope = options.negativeSlope ?? 0.2;
-    if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`OutputDiscriminator: numClasses must be a positive integer, received ${JSON.stringify(options.numClasses)}`);
-    if (!Number.isInteger(ndf) || ndf < 1) throw new Error(`OutputDiscriminator: baseChannels must be a positive integer, received ${JSON.stringify(options.baseChannels)}`);
-    if (!(typeof slope === 'number' && slope >= 0 && slope < 1)) throw new Error(`OutputDiscriminator: negativeSlope must be in [0, 1), received ${JSON.stringify(options.negativeSlope)}`);
+    const { rng: given, ...config } = options;
+    const { numClasses, baseChannels: ndf, negativeSlope } = resolveOutputDiscriminatorConfig(config);
     this.numClasses = numClasses;
-    this.negativeSlope = slope;
-    const rng = options.rng ?? defaultInitRng();
-    const widths = [numClasses, ndf, ndf * 2, ndf * 4, ndf * 8].map((c, i) => (i === 0 ? c : scaledChannels(c, 1)));
+    this.negativeSlope = negativeSlope;
+    const rng = given ?? defaultInitRng();
+    const widths = [numClasses, ndf, ndf * 2, ndf * 4, ndf * 8];
     const conv = (i: number, o: number) => new Conv2d({ inChannels: i, outChannels: o, kernelSize: 4, stride: 2, padding: { kind: 'zero', size: 1 }, rng });
     this.convs = [1, 2, 3, 4].map((k) => this.registerModule(`conv${k}`, conv(widths[k - 1], widths[k])));
     this.classifier = this.registerModule('classifier', conv(widths[4], 1));

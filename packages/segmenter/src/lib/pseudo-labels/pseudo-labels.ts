@@ -3,9 +3,9 @@
  * ŷ_t = argmax softmax(S(x_t)) where the max probability passes a threshold,
  * else 255.
  *
- * - `{ kind: 'threshold' }`: one global δ (default 0.9 (R)); kept iff conf ≥ δ.
+ * - `{ kind: 'threshold' }`: one global δ; kept iff conf ≥ δ.
  * - `{ kind: 'class-median' }` (BDL): per class c, the median confidence of the
- *   pixels predicted as c over the whole target train set, capped at 0.9.
+ *   pixels predicted as c over the whole target train set, capped.
  *   BDL sorts all confidences in memory and takes element
  *   `round(n·0.5)` (numpy's round-half-even) of the sorted list; a class
  *   never predicted gets threshold 0. Here the set is streamed twice (pass 1
@@ -15,12 +15,16 @@
  *   element, so it is never above the exact value and at most `1/bins` below
  *   it (default bins 10,000: within 1e-4).
  *
+ * The rule's defaults and ranges are `PseudoLabelRuleSchema`'s
+ * (config/segmenter-config.ts: δ 0.9 (R), cap 0.9, 10,000 bins).
+ *
  * Writing is a callback (`LabelWriter`) so this package stays free of image
  * I/O: the pipeline wires it to data-core's PNG writer, which writes 8-bit
  * PNGs atomically (temp file + rename). The writer receives row-major
  * trainIds with 255 for ignored pixels.
  */
 import { IGNORE_LABEL, NUM_CLASSES } from '@semadapt/labels';
+import { resolvePseudoLabelRule, type PseudoLabelMode } from '../config/segmenter-config';
 
 /** One image's prediction: argmax class and its softmax probability per pixel. */
 export interface PixelPrediction {
@@ -43,20 +47,6 @@ export type PredictionSource = () => AsyncIterable<PixelPrediction>;
  */
 export type LabelWriter = (name: string, labels: Uint8Array, width: number, height: number) => Promise<void>;
 
-/** How pixels are kept (SPEC §3). */
-export type PseudoLabelMode =
-  | {
-      kind: 'threshold';
-      /** δ; a pixel is kept iff its max probability ≥ δ. Default 0.9 (R). */
-      delta?: number;
-    }
-  | {
-      kind: 'class-median';
-      /** Upper cap of every class threshold. Default 0.9 (BDL). */
-      cap?: number;
-      /** Histogram bins over [0, 1] for the streaming median. Default 10,000 (precision 1e-4). */
-      bins?: number;
-    };
 
 /** What a pseudo-labelling run did. */
 export interface PseudoLabelReport {
@@ -158,26 +148,6 @@ export function applyThresholds(p: PixelPrediction, thresholds: readonly number[
   return out;
 }
 
-function validateMode(mode: PseudoLabelMode): Required<Extract<PseudoLabelMode, { kind: 'threshold' }>> | Required<Extract<PseudoLabelMode, { kind: 'class-median' }>> {
-  switch (mode.kind) {
-    case 'threshold': {
-      const delta = mode.delta ?? 0.9;
-      if (!(delta >= 0 && delta <= 1)) throw new Error(`pseudo-labels: delta must be in [0, 1], got ${mode.delta}`);
-      return { kind: 'threshold', delta };
-    }
-    case 'class-median': {
-      const cap = mode.cap ?? 0.9;
-      const bins = mode.bins ?? 10000;
-      if (!(cap >= 0 && cap <= 1)) throw new Error(`pseudo-labels: cap must be in [0, 1], got ${mode.cap}`);
-      if (!Number.isInteger(bins) || bins < 1) throw new Error(`pseudo-labels: bins must be a positive integer, got ${mode.bins}`);
-      return { kind: 'class-median', cap, bins };
-    }
-    default: {
-      const never: never = mode;
-      throw new Error(`pseudo-labels: unknown mode ${JSON.stringify(never)}`);
-    }
-  }
-}
 
 /**
  * Pseudo-labels a whole dataset: one pass (threshold) or two (class-median:
@@ -190,7 +160,7 @@ export async function generatePseudoLabels(
   mode: PseudoLabelMode = { kind: 'threshold' },
   numClasses = NUM_CLASSES,
 ): Promise<PseudoLabelReport> {
-  const m = validateMode(mode);
+  const m = resolvePseudoLabelRule(mode);
   let thresholds: number[];
   if (m.kind === 'threshold') {
     thresholds = new Array(numClasses).fill(m.delta);

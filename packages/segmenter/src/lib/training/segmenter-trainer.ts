@@ -14,14 +14,13 @@
  * `mode: { kind: 'sourceOnly' }` is round 0 / the oracle: CE on the given
  * images only, no discriminator.
  *
- * Optimizers (SPEC §3, BDL's, (R)): DeepLabV2 SGD lr 2.5e-4 (ASPP ×10 via its
- * parameters' lrMultiplier), momentum 0.9, weight decay 5e-4, 'poly' 0.9 over
- * 250k steps (`model/deeplab.py` adjust_learning_rate); FCN8s Adam lr 1e-5,
- * betas (0.9, 0.99), biases ×2 (FCN8s' lrMultiplier), step decay ×0.1 every
- * 50k (`model/fcn8s.py`); discriminator Adam lr 1e-4, betas (0.9, 0.99), with
- * the segmenter's kind of schedule (`model/discriminator.py`). Frozen
+ * Optimizers and λ_adv default by architecture to BDL's (SPEC §3 (R); the
+ * values and their sources are `SEGMENTER_TRAINER_DEFAULTS`, resolved by
+ * `resolveSegmenterTrainerConfig`); per-parameter learning-rate multipliers
+ * (DeepLabV2's ASPP ×10, FCN8s' biases ×2) are the networks'. Frozen
  * BatchNorm and FCN8s' fixed deconvolutions are excluded from gradients
- * (frozen modules) and never updated.
+ * (frozen modules) and never updated. The trainer owns what a checkpoint of
+ * its training holds (`checkpointTargets`, `save`, `load`).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -29,34 +28,27 @@ import {
   Sgd,
   computeGradients,
   disposeGradients,
-  validateSchedule,
-  type LrSchedule,
+  loadCheckpoint,
+  saveCheckpoint,
+  type CheckpointTargets,
+  type Module,
   type Optimizer,
+  type Rng,
 } from '@semadapt/core-layers';
 import { bceWithLogits, crossEntropy } from '@semadapt/losses';
-import { OutputDiscriminator, type OutputDiscriminatorOptions } from '../networks/output-discriminator';
+import { OutputDiscriminator } from '../networks/output-discriminator';
 import { logitsAtSize, type Segmenter } from '../networks/segmenter';
+import {
+  resolveSegmenterTrainerConfig,
+  type OutputDiscriminatorConfigInput,
+  type SegmenterOptimizerConfig,
+  type SegmenterTrainerConfigInput,
+} from '../config/segmenter-config';
+import { layerRandomStreams, restoreLayerRandomStreams } from './layer-random-streams';
 
 /** AdaptSegNet's domain labels for the discriminator. */
 export const SOURCE_DOMAIN_LABEL = 0;
 export const TARGET_DOMAIN_LABEL = 1;
-
-/** An optimizer configuration, as data. */
-export type SegmenterOptimizerConfig =
-  | {
-      kind: 'sgd';
-      lr: number;
-      momentum: number;
-      weightDecay: number;
-      schedule: LrSchedule;
-    }
-  | {
-      kind: 'adam';
-      lr: number;
-      betas: [number, number];
-      weightDecay: number;
-      schedule: LrSchedule;
-    };
 
 /** What a step trains on. */
 export type SegmenterTrainingMode =
@@ -65,18 +57,17 @@ export type SegmenterTrainingMode =
   /** Round 0 (lower bound) or oracle: CE on labelled images only. */
   | { kind: 'sourceOnly' };
 
-/** Options of `SegmenterTrainer`; defaults depend on the segmenter's kind (SPEC §3). */
-export interface SegmenterTrainerOptions {
+/**
+ * Options of `SegmenterTrainer`: the trainer config section (`lambdaAdv`,
+ * `segmenterOptimizer`, `discriminatorOptimizer`, `discriminator` — see
+ * `SegmenterTrainerConfigSchema`; defaults by the segmenter's kind), the mode,
+ * and the discriminator's random stream.
+ */
+export interface SegmenterTrainerOptions extends Omit<SegmenterTrainerConfigInput, 'discriminator'> {
   /** Default `{ kind: 'adapt' }`. */
   mode?: SegmenterTrainingMode;
-  /** λ_adv. Default 0.001 for DeepLabV2, 0.0001 for FCN8s (SPEC §3 (R)). */
-  lambdaAdv?: number;
-  /** Segmenter optimizer. Default `defaultSegmenterOptimizer(kind)`: SGD 2.5e-4/0.9/5e-4 poly 0.9 over 250k (DeepLabV2), Adam 1e-5 (0.9, 0.99) step ×0.1 / 50k (FCN8s). */
-  segmenterOptimizer?: SegmenterOptimizerConfig;
-  /** Discriminator optimizer. Default `defaultDiscriminatorOptimizer(kind)`: Adam 1e-4 (0.9, 0.99), the segmenter's schedule kind. */
-  discriminatorOptimizer?: SegmenterOptimizerConfig;
-  /** Output-space discriminator options (adapt mode). Default AdaptSegNet's, classes from the segmenter. */
-  discriminator?: OutputDiscriminatorOptions;
+  /** Output-space discriminator (adapt mode): the config section, plus the stream of its initial weights (default `defaultInitRng()`). Classes are the segmenter's. */
+  discriminator?: Omit<OutputDiscriminatorConfigInput, 'numClasses'> & { rng?: Rng };
 }
 
 /** One adaptation batch: images are preprocessed NHWC, labels int32 `[N, H, W]` with 255 ignored. */
@@ -115,32 +106,7 @@ export interface SegmenterStepLosses {
   lrDiscriminator: number;
 }
 
-/** BDL's DeepLabV2 schedule: poly 0.9 over `num_steps` 250k (training stops earlier, at `num_steps_stop`). */
-export const BDL_POLY_SCHEDULE: LrSchedule = { kind: 'poly', maxSteps: 250000, power: 0.9 };
-/** BDL's FCN8s schedule (S and D): `lr · 0.1^⌊i / 50000⌋`. */
-export const BDL_STEP_SCHEDULE: LrSchedule = { kind: 'step', stepSize: 50000, gamma: 0.1 };
-
-/** The segmenter optimizer BDL uses for `kind` (SPEC §3 (R)). */
-export function defaultSegmenterOptimizer(kind: Segmenter['kind']): SegmenterOptimizerConfig {
-  switch (kind) {
-    case 'deeplabv2':
-      return { kind: 'sgd', lr: 2.5e-4, momentum: 0.9, weightDecay: 5e-4, schedule: BDL_POLY_SCHEDULE };
-    case 'fcn8s':
-      return { kind: 'adam', lr: 1e-5, betas: [0.9, 0.99], weightDecay: 0, schedule: BDL_STEP_SCHEDULE };
-    default: {
-      const never: never = kind;
-      throw new Error(`SegmenterTrainer: unknown segmenter kind ${JSON.stringify(never)}`);
-    }
-  }
-}
-
-/** The output-space discriminator optimizer BDL uses beside a segmenter of `kind`. */
-export function defaultDiscriminatorOptimizer(kind: Segmenter['kind']): SegmenterOptimizerConfig {
-  return { kind: 'adam', lr: 1e-4, betas: [0.9, 0.99], weightDecay: 0, schedule: kind === 'fcn8s' ? BDL_STEP_SCHEDULE : BDL_POLY_SCHEDULE };
-}
-
 function buildOptimizer(config: SegmenterOptimizerConfig, params: ConstructorParameters<typeof Sgd>[0]): Optimizer {
-  validateSchedule(config.schedule);
   switch (config.kind) {
     case 'sgd':
       return new Sgd(params, { lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay, schedule: config.schedule });
@@ -167,18 +133,15 @@ export class SegmenterTrainer {
   readonly discriminatorOptimizer: Optimizer | null;
 
   constructor(readonly segmenter: Segmenter, options: SegmenterTrainerOptions = {}) {
-    this.mode = options.mode ?? { kind: 'adapt' };
+    const { mode = { kind: 'adapt' }, discriminator: { rng: discriminatorRng, ...discriminatorSection } = {}, ...section } = options;
+    this.mode = mode;
     if (this.mode.kind !== 'adapt' && this.mode.kind !== 'sourceOnly') throw new Error(`SegmenterTrainer: mode must be {kind:'adapt'|'sourceOnly'}, received ${JSON.stringify(options.mode)}`);
-    const lambda = options.lambdaAdv ?? (segmenter.kind === 'deeplabv2' ? 0.001 : 0.0001);
-    if (!(typeof lambda === 'number' && Number.isFinite(lambda) && lambda >= 0)) throw new Error(`SegmenterTrainer: lambdaAdv must be a finite number ≥ 0, received ${JSON.stringify(options.lambdaAdv)}`);
-    this.lambdaAdv = lambda;
-    this.segmenterOptimizer = buildOptimizer(options.segmenterOptimizer ?? defaultSegmenterOptimizer(segmenter.kind), segmenter);
+    const config = resolveSegmenterTrainerConfig(segmenter.kind, { ...section, discriminator: discriminatorSection });
+    this.lambdaAdv = config.lambdaAdv;
+    this.segmenterOptimizer = buildOptimizer(config.segmenterOptimizer, segmenter);
     if (this.mode.kind === 'adapt') {
-      this.discriminator = new OutputDiscriminator({ numClasses: segmenter.numClasses, ...options.discriminator });
-      this.discriminatorOptimizer = buildOptimizer(
-        options.discriminatorOptimizer ?? defaultDiscriminatorOptimizer(segmenter.kind),
-        this.discriminator,
-      );
+      this.discriminator = new OutputDiscriminator({ ...config.discriminator, numClasses: segmenter.numClasses, rng: discriminatorRng });
+      this.discriminatorOptimizer = buildOptimizer(config.discriminatorOptimizer, this.discriminator);
     } else {
       this.discriminator = null;
       this.discriminatorOptimizer = null;
@@ -278,6 +241,49 @@ export class SegmenterTrainer {
       tf.dispose(kept);
       kept = [];
     }
+  }
+
+  /** Steps done so far (the segmenter optimizer's count). */
+  get stepCount(): number {
+    return this.segmenterOptimizer.stepCount;
+  }
+
+  /**
+   * What a checkpoint of this training holds: the segmenter as `net.*`, its
+   * optimizer as `optimizer.S.*` and, in adapt mode, the output-space
+   * discriminator as `D.*` with `optimizer.D.*` — the layout of every run
+   * directory's `segmenter.safetensors`.
+   */
+  checkpointTargets(): CheckpointTargets & { modules: Record<string, Module>; optimizers: Record<string, Optimizer> } {
+    const modules: Record<string, Module> = { net: this.segmenter };
+    const optimizers: Record<string, Optimizer> = { S: this.segmenterOptimizer };
+    if (this.discriminator && this.discriminatorOptimizer) {
+      modules['D'] = this.discriminator;
+      optimizers['D'] = this.discriminatorOptimizer;
+    }
+    return { modules, optimizers };
+  }
+
+  /**
+   * Write `checkpointTargets()`, the step and the dropout streams of its
+   * modules (`layerRandomStreams`) to one safetensors checkpoint, atomically;
+   * `metadata` is stored as the file's user JSON.
+   */
+  async save(file: string, metadata?: unknown): Promise<void> {
+    const targets = this.checkpointTargets();
+    await saveCheckpoint(file, targets, { step: this.stepCount, rng: layerRandomStreams(targets.modules), metadata });
+  }
+
+  /**
+   * Restore what `save` wrote (strict: names, shapes and dtypes must match).
+   * `missingStreams`: dropout streams the file has no state for (written
+   * before they were saved); they are left as they are, so a resumed run then
+   * draws other dropout masks than an uninterrupted one.
+   */
+  async load(file: string): Promise<{ step: number; missingStreams: string[] }> {
+    const targets = this.checkpointTargets();
+    const { step, rng } = await loadCheckpoint(file, targets);
+    return { step, missingStreams: restoreLayerRandomStreams(targets.modules, rng) };
   }
 
   /** Release the optimizers' state and the discriminator (not the segmenter). */
