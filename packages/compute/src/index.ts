@@ -13,3 +13,4 @@ export { ADAM_UPDATE, SGD_UPDATE, fusedAdamUpdate, fusedSgdUpdate, type AdamUpda
 export { composedKernelConfig, composedKernelConfigs, FUSED_KERNEL_NAMES } from './lib/composed-kernels';
 export { MIRROR_PAD_FOLD } from './lib/mirror-pad-fold-kernel';
 export { dilatedSameConv } from './lib/dilated-conv';
+export { eagerFreeGradients, installEagerFreeGradients, stockGradients } from './lib/eager-free-gradients';

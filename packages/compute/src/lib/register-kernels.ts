@@ -22,6 +22,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { columnMeanWasmFix, columnSumWasmFix, useNativeColumnSums } from './column-sum-kernel';
 import { scalarTileWasmFix } from './scalar-tile-kernel';
 import { composedKernelConfig, composedKernelConfigs } from './composed-kernels';
+import { installEagerFreeGradients } from './eager-free-gradients';
 import { conv2dBackpropFilterWasmConfig } from './conv2d-backprop-filter-wasm';
 import { conv2dBackpropInputWasmConfig } from './conv2d-backprop-input-wasm';
 import { conv2dGradConfig } from './conv2d-grad';
@@ -94,8 +95,13 @@ function applyFixes(backendName: string, fixes: readonly KernelFix[]): void {
 
 let tfjsGradientsLoaded = false;
 
-/** tfjs's stock gradients (see the file comment), then ours over them. Idempotent. */
+/**
+ * tfjs's stock gradients (see the file comment), then ours over them, and the
+ * engine's backward walk replaced by one that frees as it goes
+ * (eager-free-gradients.ts). Idempotent.
+ */
 export function registerGradients(): void {
+  installEagerFreeGradients();
   if (!tfjsGradientsLoaded) {
     if (!tf.getGradient('Conv2D')) require('@tensorflow/tfjs');
     if (!tf.getGradient('Conv2D')) throw new Error('registerGradients: loading @tensorflow/tfjs did not register the tfjs gradients');
