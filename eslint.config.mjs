@@ -26,13 +26,15 @@ export default [
             // labels (the label space: trainIds, names, colours, class sets) is a leaf every package may import.
             { sourceTag: 'scope:labels', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'scope:compute', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:labels', 'scope:compute'] },
+            // onnx-runtime (the one onnxruntime-node session type) imports nothing of ours either.
+            { sourceTag: 'scope:onnx-runtime', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:labels', 'scope:compute', 'scope:onnx-runtime'] },
             { sourceTag: 'scope:losses', onlyDependOnLibsWithTags: ['scope:labels', 'scope:compute', 'scope:core'] },
             { sourceTag: 'scope:translator', onlyDependOnLibsWithTags: ['scope:labels', 'scope:compute', 'scope:core', 'scope:losses'] },
             { sourceTag: 'scope:segmenter', onlyDependOnLibsWithTags: ['scope:labels', 'scope:compute', 'scope:core', 'scope:losses'] },
             { sourceTag: 'scope:data-core', onlyDependOnLibsWithTags: ['scope:labels'] },
             { sourceTag: 'scope:data-dataset', onlyDependOnLibsWithTags: ['scope:labels', 'scope:data-core'] },
-            { sourceTag: 'scope:metrics', onlyDependOnLibsWithTags: ['scope:labels', 'scope:data-core'] },
+            { sourceTag: 'scope:metrics', onlyDependOnLibsWithTags: ['scope:labels', 'scope:data-core', 'scope:onnx-runtime'] },
             // runner (run directory, markers, training loop, progress) knows nothing of the method: no
             // models, losses or data sets; the pipeline composes the method's stages on top of it.
             { sourceTag: 'scope:runner', onlyDependOnLibsWithTags: ['scope:labels', 'scope:compute', 'scope:core'] },

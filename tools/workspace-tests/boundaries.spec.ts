@@ -125,6 +125,19 @@ const PROBES: Probe[] = [
     expect: { ruleId: '@nx/enforce-module-boundaries', message: /scope:translator.*can only depend on libs tagged with/ },
   },
   {
+    rule: 'onnx-runtime must not import core-layers (it wraps onnxruntime-node only)',
+    pkg: 'onnx-runtime',
+    source: "import * as cl from '@semadapt/core-layers';\nexport const probe = cl;\n",
+    // core-layers depends on onnx-runtime, so Nx reports the cycle (its boundary error for this case).
+    expect: { ruleId: '@nx/enforce-module-boundaries', message: /Circular dependency between "@semadapt\/onnx-runtime" and "@semadapt\/core-layers"|scope:onnx-runtime/ },
+  },
+  {
+    rule: 'onnx-runtime must not import data-core (it imports nothing of ours)',
+    pkg: 'onnx-runtime',
+    source: "import * as dc from '@semadapt/data-core';\nexport const probe = dc;\n",
+    expect: { ruleId: '@nx/enforce-module-boundaries', message: /scope:onnx-runtime.*cannot depend on any libs with tags/ },
+  },
+  {
     rule: 'deep imports @semadapt/<pkg>/src/... are refused',
     pkg: 'losses',
     source: "import { Module } from '@semadapt/core-layers/src/lib/module/module';\nexport const probe = Module;\n",
@@ -152,6 +165,12 @@ const PROBES: Probe[] = [
     rule: 'control: runner importing @semadapt/core-layers is allowed',
     pkg: 'runner',
     source: "import * as cl from '@semadapt/core-layers';\nexport const probe = cl;\n",
+    expect: null,
+  },
+  {
+    rule: 'control: metrics-fid-is importing @semadapt/onnx-runtime is allowed',
+    pkg: 'metrics-fid-is',
+    source: "import * as ox from '@semadapt/onnx-runtime';\nexport const probe = ox;\n",
     expect: null,
   },
   {

@@ -1,15 +1,15 @@
-/** Nx sees exactly the ten packages of issue 3, compute (issue 22), labels and runner (issue 21). */
+/** Nx sees exactly the ten packages of issue 3, compute (issue 22), labels, runner and onnx-runtime (issue 21). */
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PACKAGES = [
   'compute', 'core-layers', 'losses', 'translator', 'segmenter', 'data-core',
-  'data-cityscapes', 'data-gta5', 'data-synthia', 'metrics-fid-is', 'pipeline', 'labels', 'runner',
+  'data-cityscapes', 'data-gta5', 'data-synthia', 'metrics-fid-is', 'pipeline', 'labels', 'runner', 'onnx-runtime',
 ].map((p) => `@semadapt/${p}`);
 
 describe('Nx workspace', () => {
-  it('`nx show projects --json` lists the thirteen packages', () => {
+  it('`nx show projects --json` lists the fourteen packages', () => {
     const r = spawnSync('npx', ['nx', 'show', 'projects', '--json'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false' } });
     expect(r.status).toBe(0);
     const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('[')).pop();

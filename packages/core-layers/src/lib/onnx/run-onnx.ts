@@ -1,16 +1,13 @@
 /**
  * Run an ONNX model in onnxruntime-node (CPU, one thread by default) — the
  * independent reference for export parity (SPEC §7), and a convenience for
- * users. onnxruntime-node is loaded lazily so importing core-layers does not
- * load the native binding.
+ * users — through the workspace's one session type (@semadapt/onnx-runtime,
+ * which loads the native binding only when a model is opened).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { OnnxSession, OnnxTensor } from '@semadapt/onnx-runtime';
 
-/** A dense float tensor crossing the onnxruntime boundary. */
-export interface OnnxTensor {
-  data: Float32Array;
-  dims: number[];
-}
+export type { OnnxTensor } from '@semadapt/onnx-runtime';
 
 /** Options of `runOnnx`. */
 export interface RunOnnxOptions {
@@ -20,19 +17,9 @@ export interface RunOnnxOptions {
 
 /** Run `model` on `feeds` (by input name); returns every output by name. */
 export async function runOnnx(model: Uint8Array, feeds: Record<string, OnnxTensor>, options: RunOnnxOptions = {}): Promise<Record<string, OnnxTensor>> {
-  const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
-  const session = await ort.InferenceSession.create(model, {
-    intraOpNumThreads: options.threads ?? 1,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-  });
+  const session = await OnnxSession.open(model, { threads: options.threads ?? 1 });
   try {
-    const ortFeeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
-    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', t.data, t.dims);
-    const results = await session.run(ortFeeds);
-    const out: Record<string, OnnxTensor> = {};
-    for (const [name, t] of Object.entries(results)) out[name] = { data: Float32Array.from(t.data as Float32Array), dims: t.dims.slice() };
-    return out;
+    return await session.runNamed(feeds);
   } finally {
     await session.release();
   }

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import * as ort from 'onnxruntime-node';
+import { OnnxSession, OnnxTensorMetadata, OnnxValueMetadata } from '@semadapt/onnx-runtime';
 import { InceptionNormalization, preprocessForInception, ResizeMode, RgbImageLike } from './preprocess';
 
 /** How to find and feed the user's InceptionV3 ONNX model. */
@@ -43,7 +43,7 @@ export class InceptionModel {
   readonly outputsProbabilities: boolean;
 
   private constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly session: OnnxSession,
     readonly file: string,
     private readonly inputName: string,
     private readonly layout: 'NCHW' | 'NHWC',
@@ -61,13 +61,13 @@ export class InceptionModel {
 
   static async load(file: string, options: InceptionModelOptions = {}): Promise<InceptionModel> {
     if (!fs.existsSync(file)) throw new Error(`Inception model not found: ${file} (give an InceptionV3 ONNX file; see the metrics-fid-is README)`);
-    let session: ort.InferenceSession;
+    let session: OnnxSession;
     try {
-      session = await ort.InferenceSession.create(file, options.threads ? { intraOpNumThreads: options.threads } : {});
+      session = await OnnxSession.open(file, options.threads ? { threads: options.threads } : {});
     } catch (e) {
       throw new Error(`Inception model ${file} could not be loaded by onnxruntime: ${(e as Error).message}`);
     }
-    const describe = (m: readonly ort.InferenceSession.ValueMetadata[]) =>
+    const describe = (m: readonly OnnxValueMetadata[]) =>
       m.map((v) => (v.isTensor ? `${v.name} ${v.type} [${v.shape.join(', ')}]` : `${v.name} (non-tensor)`)).join('; ');
     const found = `inputs: ${describe(session.inputMetadata)}; outputs: ${describe(session.outputMetadata)}`;
     const fail = (why: string): never => {
@@ -77,14 +77,14 @@ export class InceptionModel {
     if (session.inputMetadata.length !== 1) fail(`expected exactly one input, found ${session.inputMetadata.length}`);
     const input = session.inputMetadata[0];
     if (!input.isTensor || input.type !== 'float32' || input.shape.length !== 4) fail(`the input must be a float32 4-D tensor`);
-    const shape = (input as ort.InferenceSession.TensorValueMetadata).shape;
+    const shape = (input as OnnxTensorMetadata).shape;
     const layout = shape[1] === 3 ? 'NCHW' : shape[3] === 3 ? 'NHWC' : fail(`the input must have 3 channels in dimension 1 (NCHW) or 3 (NHWC)`);
     for (const d of layout === 'NCHW' ? [shape[2], shape[3]] : [shape[1], shape[2]]) {
       if (typeof d === 'number' && d !== INPUT_SIZE) fail(`the input must be ${INPUT_SIZE}×${INPUT_SIZE}, found ${d}`);
     }
 
-    const tensors = session.outputMetadata.filter((o): o is ort.InferenceSession.TensorValueMetadata => o.isTensor);
-    const lastDim = (o: ort.InferenceSession.TensorValueMetadata) => {
+    const tensors = session.outputMetadata.filter((o): o is OnnxTensorMetadata => o.isTensor);
+    const lastDim = (o: OnnxTensorMetadata) => {
       const dims = o.shape.filter((d, i) => i > 0 && d !== 1);
       return dims.length === 1 && typeof dims[0] === 'number' ? dims[0] : undefined;
     };
@@ -112,12 +112,12 @@ export class InceptionModel {
     const data = this.layout === 'NCHW' ? chw : chwToHwc(chw, n, INPUT_SIZE);
     const dims = this.layout === 'NCHW' ? [n, 3, INPUT_SIZE, INPUT_SIZE] : [n, INPUT_SIZE, INPUT_SIZE, 3];
     const fetches = [this.featuresOutput, this.logitsOutput].filter((x): x is string => !!x);
-    const result = await this.session.run({ [this.inputName]: new ort.Tensor('float32', data, dims) }, fetches);
+    const result = await this.session.runNamed({ [this.inputName]: { data, dims } }, fetches);
     const take = (name: string | undefined, width: number): Float32Array | undefined => {
       if (!name) return undefined;
       const t = result[name];
-      if (t.size !== n * width) throw new Error(`Inception model ${this.file}: output '${name}' has ${t.size} values for ${n} images, expected ${n}×${width}`);
-      return Float32Array.from(t.data as Float32Array);
+      if (t.data.length !== n * width) throw new Error(`Inception model ${this.file}: output '${name}' has ${t.data.length} values for ${n} images, expected ${n}×${width}`);
+      return Float32Array.from(t.data);
     };
     return { features: take(this.featuresOutput, this.featureDim), logits: take(this.logitsOutput, this.classes) };
   }

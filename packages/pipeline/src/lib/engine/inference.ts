@@ -15,7 +15,7 @@ import {
 import {
   ConfusionMatrix, generatePseudoLabels, MiouResult, PixelPrediction, PseudoLabelMode, PseudoLabelReport, predictFromLogits,
 } from '@semadapt/segmenter';
-import { OnnxModel } from '../run/onnx-session';
+import type { OnnxSession } from '@semadapt/onnx-runtime';
 import { translateImageOnnx } from './translate-image';
 import { writeJsonAtomic, readJsonIfExists } from '@semadapt/runner';
 import { nchwToNhwc, NchwTensor, rgbToCaffeNchw, symmetricNchwToRgb } from './tensors';
@@ -54,7 +54,7 @@ async function* items(ds: FileDataset, shard: Shard, workers: number): AsyncGene
 }
 
 /** Segmenter logits (NCHW) of an RGB image through an ONNX segmenter. */
-export async function segmenterLogits(model: OnnxModel, img: ImageU8): Promise<NchwTensor> {
+export async function segmenterLogits(model: OnnxSession, img: ImageU8): Promise<NchwTensor> {
   const [out] = await model.run([rgbToCaffeNchw(img)]);
   return out;
 }
@@ -88,7 +88,7 @@ function shardLength(ds: FileDataset, shard: Shard): number {
  * (image, guidance logits), in which case `segmenter` computes the guidance.
  */
 export async function translateSet(
-  ds: FileDataset, translator: OnnxModel, segmenter: OnnxModel | undefined, outDir: string, opts: InferenceOptions,
+  ds: FileDataset, translator: OnnxSession, segmenter: OnnxSession | undefined, outDir: string, opts: InferenceOptions,
 ): Promise<{ images: number; skipped: number }> {
   const total = shardLength(ds, opts.shard);
   let done = 0;
@@ -116,7 +116,7 @@ export async function translateSet(
  * so it refuses a shard.
  */
 export async function pseudoLabelSet(
-  ds: FileDataset, segmenter: OnnxModel, mode: PseudoLabelMode, outDir: string, opts: InferenceOptions,
+  ds: FileDataset, segmenter: OnnxSession, mode: PseudoLabelMode, outDir: string, opts: InferenceOptions,
 ): Promise<PseudoLabelReport> {
   if (mode.kind === 'class-median' && opts.shard.worldSize > 1) {
     throw new Error('pseudo-label: class-median thresholds need the whole target set in one process; run it without --shard (or use kind "threshold")');

@@ -15,7 +15,7 @@ import { setTestBackend } from '@semadapt/core-layers/testing';
 import type { ImageU8 } from '@semadapt/data-core';
 import { DeepLabV2, exportSegmenterOnnx, FCN8s, Segmenter } from '@semadapt/segmenter';
 import { Translator, translatorOnnxBytes } from '@semadapt/translator';
-import { openOnnx } from '../run/onnx-session';
+import { openOnnx } from './open-onnx';
 import { embeddedTranslatorOnnxBytes } from './embedded-translator-onnx';
 import { translateImageInFramework, translateImageOnnx } from './translate-image';
 

@@ -1,0 +1,2 @@
+/** Public API of @semadapt/onnx-runtime: the one onnxruntime-node session type. */
+export * from './lib/onnx-session';
