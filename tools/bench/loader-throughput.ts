@@ -2,7 +2,8 @@
  * Loader throughput (issue 7 item 4): images per second for the SPEC §2
  * training input — decode a GTA5-size (1914×1052) RGB PNG and its palette
  * label, resize to 1024×512 (bicubic / nearest), random 512×512 crop and
- * flip, normalize to [−1, 1] — through data-core's DataLoader worker threads.
+ * flip — through data-core's DataLoader worker threads. The loaders hand on
+ * 8-bit RGB; the models normalise (on the training backend).
  * Used by `cases/data-load.ts`; callable on its own.
  */
 import * as fs from 'fs';
@@ -27,7 +28,6 @@ export const TRAINING_PIPELINE: SamplePipeline = {
   imageFilter: 'bicubic',
   crop: { width: 512, height: 512 },
   flipProbability: 0.5,
-  normalize: 'translator',
 };
 
 /** Writes `count` GTA5-size image/label pairs (GTA5 layout) under `dir`; returns their specs. */

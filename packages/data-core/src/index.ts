@@ -6,7 +6,6 @@ export * from './lib/codec/read-image';
 export * from './lib/random/rng';
 export * from './lib/transform/resize';
 export * from './lib/transform/geometry';
-export * from './lib/transform/normalize';
 export * from './lib/transform/remap';
 export * from './lib/labels/train-ids';
 export * from './lib/dataset/split-list';

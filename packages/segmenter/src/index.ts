@@ -3,6 +3,7 @@ export * from './lib/metrics/confusion-matrix';
 export * from './lib/pseudo-labels/pseudo-labels';
 export * from './lib/pseudo-labels/prediction';
 export * from './lib/networks/segmenter';
+export * from './lib/networks/segmenter-input';
 export * from './lib/networks/bottleneck';
 export * from './lib/networks/deeplab-v2';
 export * from './lib/networks/fcn8s';

@@ -5,5 +5,6 @@ export * from './lib/networks/content-encoder';
 export * from './lib/networks/spade-generator';
 export * from './lib/networks/multiscale-discriminator';
 export * from './lib/networks/translator';
+export * from './lib/networks/translator-image';
 export * from './lib/training/translator-trainer';
 export * from './lib/export/export-translator';

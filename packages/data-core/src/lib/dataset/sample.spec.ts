@@ -4,7 +4,6 @@ import * as path from 'path';
 import { writePngAtomic } from '../codec/png';
 import { makeImage } from '../image/image';
 import { crop, flipHorizontal, randomCropBox } from '../transform/geometry';
-import { normalize } from '../transform/normalize';
 import { buildLut } from '../transform/remap';
 import { resize } from '../transform/resize';
 import { mulberry32 } from '../random/rng';
@@ -24,8 +23,8 @@ describe('loadSample', () => {
   writePngAtomic(label, { width: w, height: h, channels: 1, data: ids });
   const lut = buildLut({ 7: 0, 26: 13, 23: 10 }, 256);
 
-  it('fused resize+crop+flip+normalize equals the steps done one by one with the same seed', () => {
-    const pipeline = { resize: { kind: 'size', width: 20, height: 12 }, crop: { width: 8, height: 6 }, flipProbability: 0.5, normalize: 'translator', labelLut: lut } as const;
+  it('fused resize+crop+flip equals the steps done one by one with the same seed (8-bit RGB out)', () => {
+    const pipeline = { resize: { kind: 'size', width: 20, height: 12 }, crop: { width: 8, height: 6 }, flipProbability: 0.5, labelLut: lut } as const;
     let flips = 0;
     for (let seed = 0; seed < 12; seed++) {
       const s = loadSample({ name: 'x', image, label }, 0, pipeline, seed);
@@ -39,7 +38,8 @@ describe('loadSample', () => {
         lab = flipHorizontal(lab);
         flips++;
       }
-      expect(Array.from(s.image.data)).toEqual(Array.from(normalize(img, 'translator').data));
+      expect(s.image.data).toBeInstanceOf(Uint8Array);
+      expect(Array.from(s.image.data)).toEqual(Array.from(img.data));
       expect(Array.from(s.label?.data ?? [])).toEqual(Array.from(lab.data));
     }
     expect(flips).toBeGreaterThan(0);

@@ -1,15 +1,15 @@
 /**
  * A sample as a serializable spec (file paths) plus a serializable pipeline
- * (resize, crop, flip, normalization, label table), so the same decode runs
+ * (resize, crop, flip, label table), so the same decode runs
  * in the main thread or in a worker. Randomness comes from a per-sample seed
  * (seed, epoch, dataset index), so crops and flips do not depend on which
- * worker decodes what.
+ * worker decodes what. Images come out as 8-bit RGB pixels: normalising
+ * them is each model's own business (the segmenters do it inside `forward`).
  */
-import type { Image, ImageF32, ImageU8, LabelMap } from '../image/image';
+import type { Image, ImageU8, LabelMap } from '../image/image';
 import { readRgb, readLabelIds } from '../codec/read-image';
 import { resize, resizeTargetSize, type ResizeTarget } from '../transform/resize';
 import { randomCropBox, randomCropFlipPair } from '../transform/geometry';
-import { normalize, type NormalizePreset } from '../transform/normalize';
 import { remapLabel } from '../transform/remap';
 import { mulberry32 } from '../random/rng';
 
@@ -22,7 +22,7 @@ export interface SampleSpec {
   readonly label?: string;
 }
 
-/** The transforms, in order: decode → resize → random crop → random flip → normalize. All fields optional. */
+/** The transforms, in order: decode → resize → random crop → random flip. All fields optional. */
 export interface SamplePipeline {
   /** Resize target for image and label (SPEC §2: `{kind:'size', width:1024, height:512}`). Default: none. */
   readonly resize?: ResizeTarget;
@@ -32,8 +32,6 @@ export interface SamplePipeline {
   readonly crop?: { readonly width: number; readonly height: number };
   /** Probability of a horizontal flip of image and label together. Default 0. */
   readonly flipProbability?: number;
-  /** Normalization preset; 'none' keeps 8-bit RGB. Default 'none'. */
-  readonly normalize?: NormalizePreset | 'none';
   /** Lookup table from raw label ids to trainIds (256 or 65536 entries). Default: ids kept (8-bit only). */
   readonly labelLut?: Uint8Array;
   /**
@@ -49,7 +47,8 @@ export interface Sample {
   readonly name: string;
   /** Index in the dataset. */
   readonly index: number;
-  readonly image: ImageU8 | ImageF32;
+  /** 8-bit RGB pixels, HWC. */
+  readonly image: ImageU8;
   readonly label?: LabelMap;
   /** Pixels whose label id is above `pipeline.labelIdLimit.maxId` (read as ignore), when checked. */
   readonly outOfRangeIds?: number;
@@ -120,7 +119,5 @@ export function loadSample(spec: SampleSpec, index: number, pipeline: SamplePipe
   } else {
     pair = randomCropFlipPair(image, raw && remap(raw), pipeline.crop, pipeline.flipProbability ?? 0, rng);
   }
-  const preset = pipeline.normalize ?? 'none';
-  const finalImage = preset === 'none' ? pair.image : normalize(pair.image, preset);
-  return { name: spec.name, index, image: finalImage, label: pair.label, ...(outOfRangeIds ? { outOfRangeIds } : {}) };
+  return { name: spec.name, index, image: pair.image, label: pair.label, ...(outOfRangeIds ? { outOfRangeIds } : {}) };
 }

@@ -16,7 +16,7 @@ export interface Image<D extends PixelData = PixelData> {
 
 /** 8-bit image (decoded RGB, or a label map with `channels === 1`). */
 export type ImageU8 = Image<Uint8Array>;
-/** Float image (normalized network input). */
+/** Float image (intermediate resampling results, float sources). */
 export type ImageF32 = Image<Float32Array>;
 /** Label map: one channel of class ids (trainIds after remapping, 255 ignore). */
 export type LabelMap = Image<Uint8Array>;

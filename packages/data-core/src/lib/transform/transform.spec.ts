@@ -1,7 +1,6 @@
 import { makeImage } from '../image/image';
 import { mulberry32 } from '../random/rng';
 import { crop, flipHorizontal, randomCropFlipPair } from './geometry';
-import { CAFFE_BGR_MEAN, denormalize, normalize } from './normalize';
 import { buildLut, remapLabel } from './remap';
 import { resize } from './resize';
 
@@ -114,31 +113,6 @@ describe('crop and flip', () => {
     expect(flips).toBeGreaterThan(70);
     expect(flips).toBeLessThan(130);
     expect(() => randomCropFlipPair(makeImage(w, h, 1, lab), undefined, { width: 10, height: 3 }, 0, rng)).toThrow(/10×3 is larger than the 9×7 image/);
-  });
-});
-
-describe('normalization presets', () => {
-  const px = makeImage(2, 1, 3, Uint8Array.from([10, 20, 30, 255, 0, 51]));
-  it('translator: x/127.5 − 1 (0 → −1, 255 → 1, 51 → −0.6)', () => {
-    const out = normalize(px, 'translator');
-    expect(out.data[3]).toBeCloseTo(1, 6);
-    expect(out.data[4]).toBeCloseTo(-1, 6);
-    expect(out.data[5]).toBeCloseTo(-0.6, 6);
-  });
-  it.each(['deeplab', 'fcn8s'] as const)('%s: BGR order minus (104.00698793, 116.66876762, 122.67891434)', (preset) => {
-    const out = normalize(px, preset);
-    expect(out.data[0]).toBeCloseTo(30 - 104.00698793, 4);
-    expect(out.data[1]).toBeCloseTo(20 - 116.66876762, 4);
-    expect(out.data[2]).toBeCloseTo(10 - 122.67891434, 4);
-    expect(CAFFE_BGR_MEAN).toEqual([104.00698793, 116.66876762, 122.67891434]);
-  });
-  it('imagenet: (x/255 − mean)/std in RGB', () => {
-    const out = normalize(px, 'imagenet');
-    expect(out.data[3]).toBeCloseTo((1 - 0.485) / 0.229, 4);
-    expect(out.data[4]).toBeCloseTo(-0.456 / 0.224, 4);
-  });
-  it.each(['translator', 'deeplab', 'fcn8s', 'imagenet'] as const)('%s: denormalize inverts exactly on 8-bit values', (preset) => {
-    expect(Array.from(denormalize(normalize(px, preset), preset).data)).toEqual(Array.from(px.data));
   });
 });
 

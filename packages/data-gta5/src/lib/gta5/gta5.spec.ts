@@ -120,7 +120,7 @@ describe('GTA5 reader on the real layout (images/NNNNN.png, labels/NNNNN.png pal
   it('feeds the DataLoader (2 workers): resize 48×24, crop 16×16, flip; labels stay SPEC trainIds', async () => {
     const root = fresh('loader');
     writeGta5Fixture(root, { count: 4, width: 34, height: 17 });
-    const ds = openGta5(root, { pipeline: { resize: { kind: 'size', width: 48, height: 24 }, crop: { width: 16, height: 16 }, flipProbability: 0.5, normalize: 'deeplab' } });
+    const ds = openGta5(root, { pipeline: { resize: { kind: 'size', width: 48, height: 24 }, crop: { width: 16, height: 16 }, flipProbability: 0.5 } });
     const loader = new DataLoader(ds, { workers: 2, seed: 2 });
     const allowed = new Set(SPEC_TABLE);
     try {

@@ -33,6 +33,6 @@ describe('GTA5 label ids outside 0..33 at load time', () => {
     const index = ds.pairs.findIndex((p) => p.label === m.broken[0].path);
     await expect(ds.get(index)).rejects.toThrow(`${m.broken[0].path}: 2 pixels with label ids outside 0..33 (ids 40); refused (strict label ids)`);
     // The same with another pipeline (what training uses).
-    await expect(ds.withPipeline({ normalize: 'none' }).get(index)).rejects.toThrow(/refused \(strict label ids\)/);
+    await expect(ds.withPipeline({}).get(index)).rejects.toThrow(/refused \(strict label ids\)/);
   });
 });

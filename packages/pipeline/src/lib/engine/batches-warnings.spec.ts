@@ -25,7 +25,7 @@ describe('BatchStream and out-of-range label ids', () => {
   it('warns once per file over two epochs, naming it; strictLabelIds refuses it', async () => {
     writeGta5Fixture(dir, { count: 3, broken: ['out-of-range-id'] });
     const warnings: string[] = [];
-    const ds = openGta5(dir).withPipeline({ normalize: 'deeplab' });
+    const ds = openGta5(dir).withPipeline({});
     const stream = new BatchStream(ds, 3, { seed: 1, workers: 0, prefetch: 1, onWarning: (m) => warnings.push(m) });
     try {
       for (let i = 0; i < 2; i++) {
@@ -39,7 +39,7 @@ describe('BatchStream and out-of-range label ids', () => {
     expect(warnings).toEqual([
       "warning: label of images/00002.png: 2 pixels with label ids outside the data set's map, read as ignore (255); data.strictLabelIds true refuses such files",
     ]);
-    const strict = new BatchStream(openGta5(dir, { strictLabelIds: true }).withPipeline({ normalize: 'deeplab' }), 3, { seed: 1, workers: 0, prefetch: 1 });
+    const strict = new BatchStream(openGta5(dir, { strictLabelIds: true }).withPipeline({}), 3, { seed: 1, workers: 0, prefetch: 1 });
     try {
       await expect(strict.next()).rejects.toThrow(/labels\/00002\.png: 2 pixels with label ids outside 0\.\.33 \(ids 40\); refused/);
     } finally {

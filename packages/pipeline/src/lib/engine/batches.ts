@@ -3,12 +3,15 @@
  * deterministic, endless stream (shuffled from (seed, epoch); crop/flip
  * seeded per sample) whose position is part of every checkpoint, so a
  * resumed run draws exactly the batches an uninterrupted one would.
+ * Images are handed on as RGB pixels in [0, 255]: each model owns its
+ * normalisation (the segmenters inside `forward`, the translator's [−1, 1]
+ * through `rgbToTranslatorImage`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { DataLoader, FileDataset, ImageF32, LabelMap, LoaderItem, LoaderPosition } from '@semadapt/data-core';
+import { DataLoader, FileDataset, ImageU8, LabelMap, LoaderItem, LoaderPosition } from '@semadapt/data-core';
 
 export interface Batch {
-  /** NHWC float images (normalized by the dataset's pipeline). */
+  /** NHWC float32 images, RGB in [0, 255]. */
   images: tf.Tensor4D;
   /** [N, H, W] int32 labels (trainIds, 255 ignored), when the dataset has labels. */
   labels?: tf.Tensor3D;
@@ -43,7 +46,7 @@ export class BatchStream {
   /** The next `batchSize` samples as tensors (caller disposes). */
   async next(): Promise<Batch> {
     this.iter ??= this.loader.stream(this.pos);
-    const images: ImageF32[] = [];
+    const images: ImageU8[] = [];
     const labels: LabelMap[] = [];
     const names: string[] = [];
     for (let i = 0; i < this.batchSize; i++) {
@@ -54,8 +57,7 @@ export class BatchStream {
         this.warned.add(s.name);
         this.onWarning(`warning: label of ${s.name}: ${s.outOfRangeIds} pixels with label ids outside the data set's map, read as ignore (255); data.strictLabelIds true refuses such files`);
       }
-      if (!(s.image.data instanceof Float32Array)) throw new Error('BatchStream: the dataset pipeline must normalize images (float output)');
-      images.push(s.image as ImageF32);
+      images.push(s.image);
       if (s.label) labels.push(s.label);
       names.push(s.name);
       this.pos = r.value.next;

@@ -28,7 +28,7 @@ describe('Datasets: SYNTHIA label set from data.source.classes', () => {
     it(`classes ${classes ?? '(default 19)'}`, async () => {
       const c = config(classes);
       expect(c.data.source.classes).toBe(classes ?? 19);
-      const data = new Datasets(c.data, 'deeplab');
+      const data = new Datasets(c.data);
       const sample = await data.sourceTrain.get(0);
       const pair = manifest.pairs.find((p) => p.image.endsWith(sample.name))!;
       const dropped = classes === 16 ? [9, 14, 16] : [];

@@ -2,8 +2,8 @@
  * The datasets of a run, opened from the `data` section through the reader
  * packages (SPEC §5): source train (labelled GTA5 or SYNTHIA), target train
  * (Cityscapes train, labels dropped — unsupervised — except for the oracle)
- * and target val (labelled). Training pipelines (resize, crop, flip,
- * normalization) are data-core's; derived sets (translated source,
+ * and target val (labelled). Training pipelines (resize, crop, flip) are
+ * data-core's and yield RGB pixels (the models normalise); derived sets (translated source,
  * pseudo-labelled target) pair files written by earlier stages.
  */
 import * as path from 'path';
@@ -29,7 +29,7 @@ export class Datasets {
   readonly targetVal: PairedFileDataset;
   private readonly targetTrainWithLabels: PairedFileDataset;
 
-  constructor(readonly data: DataConfig, readonly segmenterNormalize: 'deeplab' | 'fcn8s', log: (m: string) => void = () => undefined) {
+  constructor(readonly data: DataConfig, log: (m: string) => void = () => undefined) {
     const src = data.source;
     const common = { sizeMismatch: src.skipSizeMismatch ? ('skip' as const) : ('error' as const), strictLabelIds: data.strictLabelIds };
     const source =
@@ -50,23 +50,22 @@ export class Datasets {
     return this.targetTrainWithLabels;
   }
 
-  private training(crop: readonly [number, number] | null, normalize: SamplePipeline['normalize']): SamplePipeline {
+  private training(crop: readonly [number, number] | null): SamplePipeline {
     return {
       resize: { kind: 'size', width: this.data.resize[0], height: this.data.resize[1] },
       crop: crop ? { width: crop[0], height: crop[1] } : undefined,
       flipProbability: this.data.flip ? 0.5 : 0,
-      normalize,
     };
   }
 
-  /** Translator training pipeline: resize, translator crop, flip, [−1, 1] (SPEC §2). */
+  /** Translator training pipeline: resize, translator crop, flip (SPEC §2); RGB pixels. */
   forTranslator(ds: PairedFileDataset): PairedFileDataset {
-    return ds.withPipeline(this.training(this.data.translatorCrop, 'translator'));
+    return ds.withPipeline(this.training(this.data.translatorCrop));
   }
 
-  /** Segmenter training pipeline: resize, segmenter crop, flip, BGR minus mean (SPEC §3). */
+  /** Segmenter training pipeline: resize, segmenter crop, flip (SPEC §3); RGB pixels. */
   forSegmenter(ds: PairedFileDataset): PairedFileDataset {
-    return ds.withPipeline(this.training(this.data.segmenterCrop, this.segmenterNormalize));
+    return ds.withPipeline(this.training(this.data.segmenterCrop));
   }
 
   /** Translated source images (from `translate`) with the source labels. */
@@ -83,5 +82,5 @@ export class Datasets {
 }
 
 export function openDatasets(config: RunConfig, log: (m: string) => void): Datasets {
-  return new Datasets(config.data, config.model.segmenter.arch === 'fcn8s' ? 'fcn8s' : 'deeplab', log);
+  return new Datasets(config.data, log);
 }

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@semadapt/core-layers';
 import { setTestBackend } from '@semadapt/core-layers/testing';
 import { decodePng, ImageU8 } from '@semadapt/data-core';
-import { FCN8s, toCaffeInput } from '@semadapt/segmenter';
+import { FCN8s } from '@semadapt/segmenter';
 import { Translator } from '@semadapt/translator';
 import { writeReport } from '../report/build-report';
 import { RunDir } from '@semadapt/runner';
@@ -28,7 +28,8 @@ function image(seed: number): ImageU8 {
 function direct(translator: Translator, seg: FCN8s, own: ImageU8, other: ImageU8): Uint8Array {
   const sym = (img: ImageU8) => tf.tensor4d(Float32Array.from(img.data, (v) => v / 127.5 - 1), [1, img.height, img.width, 3]);
   return tf.tidy(() => {
-    const g = seg.forward(toCaffeInput(sym(other), { fromSymmetric: true }));
+    // The segmenter takes the RGB pixels (it normalises them itself).
+    const g = seg.forward(tf.tensor4d(Float32Array.from(other.data), [1, other.height, other.width, 3]));
     const y = translator.translate(sym(own), g, 's2t');
     return Uint8Array.from(y.dataSync(), (v) => Math.max(0, Math.min(255, Math.round((v + 1) * 127.5))));
   });

@@ -11,13 +11,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { encodePng, ImageU8 } from '@semadapt/data-core';
-import { Segmenter, segmenterGuidance } from '@semadapt/segmenter';
+import type { Segmenter } from '@semadapt/segmenter';
 import type { Translator } from '@semadapt/translator';
 import { samplePath } from '../report/build-report';
 import { colorizeTrainIds } from '@semadapt/labels';
 import { writeFileAtomic, RunDir } from '@semadapt/runner';
+import { segmenterGuidance } from './guidance';
 import { predictionOf } from './inference';
-import { logitsNchw } from './segmenter-stage';
+import { logitsAtInputSize } from './segmenter-stage';
 import { nchwToTensor, translateImageInFramework } from './translate-image';
 import { rgbToSymmetricNchw, symmetricNchwToRgb } from './tensors';
 
@@ -67,7 +68,7 @@ export async function fakeGuidanceGrid(run: RunDir, group: string, translator: T
     } finally {
       otherGuidance.dispose();
     }
-    const label = await predictionOf(other.name, await logitsNchw(segmenter, other.image), other.image.height, other.image.width);
+    const label = await predictionOf(other.name, logitsAtInputSize(segmenter, other.image), other.image.height, other.image.width);
     const name = own.name.replace(/\.(png|jpe?g)$/i, '').replace(/[/\\]/g, '_').replace(/__/g, '_');
     writeRgb(samplePath(run, group, name, 'source'), own.image);
     writeFileAtomic(samplePath(run, group, name, 'other image guidance'), encodePng({ width: label.width, height: label.height, channels: 3, data: colorizeTrainIds(label.labels) }));

@@ -15,10 +15,10 @@ import {
 import {
   ConfusionMatrix, generatePseudoLabels, MiouResult, PixelPrediction, PseudoLabelMode, PseudoLabelReport, predictFromLogits,
 } from '@semadapt/segmenter';
-import type { OnnxSession } from '@semadapt/onnx-runtime';
+import { OnnxModel } from '../run/onnx-session';
 import { translateImageOnnx } from './translate-image';
 import { writeJsonAtomic, readJsonIfExists } from '@semadapt/runner';
-import { nchwToNhwc, NchwTensor, rgbToCaffeNchw, symmetricNchwToRgb } from './tensors';
+import { nchwToNhwcTensor, rgbToNchw, symmetricNchwToRgb } from './tensors';
 
 /** Parses `i/n` (0-based shard i of n). */
 export function parseShard(spec: string): { rank: number; worldSize: number } {
@@ -46,27 +46,35 @@ async function* items(ds: FileDataset, shard: Shard, workers: number): AsyncGene
   const loader = new DataLoader(ds, { workers, shuffle: false, shard: { rank: shard.rank, worldSize: shard.worldSize } });
   try {
     for await (const it of loader.epoch(0)) {
-      yield { name: it.sample.name, image: it.sample.image as ImageU8, label: it.sample.label };
+      yield { name: it.sample.name, image: it.sample.image, label: it.sample.label };
     }
   } finally {
     await loader.close();
   }
 }
 
-/** Segmenter logits (NCHW) of an RGB image through an ONNX segmenter. */
-export async function segmenterLogits(model: OnnxSession, img: ImageU8): Promise<NchwTensor> {
-  const [out] = await model.run([rgbToCaffeNchw(img)]);
-  return out;
+/**
+ * Logits of one image, as evaluation, pseudo-labels and samples take them:
+ * a `[1, h, w, C]` tfjs tensor at any resolution (the consumer upsamples it
+ * once, to the size it needs, and disposes it).
+ */
+export type LogitsOf = (img: ImageU8, name?: string) => Promise<tf.Tensor4D>;
+
+/** Segmenter logits (`logits` output, at the input size) of an RGB image through an ONNX segmenter: RGB [0, 255] in, one layout change out. */
+export async function segmenterLogits(model: OnnxModel, img: ImageU8): Promise<tf.Tensor4D> {
+  const [out] = await model.run([rgbToNchw(img)]);
+  return nchwToNhwcTensor(out);
 }
 
-/** Argmax/confidence at `height × width` from NCHW logits (segmenter's bilinear align-corners upsampling). */
-export async function predictionOf(name: string, logits: NchwTensor, height: number, width: number): Promise<PixelPrediction> {
-  const nhwc = nchwToNhwc(logits);
-  const t = tf.tensor4d(nhwc.data, nhwc.dims as [number, number, number, number]);
+/**
+ * Argmax/confidence at `height × width` from `[1, h, w, C]` logits (the
+ * segmenter's bilinear align-corners upsampling, once). Disposes `logits`.
+ */
+export async function predictionOf(name: string, logits: tf.Tensor4D, height: number, width: number): Promise<PixelPrediction> {
   try {
-    return await predictFromLogits(name, t, height, width);
+    return await predictFromLogits(name, logits, height, width);
   } finally {
-    t.dispose();
+    logits.dispose();
   }
 }
 
@@ -88,7 +96,7 @@ function shardLength(ds: FileDataset, shard: Shard): number {
  * (image, guidance logits), in which case `segmenter` computes the guidance.
  */
 export async function translateSet(
-  ds: FileDataset, translator: OnnxSession, segmenter: OnnxSession | undefined, outDir: string, opts: InferenceOptions,
+  ds: FileDataset, translator: OnnxModel, segmenter: OnnxModel | undefined, outDir: string, opts: InferenceOptions,
 ): Promise<{ images: number; skipped: number }> {
   const total = shardLength(ds, opts.shard);
   let done = 0;
@@ -116,7 +124,7 @@ export async function translateSet(
  * so it refuses a shard.
  */
 export async function pseudoLabelSet(
-  ds: FileDataset, segmenter: OnnxSession, mode: PseudoLabelMode, outDir: string, opts: InferenceOptions,
+  ds: FileDataset, segmenter: OnnxModel, mode: PseudoLabelMode, outDir: string, opts: InferenceOptions,
 ): Promise<PseudoLabelReport> {
   if (mode.kind === 'class-median' && opts.shard.worldSize > 1) {
     throw new Error('pseudo-label: class-median thresholds need the whole target set in one process; run it without --shard (or use kind "threshold")');
@@ -155,7 +163,7 @@ interface EvalShardFile {
  */
 export async function evaluateSet(
   ds: FileDataset,
-  logitsOf: (img: ImageU8, name?: string) => Promise<NchwTensor>,
+  logitsOf: LogitsOf,
   opts: InferenceOptions & { writePrediction?: (name: string, trainIds: Uint8Array, width: number, height: number) => void },
 ): Promise<{ matrix: ConfusionMatrix; images: number }> {
   const matrix = new ConfusionMatrix();

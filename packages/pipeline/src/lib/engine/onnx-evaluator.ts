@@ -5,13 +5,20 @@
  * checked before a number is printed — which output holds the class logits,
  * that it has 19 class channels, and that every value is finite. A model
  * that fails a check is refused with what was expected, never scored.
+ *
+ * The normalisation default follows the model: our exports state in their
+ * metadata that they take RGB [0, 255] and normalise inside ('raw'); our
+ * exports from before that (no such entry) take BGR minus the Caffe mean
+ * ('caffe-bgr'), and so do BDL's, AdaptSegNet's and DeepLab's, the default
+ * for a model made elsewhere.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import type { ImageU8 } from '@semadapt/data-core';
 import { NUM_CLASSES } from '@semadapt/labels';
-import type { OnnxSession } from '@semadapt/onnx-runtime';
-import { openOnnx } from './open-onnx';
-import { NchwTensor } from './tensors';
+import { OnnxModel, openOnnx } from '../run/onnx-session';
+import { nchwToNhwcTensor, NchwTensor } from './tensors';
 import { resizeRgb } from './inference';
+import { readOnnxHeader, segmenterOnnxContract, type SegmenterOnnxContract } from './onnx-header';
 
 export const ONNX_LAYOUTS = ['nchw', 'nhwc'] as const;
 export const ONNX_NORMALIZATIONS = ['caffe-bgr', 'imagenet', 'unit', 'symmetric', 'raw'] as const;
@@ -24,7 +31,12 @@ export interface OnnxInputSpec {
   layout?: OnnxLayout;
   /** Input [width, height]; default: the model's own when its input shape is fixed, else the config's evaluation size. */
   size?: [number, number];
-  /** Pixel normalisation; default 'caffe-bgr' (ours, BDL's and DeepLab's). */
+  /**
+   * What is done to the RGB pixels before they are fed. Default: 'raw' for
+   * our exports (RGB 0–255; the graph normalises, as its metadata states),
+   * 'caffe-bgr' for anything else (our exports from before the metadata,
+   * BDL, AdaptSegNet, DeepLab). Contradicting our export's metadata is refused.
+   */
   normalize?: OnnxNormalization;
   /**
    * Name of the logits output; default: 'guidance' when the model also has
@@ -62,26 +74,41 @@ export function imageToInput(img: ImageU8, layout: OnnxLayout, normalize: OnnxNo
   return { data: out, dims: layout === 'nchw' ? [1, 3, h, w] : [1, h, w, 3] };
 }
 
-/** An NHWC tensor [1, h, w, C] → NCHW [1, C, h, w]. */
-function nhwcToNchw(t: NchwTensor): NchwTensor {
-  const [, h, w, c] = t.dims;
-  const plane = h * w;
-  const out = new Float32Array(t.data.length);
-  for (let i = 0; i < plane; i++) for (let k = 0; k < c; k++) out[k * plane + i] = t.data[i * c + k];
-  return { data: out, dims: [1, c, h, w] };
-}
-
 export interface OnnxEvaluator {
   /** One line: what the model is fed and which output is scored. */
   describe: string;
-  /** NCHW logits [1, 19, h, w] of one image (checked: shape and finite values). */
-  logitsOf(img: ImageU8, name: string): Promise<NchwTensor>;
+  /** Logits `[1, h, w, 19]` (tfjs, NHWC; the caller disposes) of one image, checked: shape and finite values. */
+  logitsOf(img: ImageU8, name: string): Promise<tf.Tensor4D>;
   release(): Promise<void>;
 }
 
+/** The normalisation to feed `contract` with, checking an explicit choice against what our exports declare. */
+function normalizationFor(file: string, contract: SegmenterOnnxContract, asked: OnnxNormalization | undefined): { normalize: OnnxNormalization; note: string } {
+  switch (contract.kind) {
+    case 'ours':
+      if (asked !== undefined && asked !== 'raw') {
+        throw new Error(
+          `${file}: this semadapt export takes RGB 0–255 and normalises inside its graph (${contract.normalization}), as its metadata states; ` +
+            `--onnx-normalize ${asked} would normalise twice (leave it out, or give raw)`,
+        );
+      }
+      return { normalize: 'raw', note: ` (the model normalises inside: ${contract.normalization})` };
+    case 'ours-legacy':
+      return { normalize: asked ?? 'caffe-bgr', note: asked ? '' : ' (a semadapt export from before segmenters normalised inside their graph; re-export it with semadapt export-onnx to get the RGB 0–255 contract)' };
+    case 'foreign':
+      return { normalize: asked ?? 'caffe-bgr', note: '' };
+    default: {
+      const never: never = contract;
+      throw new Error(`${file}: unknown input contract ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+type Meta = { name: string; isTensor: boolean; shape?: ReadonlyArray<number | string> };
+
 /** Opens `file` for evaluation; refuses what cannot be a 19-class segmenter, saying what is expected. */
 export async function openOnnxEvaluator(file: string, threads: number, spec: OnnxInputSpec, fallbackSize: [number, number] | null): Promise<OnnxEvaluator> {
-  const model: OnnxSession = await openOnnx(file, threads);
+  const model: OnnxModel = await openOnnx(file, threads);
   try {
     return evaluatorOf(file, model, spec, fallbackSize);
   } catch (e) {
@@ -90,13 +117,13 @@ export async function openOnnxEvaluator(file: string, threads: number, spec: Onn
   }
 }
 
-function evaluatorOf(file: string, model: OnnxSession, spec: OnnxInputSpec, fallbackSize: [number, number] | null): OnnxEvaluator {
+function evaluatorOf(file: string, model: OnnxModel, spec: OnnxInputSpec, fallbackSize: [number, number] | null): OnnxEvaluator {
   const expected = `a segmenter: one image input, and logits [1, ${NUM_CLASSES}, H, W] (NCHW) or [1, H, W, ${NUM_CLASSES}] (NHWC) for the ${NUM_CLASSES} Cityscapes train classes`;
   if (model.inputNames.length !== 1) {
     throw new Error(`${file}: has ${model.inputNames.length} inputs (${model.inputNames.join(', ')}); evaluate --onnx expects ${expected}`);
   }
-  const input = model.inputMetadata[0];
-  const shape: readonly (number | string)[] = input?.isTensor ? input.shape : [];
+  const session = model.session as unknown as { inputMetadata?: readonly Meta[] };
+  const shape = session.inputMetadata?.[0]?.shape ?? [];
   // Layout: as given, else where the model's input has its 3 channels.
   const layout: OnnxLayout = spec.layout ?? (shape.length === 4 && shape[3] === 3 && shape[1] !== 3 ? 'nhwc' : 'nchw');
   const [hAxis, wAxis, cAxis] = layout === 'nchw' ? [2, 3, 1] : [1, 2, 3];
@@ -108,7 +135,7 @@ function evaluatorOf(file: string, model: OnnxSession, spec: OnnxInputSpec, fall
     throw new Error(`${file}: the model's input is fixed at ${fixed[0]}×${fixed[1]} (width×height); --onnx-size ${spec.size.join('x')} cannot be fed`);
   }
   const size = spec.size ?? fixed ?? fallbackSize;
-  const normalize = spec.normalize ?? 'caffe-bgr';
+  const { normalize, note } = normalizationFor(file, segmenterOnnxContract(readOnnxHeader(file)), spec.normalize);
   const outputs = model.outputNames;
   const ours = outputs.includes('logits') && outputs.includes('guidance');
   const output = spec.output ?? (ours ? 'guidance' : outputs.includes('logits') ? 'logits' : outputs.length === 1 ? outputs[0] : undefined);
@@ -119,7 +146,7 @@ function evaluatorOf(file: string, model: OnnxSession, spec: OnnxInputSpec, fall
   if (outputIndex < 0) throw new Error(`${file}: no output named '${output}' (outputs: ${outputs.join(', ')})`);
   const describe =
     `${file}: input '${model.inputNames[0]}' ${layout.toUpperCase()} ${size ? `${size[0]}×${size[1]}` : 'at the image size'}` +
-    `${fixed && !spec.size ? ' (fixed by the model)' : ''}, ${NORMALIZATIONS[normalize].describe}; scoring output '${output}'` +
+    `${fixed && !spec.size ? ' (fixed by the model)' : ''}, ${NORMALIZATIONS[normalize].describe}${note}; scoring output '${output}'` +
     `${ours && !spec.output ? ' (network-resolution logits, upsampled once to the label size)' : ''}`;
   return {
     describe,
@@ -137,7 +164,8 @@ function evaluatorOf(file: string, model: OnnxSession, spec: OnnxInputSpec, fall
           throw new Error(`${file}: output '${output}' holds ${out.data[i]} for ${name} (first at flat index ${i}); a model with non-finite logits is not scored`);
         }
       }
-      return classAxis === 1 ? out : nhwcToNchw(out);
+      // One layout change at most: NCHW logits to tfjs's NHWC; NHWC ones are taken as they are.
+      return classAxis === 1 ? nchwToNhwcTensor(out) : tf.tensor4d(out.data, [1, d[1], d[2], d[3]]);
     },
     release: () => model.release(),
   };

@@ -9,8 +9,7 @@ import { encodePng, ImageU8, LabelMap, resize } from '@semadapt/data-core';
 import { colorizeTrainIds } from '@semadapt/labels';
 import { GridColumn, samplePath } from '../report/build-report';
 import { writeFileAtomic, RunDir } from '@semadapt/runner';
-import { NchwTensor } from './tensors';
-import { pngName, predictionOf, resizeRgb } from './inference';
+import { LogitsOf, pngName, predictionOf, resizeRgb } from './inference';
 import type { FileDataset } from '@semadapt/data-core';
 
 function writeRgb(file: string, img: ImageU8): void {
@@ -36,11 +35,11 @@ function sampleName(name: string): string {
  */
 export async function writeTranslationSamples(
   run: RunDir, group: string, ds: FileDataset, count: number, size: readonly [number, number],
-  translatedDir: string, guidance: (img: ImageU8) => Promise<NchwTensor>,
+  translatedDir: string, guidance: LogitsOf,
 ): Promise<void> {
   for (let i = 0; i < Math.min(count, ds.length); i++) {
     const s = await ds.get(i);
-    const img = resizeRgb(s.image as ImageU8, size);
+    const img = resizeRgb(s.image, size);
     const name = sampleName(s.name);
     const cell = (c: GridColumn): string => samplePath(run, group, name, c);
     writeRgb(cell('source'), img);
@@ -58,11 +57,11 @@ export async function writeTranslationSamples(
 /** Target val samples of an evaluation: image, prediction, ground truth. */
 export async function writeEvaluationSamples(
   run: RunDir, group: string, ds: FileDataset, count: number, size: readonly [number, number],
-  logitsOf: (img: ImageU8) => Promise<NchwTensor>,
+  logitsOf: LogitsOf,
 ): Promise<void> {
   for (let i = 0; i < Math.min(count, ds.length); i++) {
     const s = await ds.get(i);
-    const img = resizeRgb(s.image as ImageU8, size);
+    const img = resizeRgb(s.image, size);
     const name = sampleName(s.name);
     writeRgb(samplePath(run, group, name, 'source'), img);
     const p = await predictionOf(s.name, await logitsOf(img), img.height, img.width);

@@ -10,19 +10,18 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadCheckpoint, Module, Optimizer, Rng, saveCheckpoint } from '@semadapt/core-layers';
-import { layerRandomStreams, restoreLayerRandomStreams } from './random-streams';
+import { loadCheckpoint, Rng } from '@semadapt/core-layers';
 import type { ImageU8 } from '@semadapt/data-core';
 import {
-  DeepLabV2, DeepLabV2Options, exportSegmenterOnnx as segmenterOnnxBytes, FCN8s, FCN8sOptions, logitsAtSize, Segmenter,
-  SegmenterTrainer, SegmenterTrainerOptions, toCaffeInput, loadSegmenterSafetensors,
+  buildSegmenter, exportSegmenterOnnx as segmenterOnnxBytes, logitsAtSize, Segmenter, SegmenterArch, SegmenterNetworkConfig,
+  SegmenterTrainer, SegmenterTrainerConfigInput, SegmenterTrainerOptions, loadSegmenterSafetensors,
 } from '@semadapt/segmenter';
 import type { RunContext } from './run-context';
 import { EvalResult } from '../report/build-report';
 import { readJsonIfExists, writeFileAtomic, writeJsonAtomic, StageId, stageRound, runTraining, TrainResult, TrainTask } from '@semadapt/runner';
 import { BatchStream, disposeBatch } from './batches';
 import { Datasets } from './datasets';
-import { NchwTensor, rgbToCaffeNchw } from './tensors';
+import { rgbToTensor } from './tensors';
 
 const CKPT = 'segmenter.safetensors';
 const META = 'segmenter-config.json';
@@ -32,31 +31,28 @@ export type SegmenterNet = Segmenter;
 /** How a segmenter training stage gets its data (SPEC §3, §4). */
 export type SegmenterMode = 'source' | 'oracle' | 'adapt';
 
-interface SegmenterMeta {
-  arch: 'deeplabv2' | 'fcn8s';
+/**
+ * What `segmenter-config.json` beside every segmenter checkpoint folder holds:
+ * the architecture, its network options (without the classes) and the
+ * classes. Folders written before the options were resolved hold the run
+ * config's section as given (e.g. the former `width`); they build the same.
+ */
+export interface SegmenterMeta {
+  arch: SegmenterArch;
   network: Record<string, unknown>;
   numClasses: number;
 }
 
-/** The network description stored beside every segmenter checkpoint folder. */
+/** The network description of this run's segmenter (`model.segmenter`, resolved by @semadapt/segmenter). */
 export function segmenterMeta(ctx: RunContext): SegmenterMeta {
-  const s = ctx.config.model.segmenter;
-  return { arch: s.arch, network: s.network, numClasses: 19 };
+  const { arch, network } = ctx.models.segmenter;
+  const { numClasses, ...options } = network;
+  return { arch, network: options, numClasses };
 }
 
-/** Builds the network of `model.segmenter` (options handed to @semadapt/segmenter as they are). */
+/** Builds the network a meta describes (@semadapt/segmenter's factory; its constructor checks the options). */
 export function buildNet(meta: SegmenterMeta, seed: number): Segmenter {
-  const common = { numClasses: meta.numClasses, rng: new Rng(seed) };
-  switch (meta.arch) {
-    case 'deeplabv2':
-      return new DeepLabV2({ ...(meta.network as DeepLabV2Options), ...common });
-    case 'fcn8s':
-      return new FCN8s({ ...(meta.network as FCN8sOptions), ...common });
-    default: {
-      const never: never = meta.arch;
-      throw new Error(`model.segmenter.arch: unknown architecture ${JSON.stringify(never)}`);
-    }
-  }
+  return buildSegmenter({ arch: meta.arch, network: { ...meta.network, numClasses: meta.numClasses } } as SegmenterNetworkConfig, new Rng(seed));
 }
 
 /** Loads a segmenter checkpoint folder (`.../latest` or `.../best`) in eval mode. */
@@ -74,38 +70,21 @@ export async function loadSegmenter(_ctx: RunContext, checkpointDir: string): Pr
 }
 
 /**
- * Logits (NCHW) of one RGB image in the training framework, upsampled to the
- * input size exactly as the exported ONNX graph does, so both evaluation
- * paths take the same steps.
+ * Logits `[1, H, W, C]` of one RGB image in the training framework,
+ * upsampled to the input size as the exported ONNX `logits` output is (report
+ * samples). The image goes in as it is decoded: RGB [0, 255], HWC = NHWC.
  */
-export async function logitsNchw(net: Segmenter, img: ImageU8): Promise<NchwTensor> {
-  const x = rgbToCaffeNchw(img);
-  const [, c, h, w] = x.dims;
-  const out = tf.tidy(() => {
-    const nhwc = tf.transpose(tf.tensor4d(x.data, [1, c, h, w]), [0, 2, 3, 1]) as tf.Tensor4D;
-    return tf.transpose(logitsAtSize(net, nhwc, h, w), [0, 3, 1, 2]);
-  });
-  try {
-    return { data: (await out.data()) as Float32Array, dims: out.shape.slice() };
-  } finally {
-    out.dispose();
-  }
+export function logitsAtInputSize(net: Segmenter, img: ImageU8): tf.Tensor4D {
+  return tf.tidy(() => logitsAtSize(net, rgbToTensor(img), img.height, img.width));
 }
 
 /**
- * Logits (NCHW) of one RGB image at the network's own resolution (1/8 of
- * the input for DeepLabV2): what evaluation upsamples once, straight to the
- * label size, as BDL's evaluation does.
+ * Logits `[1, h, w, C]` of one RGB image at the network's own resolution
+ * (1/8 of the input for DeepLabV2): what evaluation upsamples once, straight
+ * to the label size, as BDL's evaluation does.
  */
-export async function networkLogitsNchw(net: Segmenter, img: ImageU8): Promise<NchwTensor> {
-  const x = rgbToCaffeNchw(img);
-  const [, c, h, w] = x.dims;
-  const out = tf.tidy(() => tf.transpose(net.forward(tf.transpose(tf.tensor4d(x.data, [1, c, h, w]), [0, 2, 3, 1]) as tf.Tensor4D), [0, 3, 1, 2]));
-  try {
-    return { data: (await out.data()) as Float32Array, dims: out.shape.slice() };
-  } finally {
-    out.dispose();
-  }
+export function networkLogits(net: Segmenter, img: ImageU8): tf.Tensor4D {
+  return tf.tidy(() => net.forward(rgbToTensor(img)));
 }
 
 /** Exports a segmenter checkpoint to ONNX (image → logits, NCHW, dynamic H/W). */
@@ -137,11 +116,10 @@ export interface SegmenterStageOptions {
  * process-wide default stream would make its initial weights depend on what
  * the process built before (a stage run alone vs inside `adapt`).
  */
-export function segmenterTrainerOptions(configured: unknown, mode: SegmenterMode, stageSeed: number): SegmenterTrainerOptions {
-  const options = configured as SegmenterTrainerOptions;
+export function segmenterTrainerOptions(configured: SegmenterTrainerConfigInput, mode: SegmenterMode, stageSeed: number): SegmenterTrainerOptions {
   return {
-    ...options,
-    discriminator: { ...options.discriminator, rng: new Rng(stageSeed + 1) },
+    ...configured,
+    discriminator: { ...configured.discriminator, rng: new Rng(stageSeed + 1) },
     mode: { kind: mode === 'adapt' ? 'adapt' : 'sourceOnly' },
   };
 }
@@ -160,7 +138,7 @@ export async function trainSegmenterStage(ctx: RunContext, data: Datasets, opts:
   }
   net.train();
   const steps = opts.mode === 'oracle' ? (o.oracleSteps ?? o.sourceSteps) : opts.mode === 'source' ? o.sourceSteps : o.segmenterSteps;
-  const trainer = new SegmenterTrainer(net, segmenterTrainerOptions(config.model.segmenter.trainer, opts.mode, o.seed + seedOffset));
+  const trainer = new SegmenterTrainer(net, segmenterTrainerOptions(ctx.models.segmenter.trainer, opts.mode, o.seed + seedOffset));
   const loaderOpts = { workers: config.data.workers, prefetch: config.data.prefetch, seed: o.seed + seedOffset, onWarning: (m: string) => run.log(m) };
   const labelled =
     opts.mode === 'source' ? data.sourceTrain
@@ -172,15 +150,6 @@ export async function trainSegmenterStage(ctx: RunContext, data: Datasets, opts:
   writeJsonAtomic(path.join(stageDir, 'segmenter-config.json'), meta);
 
   type LoopState = { main: ReturnType<BatchStream['position']>; target?: ReturnType<BatchStream['position']> };
-  const targets = () => {
-    const modules: Record<string, Module> = { net };
-    const optimizers: Record<string, Optimizer> = { S: trainer.segmenterOptimizer };
-    if (trainer.discriminator && trainer.discriminatorOptimizer) {
-      modules['D'] = trainer.discriminator;
-      optimizers['D'] = trainer.discriminatorOptimizer;
-    }
-    return { modules, optimizers };
-  };
   const task: TrainTask<LoopState> = {
     totalSteps: steps,
     async step() {
@@ -196,15 +165,13 @@ export async function trainSegmenterStage(ctx: RunContext, data: Datasets, opts:
         disposeBatch(t);
       }
     },
+    // The trainer owns what its checkpoint holds (segmenter, discriminator, both optimizers, dropout streams).
     async save(dir) {
-      const t = targets();
-      await saveCheckpoint(path.join(dir, CKPT), t, { step: trainer.segmenterOptimizer.stepCount, rng: layerRandomStreams(t.modules) });
+      await trainer.save(path.join(dir, CKPT));
       writeJsonAtomic(path.join(dir, META), meta);
     },
     async load(dir) {
-      const t = targets();
-      const { rng } = await loadCheckpoint(path.join(dir, CKPT), t);
-      const missing = restoreLayerRandomStreams(t.modules, rng);
+      const { missingStreams: missing } = await trainer.load(path.join(dir, CKPT));
       if (missing.length) run.log(`[${opts.stage}] ${dir} has no state for ${missing.join(', ')} (an older checkpoint): the resumed run draws other dropout masks than an uninterrupted one`);
     },
     loopState: () => ({ main: main.position(), target: target?.position() }),
@@ -243,4 +210,3 @@ export async function trainSegmenterStage(ctx: RunContext, data: Datasets, opts:
   }
 }
 
-export { toCaffeInput };

@@ -11,13 +11,14 @@ import { FileDataset, ImageU8, makeShard, Shard, shardFromEnv, writePngAtomic } 
 import { formatMiouTable } from '@semadapt/segmenter';
 import { confusionRows, EvalResult } from '../report/build-report';
 import { StageId, writeJsonAtomic, stageFileName, startProgress } from '@semadapt/runner';
-import { openOnnx } from './open-onnx';
+import { openOnnx } from '../run/onnx-session';
 import type { RunContext } from './run-context';
 import { AdaptStages } from './adapt-loop';
 import { Datasets } from './datasets';
 import { evaluateSet, mergeEvalShards, parseShard, pngName, pseudoLabelSet, segmenterLogits, translateSet, writeEvalShard } from './inference';
 import { cityscapesPredictionName, trainIdsToLabelIds } from './cityscapes-export';
 import { OnnxInputSpec, openOnnxEvaluator } from './onnx-evaluator';
+import { requireRgbSegmenterOnnx } from './onnx-header';
 import * as seg from './segmenter-stage';
 import * as trans from './translator-stage';
 import { writeEvaluationSamples, writeTranslationSamples } from './samples';
@@ -109,6 +110,7 @@ export class Engine implements AdaptStages {
 
   async translate(stage: StageId, round: number, translatorOnnx: string, segmenterOnnx: string): Promise<{ images: number; dir: string }> {
     this.shardNote(stage);
+    if (fs.existsSync(segmenterOnnx)) requireRgbSegmenterOnnx(segmenterOnnx);
     const translator = await openOnnx(translatorOnnx, this.config.onnxThreads);
     const segmenter = translator.inputNames.length === 2 ? await openOnnx(segmenterOnnx, this.config.onnxThreads) : undefined;
     const p = this.progress(stage);
@@ -155,6 +157,7 @@ export class Engine implements AdaptStages {
 
   async pseudoLabel(stage: StageId, round: number, segmenterOnnx: string): Promise<{ images: number; dir: string; keptFraction: number }> {
     this.shardNote(stage);
+    requireRgbSegmenterOnnx(segmenterOnnx);
     const model = await openOnnx(segmenterOnnx, this.config.onnxThreads);
     const p = this.progress(stage);
     try {
@@ -207,9 +210,9 @@ export class Engine implements AdaptStages {
   /** Evaluates an in-memory segmenter (eval mode) on target val. */
   async evaluateNet(net: seg.SegmenterNet, opts: { exportCityscapes?: string; stage?: StageId } = {}): Promise<EvalResult> {
     {
-      const logitsOf = (img: ImageU8) => seg.logitsNchw(net, img);
+      const logitsOf = async (img: ImageU8) => seg.logitsAtInputSize(net, img);
       // Scored from the network's own logits, upsampled once to the label size (as BDL does), not via the input size.
-      const networkLogitsOf = (img: ImageU8) => seg.networkLogitsNchw(net, img);
+      const networkLogitsOf = async (img: ImageU8) => seg.networkLogits(net, img);
       const r = await this.evaluateWith(opts.stage ?? 'evaluate', networkLogitsOf, { ...opts, quiet: opts.stage === undefined });
       if (!r) throw new Error('evaluation of a checkpoint cannot be sharded');
       if (opts.stage && this.config.logging.reportImages > 0) {

@@ -6,10 +6,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageU8 } from '@semadapt/data-core';
-import { Segmenter, SEGMENTER_ONNX_NAMES, segmenterGuidance } from '@semadapt/segmenter';
+import { Segmenter, SEGMENTER_ONNX_NAMES } from '@semadapt/segmenter';
 import type { Translator } from '@semadapt/translator';
-import type { OnnxSession } from '@semadapt/onnx-runtime';
-import { NchwTensor, rgbToCaffeNchw, rgbToSymmetricNchw } from './tensors';
+import { OnnxModel } from '../run/onnx-session';
+import { segmenterGuidance } from './guidance';
+import { NchwTensor, rgbToNchw, rgbToSymmetricNchw } from './tensors';
 
 /**
  * SPADE's guidance through an ONNX segmenter: its `guidance` output (`S(x)`
@@ -17,18 +18,18 @@ import { NchwTensor, rgbToCaffeNchw, rgbToSymmetricNchw } from './tensors';
  * export, or one made elsewhere) is refused: its `logits` may be upsampled,
  * which is not what the translator was trained on.
  */
-export async function guidanceOnnx(segmenter: OnnxSession, img: ImageU8): Promise<NchwTensor> {
+export async function guidanceOnnx(segmenter: OnnxModel, img: ImageU8): Promise<NchwTensor> {
   const k = segmenter.outputNames.indexOf(SEGMENTER_ONNX_NAMES.guidance);
   if (k < 0) {
     throw new Error(
       `segmenter ONNX has outputs [${segmenter.outputNames.join(', ')}], no '${SEGMENTER_ONNX_NAMES.guidance}' (S(x) at the network's resolution, what SPADE is trained on); re-export it with 'semadapt export-onnx'`,
     );
   }
-  return (await segmenter.run([rgbToCaffeNchw(img)]))[k];
+  return (await segmenter.run([rgbToNchw(img)]))[k];
 }
 
 /** The translated image (`[1, 3, H, W]`, [−1, 1]) through ONNX; `segmenter` gives the guidance when the translator takes it. */
-export async function translateImageOnnx(translator: OnnxSession, segmenter: OnnxSession | undefined, img: ImageU8): Promise<NchwTensor> {
+export async function translateImageOnnx(translator: OnnxModel, segmenter: OnnxModel | undefined, img: ImageU8): Promise<NchwTensor> {
   const inputs = [rgbToSymmetricNchw(img)];
   if (translator.inputNames.length === 2) {
     if (!segmenter) throw new Error('translator ONNX takes guidance logits; a segmenter ONNX model is needed');

@@ -8,21 +8,23 @@
  */
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadCheckpoint, saveCheckpoint } from '@semadapt/core-layers';
-import { Translator, TranslatorTrainer, resolveTranslatorConfig, TranslatorConfigInput, translatorOnnxBytes } from '@semadapt/translator';
-import { segmenterGuidance } from '@semadapt/segmenter';
+import { loadCheckpoint } from '@semadapt/core-layers';
+import {
+  Translator, TranslatorConfig, TranslatorConfigInput, TranslatorTrainer, resolveTranslatorConfig, translatorConfigInput, translatorOnnxBytes, rgbToTranslatorImage,
+} from '@semadapt/translator';
 import type { RunContext } from './run-context';
 import { runTraining, StageId, TrainResult, TrainTask, writeFileAtomic, writeJsonAtomic, readJsonIfExists } from '@semadapt/runner';
 import { BatchStream, disposeBatch } from './batches';
 import { Datasets } from './datasets';
+import { segmenterGuidance } from './guidance';
 import { loadSegmenter } from './segmenter-stage';
 
 const CKPT = 'translator.safetensors';
 
-/** The translator config of a run: the `model.translator` section, guidance classes from the segmenter. */
-export function translatorConfig(ctx: RunContext, guidanceClasses: number): TranslatorConfigInput {
-  const section = ctx.config.model.translator as TranslatorConfigInput;
-  return { seed: ctx.config.optimization.seed, ...section, guidanceClasses };
+/** The translator of a run (`ctx.models.translator`, resolved once by @semadapt/translator) guided by `guidanceClasses` logits. */
+export function translatorConfig(ctx: RunContext, guidanceClasses: number): TranslatorConfig {
+  const { network, trainer } = ctx.models.translator;
+  return { network: { ...network, guidanceClasses }, trainer };
 }
 
 export async function trainTranslatorStage(
@@ -31,13 +33,13 @@ export async function trainTranslatorStage(
   const { config, run } = ctx;
   const seg = await loadSegmenter(ctx, opts.guidance);
   seg.eval().freeze();
-  const tcfg = resolveTranslatorConfig(translatorConfig(ctx, seg.numClasses));
-  const translator = new Translator(tcfg);
-  const trainer = new TranslatorTrainer(translator);
+  const tcfg = translatorConfig(ctx, seg.numClasses);
+  const translator = new Translator(tcfg.network);
+  const trainer = new TranslatorTrainer(translator, tcfg.trainer);
   if (opts.init) {
     // Warm start: weights (and spectral-norm vectors) of an earlier round; a resumed checkpoint of this stage overrides them.
     // Every weight must match; the earlier round's optimizer moments in the file are left out (fresh optimizers).
-    const { report } = await loadCheckpoint(path.join(opts.init, CKPT), { modules: { '': translator } }, { strict: false });
+    const { report } = await loadCheckpoint(path.join(opts.init, CKPT), { modules: trainer.checkpointTargets().modules }, { strict: false });
     const wrong = [...report.missing, ...report.misShaped.map((m) => m.name), ...report.wrongDtype.map((m) => m.name)];
     if (wrong.length > 0) {
       throw new Error(`${opts.init}: cannot warm-start ${opts.stage} from it (model.translator changed?): ${wrong.length} weights missing or mis-shaped, e.g. ${wrong.slice(0, 3).join(', ')}`);
@@ -49,29 +51,31 @@ export async function trainTranslatorStage(
   const source = new BatchStream(data.forTranslator(data.sourceTrain), config.optimization.batchSize, loaderOpts);
   const target = new BatchStream(data.forTranslator(data.targetTrain), config.optimization.batchSize, { ...loaderOpts, seed: seed + 1 });
   const segment = (x: tf.Tensor4D): tf.Tensor4D => segmenterGuidance(seg, x);
-  writeJsonAtomic(path.join(run.path('checkpoints', opts.stage), 'translator-config.json'), { config: tcfg, guidance: opts.guidance, init: opts.init ?? null });
+  // `config`: the run config's flat `model.translator` form, fully resolved (what loadTranslator reads back).
+  writeJsonAtomic(path.join(run.path('checkpoints', opts.stage), 'translator-config.json'), { config: translatorConfigInput(tcfg), guidance: opts.guidance, init: opts.init ?? null });
 
   const task: TrainTask<{ source: ReturnType<BatchStream['position']>; target: ReturnType<BatchStream['position']> }> = {
     totalSteps: config.optimization.translatorSteps,
     async step() {
       const bs = await source.next();
       const bt = await target.next();
+      // Batches hold RGB [0, 255]; the translator works in [−1, 1] (SPEC §2).
+      const [xs, xt] = [rgbToTranslatorImage(bs.images), rgbToTranslatorImage(bt.images)];
       try {
-        const losses = trainer.step({ source: bs.images, target: bt.images, guidance: { kind: 'segmenter', segment } });
+        const losses = trainer.step({ source: xs, target: xt, guidance: { kind: 'segmenter', segment } });
         return { ...losses };
       } finally {
+        tf.dispose([xs, xt]);
         disposeBatch(bs);
         disposeBatch(bt);
       }
     },
+    // The trainer owns what its checkpoint holds (translator, both Adam states, the step).
     async save(dir) {
-      await saveCheckpoint(path.join(dir, CKPT), { modules: { '': translator }, optimizers: { G: trainer.optimizerG, D: trainer.optimizerD } }, {
-        step: trainer.stepCount,
-        metadata: { guidanceClasses: seg.numClasses, config: tcfg },
-      });
+      await trainer.save(path.join(dir, CKPT), { guidanceClasses: seg.numClasses, config: translatorConfigInput(tcfg) });
     },
     async load(dir) {
-      await loadCheckpoint(path.join(dir, CKPT), { modules: { '': translator }, optimizers: { G: trainer.optimizerG, D: trainer.optimizerD } });
+      await trainer.load(path.join(dir, CKPT));
     },
     loopState: () => ({ source: source.position(), target: target.position() }),
     restoreLoopState(s) {
@@ -101,7 +105,8 @@ export async function trainTranslatorStage(
 export async function loadTranslator(checkpointDir: string): Promise<Translator> {
   const meta = readJsonIfExists<{ config: unknown }>(path.join(checkpointDir, '..', 'translator-config.json'));
   if (!meta) throw new Error(`${checkpointDir}: no translator-config.json beside it; is this a translator checkpoint?`);
-  const translator = new Translator(meta.config as TranslatorConfigInput);
+  // `config` is a run config's flat `model.translator` (both sections' fields), as every version wrote it.
+  const translator = new Translator(resolveTranslatorConfig(meta.config as TranslatorConfigInput).network);
   await loadCheckpoint(path.join(checkpointDir, CKPT), { modules: { '': translator } }, { strict: false });
   translator.eval();
   return translator;

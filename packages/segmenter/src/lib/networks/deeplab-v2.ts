@@ -7,7 +7,7 @@
  * rate. `forward` returns logits at 1/8 of the input; the trainer upsamples
  * them bilinearly with aligned corners to the label size.
  *
- * Input: BGR minus the Caffe mean (`toCaffeInput`), NHWC.
+ * Input: RGB in [0, 255], NHWC; normalised inside (`segmenter-input.ts`).
  * Parameter names are BDL's (`conv1`, `bn1`, `layer3.5.conv2.weight`,
  * `layer1.0.downsample.0.weight`) except the classifier, `aspp.0..3`
  * (BDL: `layer5.conv2d_list.0..3`), so ImageNet/BDL weights map by name.
@@ -30,6 +30,7 @@ import {
 import { Bottleneck, segmenterBatchNorm, type SegmenterBatchNorm } from './bottleneck';
 import { dilatedSameConv } from '@semadapt/compute';
 import { resolveCommonOptions, scaledChannels, type Segmenter } from './segmenter';
+import { normalizeSegmenterInput, resolveInputNormalization, segmenterInputToOnnx, type InputNormalization } from './segmenter-input';
 
 /** Depth of the ResNet backbone: bottleneck counts of layer1..layer4. */
 export type ResNetDepth =
@@ -73,6 +74,8 @@ export interface DeepLabV2Options {
   backboneInit?: Initializer;
   /** ASPP conv init. Default N(0, 0.01²) (BDL). */
   classifierInit?: Initializer;
+  /** How the RGB [0, 255] input is normalised, in `forward` and in the ONNX graph. Default `{ kind: 'caffe' }` (BGR minus the Caffe mean, SPEC §3). */
+  inputNormalization?: InputNormalization;
   /** Random stream of the initializers. Default `defaultInitRng()`. */
   rng?: Rng;
 }
@@ -153,6 +156,7 @@ export class AsppSum extends Module implements Layer {
 export class DeepLabV2 extends Module implements Segmenter {
   readonly kind = 'deeplabv2' as const;
   readonly numClasses: number;
+  readonly inputNormalization: InputNormalization;
   readonly blocks: [number, number, number, number];
   readonly width: number;
   readonly outputStride: 8 | 4;
@@ -179,6 +183,7 @@ export class DeepLabV2 extends Module implements Segmenter {
     this.outputStride = outputStride;
     this.numClasses = numClasses;
     this.width = width;
+    this.inputNormalization = resolveInputNormalization('DeepLabV2', options.inputNormalization);
     this.blocks = resnetBlocks(options.depth ?? { kind: 'resnet101' });
     const rng = options.rng ?? defaultInitRng();
     const init: Initializer = options.backboneInit ?? { kind: 'kaimingNormal', mode: 'fanOut', nonlinearity: 'relu' };
@@ -209,11 +214,17 @@ export class DeepLabV2 extends Module implements Segmenter {
     for (const [, p] of this.aspp.namedParameterEntries()) p.lrMultiplier = lrMult;
   }
 
-  /** Logits `[N, ⌈…⌉, ⌈…⌉, classes]` at output stride 8 or 4 (see `outputSize`). */
+  /** RGB `[N, H, W, 3]` in [0, 255] → this network's input (`inputNormalization`); `forward` starts with it. */
+  normalizeInput(rgb: tf.Tensor4D): tf.Tensor4D {
+    return normalizeSegmenterInput(rgb, this.inputNormalization);
+  }
+
+  /** Logits `[N, ⌈…⌉, ⌈…⌉, classes]` at output stride 8 or 4 (see `outputSize`), of RGB in [0, 255]. */
   forward(x: tf.Tensor4D): tf.Tensor4D {
     if (x.rank !== 4 || x.shape[3] !== 3) throw new Error(`DeepLabV2: expected an NHWC image [N, H, W, 3], received [${x.shape}]`);
     return tf.tidy(() => {
-      let h = this.maxpool.forward(tf.relu(this.bn1.forward(this.conv1.forward(x))));
+      let h = this.normalizeInput(x);
+      h = this.maxpool.forward(tf.relu(this.bn1.forward(this.conv1.forward(h))));
       h = this.layer4.forward(this.layer3.forward(this.layer2.forward(this.layer1.forward(h))));
       return this.aspp.forward(h);
     });
@@ -230,7 +241,8 @@ export class DeepLabV2 extends Module implements Segmenter {
   }
 
   toOnnx(graph: OnnxGraph, input: string, scope: string): string {
-    let h = this.conv1.toOnnx(graph, input, scopedName(scope, 'conv1'));
+    let h = segmenterInputToOnnx(graph, input, scopedName(scope, 'input'), this.inputNormalization);
+    h = this.conv1.toOnnx(graph, h, scopedName(scope, 'conv1'));
     h = this.bn1.toOnnx(graph, h, scopedName(scope, 'bn1'));
     h = graph.node('Relu', [h], {}, { outputs: [graph.fresh(scopedName(scope, 'relu'))] })[0];
     h = this.maxpool.toOnnx(graph, h, scopedName(scope, 'maxpool'));

@@ -19,7 +19,8 @@
  * - every conv bias at twice the base learning rate (BDL's second Adam
  *   parameter group; `biasLrMultiplier`).
  *
- * Input: BGR minus the Caffe mean, NHWC. Logits at the input resolution.
+ * Input: RGB in [0, 255], NHWC; normalised inside (`segmenter-input.ts`).
+ * Logits at the input resolution.
  * Parameter names are the FCN/BDL ones (`conv1_1`, `fc6`, `score_pool4`,
  * `upscore8`), so converted VGG16/BDL weights map by name.
  */
@@ -39,6 +40,7 @@ import {
   type Initializer,
 } from '@semadapt/core-layers';
 import { resolveCommonOptions, scaledChannels, type Segmenter } from './segmenter';
+import { normalizeSegmenterInput, resolveInputNormalization, segmenterInputToOnnx, type InputNormalization } from './segmenter-input';
 
 /** Options of `FCN8s`; every field optional, defaults are the paper's. */
 export interface FCN8sOptions {
@@ -56,6 +58,8 @@ export interface FCN8sOptions {
   biasLrMultiplier?: number;
   /** VGG / fc conv init when no weights are loaded. Default kaiming normal, fan_in, ReLU. */
   backboneInit?: Initializer;
+  /** How the RGB [0, 255] input is normalised, in `forward` and in the ONNX graph. Default `{ kind: 'caffe' }` (BGR minus the Caffe mean, SPEC §3). */
+  inputNormalization?: InputNormalization;
   /** Random stream of initializers and dropout masks. Default `defaultInitRng()`. */
   rng?: Rng;
 }
@@ -92,6 +96,7 @@ export function bilinearUpsamplingFilter(channels: number, kernel: number): tf.T
 export class FCN8s extends Module implements Segmenter {
   readonly kind = 'fcn8s' as const;
   readonly numClasses: number;
+  readonly inputNormalization: InputNormalization;
   readonly width: number;
   /** conv1_1 … conv5_3 in forward order, grouped by stage. */
   readonly stages: Conv2d[][];
@@ -117,6 +122,7 @@ export class FCN8s extends Module implements Segmenter {
     const channelwise = options.dropout2d ?? true;
     this.numClasses = numClasses;
     this.width = width;
+    this.inputNormalization = resolveInputNormalization('FCN8s', options.inputNormalization);
     const rng = options.rng ?? defaultInitRng();
     const init: Initializer = options.backboneInit ?? { kind: 'kaimingNormal', mode: 'fanIn', nonlinearity: 'relu' };
     const zero: Initializer = { kind: 'constant', value: 0 };
@@ -163,11 +169,16 @@ export class FCN8s extends Module implements Segmenter {
     return [h, w];
   }
 
+  /** RGB `[N, H, W, 3]` in [0, 255] → this network's input (`inputNormalization`); `forward` starts with it. */
+  normalizeInput(rgb: tf.Tensor4D): tf.Tensor4D {
+    return normalizeSegmenterInput(rgb, this.inputNormalization);
+  }
+
   forward(x: tf.Tensor4D): tf.Tensor4D {
     if (x.rank !== 4 || x.shape[3] !== 3) throw new Error(`FCN8s: expected an NHWC image [N, H, W, 3], received [${x.shape}]`);
     return tf.tidy(() => {
       const [n, height, width] = x.shape;
-      let h = x;
+      let h = this.normalizeInput(x);
       const pooled: tf.Tensor4D[] = [];
       for (const convs of this.stages) {
         for (const c of convs) h = tf.relu(c.forward(h));
@@ -190,7 +201,7 @@ export class FCN8s extends Module implements Segmenter {
   toOnnx(graph: OnnxGraph, input: string, scope: string): string {
     const relu = (t: string, stem: string) => graph.node('Relu', [t], {}, { outputs: [graph.fresh(scopedName(scope, stem))] })[0];
     const pooled: string[] = [];
-    let h = input;
+    let h = segmenterInputToOnnx(graph, input, scopedName(scope, 'input'), this.inputNormalization);
     VGG16.forEach(([stage], si) => {
       this.stages[si].forEach((c, i) => {
         h = relu(c.toOnnx(graph, h, scopedName(scope, `conv${stage}_${i + 1}`)), `relu${stage}_${i + 1}`);

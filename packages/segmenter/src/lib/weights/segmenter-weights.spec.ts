@@ -16,6 +16,7 @@ import { Rng, readSafetensors } from '@semadapt/core-layers';
 import { expectNoTensorLeak, relativeError, setTestBackend } from '@semadapt/core-layers/testing';
 import { DeepLabV2, type DeepLabV2Options } from '../networks/deeplab-v2';
 import { FCN8s } from '../networks/fcn8s';
+import { CAFFE_BGR_MEAN } from '../networks/segmenter-input';
 import { deeplabOnnxNameMap, fcn8sOnnxNameMap, importSegmenterOnnx, loadSegmenterSafetensors } from './segmenter-weights';
 
 const PYTHON = '/usr/bin/python3';
@@ -29,14 +30,22 @@ function run(args: string[]): string {
   return r.stdout;
 }
 
-/** NCHW safetensors tensor → NHWC tf tensor. */
+/**
+ * The fixture's NCHW tensors as NHWC tf tensors. PyTorch's BDL networks take
+ * their input already normalised (BGR minus the Caffe mean); ours take RGB in
+ * [0, 255] and normalise inside, so `input` is given to ours as the RGB image
+ * that normalises to it: channels reversed after adding the mean.
+ */
 async function ioTensors(file: string): Promise<{ input: tf.Tensor4D; output: tf.Tensor4D }> {
   const f = await readSafetensors(file);
   const nhwc = (name: string) => {
     const t = f.tensors.get(name)!;
     return tf.tidy(() => tf.transpose(tf.tensor4d(t.data as Float32Array, t.shape as [number, number, number, number]), [0, 2, 3, 1]));
   };
-  return { input: nhwc('input'), output: nhwc('output') };
+  const normalized = nhwc('input');
+  const input = tf.tidy(() => tf.reverse(tf.add(normalized, tf.tensor1d([...CAFFE_BGR_MEAN])), -1) as tf.Tensor4D);
+  normalized.dispose();
+  return { input, output: nhwc('output') };
 }
 
 describe('segmenter weights', () => {
