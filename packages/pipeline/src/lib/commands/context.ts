@@ -8,12 +8,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { initBackend } from '@semadapt/compute';
-import { resolveTranslatorConfig } from '@semadapt/translator';
+import { resolveSegmenterConfig, SegmenterConfigError, type SegmenterConfig } from '@semadapt/segmenter';
+import { describeConfigProblem } from '@semadapt/core-layers';
+import { resolveTranslatorConfig, type TranslatorConfig } from '@semadapt/translator';
 import { ConfigError, RunConfig } from '../config/run-config';
 import { overridesFromArgv, readConfigFile } from '../config/load-config';
 import { resolveRunDirConfig, RunDirConfig } from '../config/run-dir-config';
 import { validateModelValues } from '../config/validate-models';
-import type { RunContext } from '../engine/run-context';
+import type { ModelConfigs, RunContext } from '../engine/run-context';
 import { buildManifest, datasetFingerprint, relevantEnv, checkRunDirClaimable, RunDir, installInterruptHandler } from '@semadapt/runner';
 
 /** Options shared by run commands (yargs argv). */
@@ -25,9 +27,14 @@ export interface RunArgs {
   [key: string]: unknown;
 }
 
-/** Resolves the config only (no side effects): for `config` and for validation-first commands. */
+/**
+ * Resolves the config only (no side effects besides printing deprecation
+ * notices on stderr): for `config` and for validation-first commands.
+ */
 export function configFromArgs(args: RunArgs): RunConfig {
-  return resolveArgs(args).config;
+  const r = resolveArgs(args);
+  for (const m of r.notices) process.stderr.write(`[semadapt] ${m}\n`);
+  return r.config;
 }
 
 /**
@@ -40,14 +47,22 @@ export function runDirOf(args: RunArgs): string {
   return path.join('runs', (typeof preset === 'string' ? preset : 'run').replace(/[^A-Za-z0-9._-]+/g, '-'));
 }
 
-/** The command's config against its run directory's stored one (see run-dir-config.ts), validated whole. */
-export function resolveArgs(args: RunArgs): RunDirConfig & { runDir: string } {
+/**
+ * The command's config against its run directory's stored one (see
+ * run-dir-config.ts), validated whole, with its model sections typed by their
+ * packages; `notices`: deprecated keys read under their current names.
+ */
+export function resolveArgs(args: RunArgs): RunDirConfig & { runDir: string; models: ModelConfigs; notices: string[] } {
   const runDir = runDirOf(args);
   // A user's folder is refused before its config.json could be read as a run's.
   checkRunDirClaimable(runDir);
-  const r = resolveRunDirConfig(runDir, { preset: args.preset, configFile: args.config, overrides: overridesFromArgv(args) }, { forceConfig: args.forceConfig === true });
-  validatePackageSections(r.config);
-  return { ...r, runDir };
+  const notices: string[] = [];
+  const onDeprecated = (m: string): void => {
+    if (!notices.includes(m)) notices.push(m);
+  };
+  const r = resolveRunDirConfig(runDir, { preset: args.preset, configFile: args.config, overrides: overridesFromArgv(args) }, { forceConfig: args.forceConfig === true, onDeprecated });
+  const models = validatePackageSections(r.config);
+  return { ...r, runDir, models, notices };
 }
 
 /** Data roots must exist before a run directory is created for them (exit 2 otherwise). */
@@ -60,31 +75,31 @@ export function checkDataRoots(config: RunConfig): void {
   if (problems.length) throw new ConfigError(problems);
 }
 
-const DEEPLAB_KEYS = ['depth', 'width', 'asppDilations', 'asppBranches', 'outputStride', 'batchNorm', 'classifierLrMultiplier', 'backboneInit', 'classifierInit'];
-const FCN8S_KEYS = ['width', 'dropout', 'dropout2d', 'learnUpsampling', 'biasLrMultiplier', 'backboneInit'];
-const TRAINER_KEYS = ['lambdaAdv', 'segmenterOptimizer', 'discriminatorOptimizer', 'discriminator'];
-
 /**
- * The model sections belong to their packages: the translator's is checked
- * by `resolveTranslatorConfig`, the segmenter's network and trainer keys
- * against the packages' option names — all before any work starts.
+ * The model sections belong to their packages: each resolves its own
+ * (@semadapt/segmenter `resolveSegmenterConfig`, @semadapt/translator
+ * `resolveTranslatorConfig`), once, before any work; every problem of both is
+ * reported together. The translator is seeded by the run's seed unless its
+ * section gives one, and is guided by the segmenter's classes.
  */
-export function validatePackageSections(config: RunConfig): void {
+export function validatePackageSections(config: RunConfig): ModelConfigs {
   const problems: string[] = [];
+  let segmenter: SegmenterConfig | undefined;
   try {
-    resolveTranslatorConfig(config.model.translator as never);
+    segmenter = resolveSegmenterConfig(config.model.segmenter);
   } catch (e) {
-    problems.push(`model.translator: ${(e as Error).message}`);
+    if (!(e instanceof SegmenterConfigError)) throw e;
+    problems.push(...e.problems.map((p) => `model.segmenter.${describeConfigProblem(p, ', ')}`));
   }
-  const seg = config.model.segmenter;
-  const netKeys = seg.arch === 'deeplabv2' ? DEEPLAB_KEYS : FCN8S_KEYS;
-  for (const k of Object.keys(seg.network)) {
-    if (!netKeys.includes(k)) problems.push(`model.segmenter.network: unknown key '${k}' for ${seg.arch} (expected ${netKeys.join(', ')})`);
+  let translator: TranslatorConfig | undefined;
+  try {
+    const section = config.model.translator as Record<string, unknown>;
+    translator = resolveTranslatorConfig({ seed: config.optimization.seed, ...section, guidanceClasses: segmenter?.network.numClasses } as never);
+  } catch (e) {
+    problems.push(`model.translator: ${(e as Error).message.replace(/^TranslatorConfig: /, '')}`);
   }
-  for (const k of Object.keys(seg.trainer)) {
-    if (!TRAINER_KEYS.includes(k)) problems.push(`model.segmenter.trainer: unknown key '${k}' (expected ${TRAINER_KEYS.join(', ')})`);
-  }
-  if (problems.length) throw new ConfigError(problems);
+  if (problems.length || !segmenter || !translator) throw new ConfigError(problems);
+  return { segmenter, translator };
 }
 
 /** The default run directory: `runs/<preset or 'run'>`. */
@@ -104,9 +119,9 @@ export async function openRun(
   opts: { needsTf?: boolean; beforeOpen?: (config: RunConfig, log: (m: string) => void) => void } = {},
 ): Promise<RunContext> {
   const resolved = resolveArgs(args);
-  const { config } = resolved;
+  const { config, models } = resolved;
   checkDataRoots(config);
-  const early: string[] = [];
+  const early: string[] = resolved.notices.map((m) => `[semadapt] ${m}`);
   opts.beforeOpen?.(config, (m) => early.push(m));
   let backend = 'onnxruntime-node';
   // What the backend start-up reports: the backend and which kernels run (native oneDNN with its ISA and threads, or why not).
@@ -120,7 +135,7 @@ export async function openRun(
       },
     });
     backend = `${choice.kind} (tfjs '${choice.tfBackend}')`;
-    validateModelValues(config);
+    validateModelValues(models.segmenter);
   }
   const manifest = buildManifest({
     command,
@@ -137,7 +152,7 @@ export async function openRun(
   installInterruptHandler((m) => run.log(m));
   const changed = resolved.changes.length ? `; for this command: ${resolved.changes.map((d) => `${d.path} ${JSON.stringify(d.given)}`).join(', ')}` : '';
   run.log(`[semadapt] ${command}: run directory ${run.root} (config ${manifest.configHash.slice(0, 12)}${changed})`);
-  return { config, run, manifest, backend };
+  return { config, models, run, manifest, backend };
 }
 
 export { ConfigError };

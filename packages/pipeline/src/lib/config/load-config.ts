@@ -6,7 +6,7 @@
  * `--backend`. The merge is validated as a whole before any work starts.
  */
 import * as fs from 'fs';
-import { ConfigError, deepMerge, isPlainObject, RunConfig, validateRunConfig } from './run-config';
+import { ConfigError, deepMerge, isPlainObject, RunConfig, upgradeDeprecatedKeys, validateRunConfig } from './run-config';
 import { presetConfig } from './presets';
 import { configPaths } from './cli-flags';
 
@@ -73,10 +73,15 @@ function stripKebab(o: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-/** Merges preset ← file ← overrides and validates; throws `ConfigError`. */
-export function resolveConfig(sources: ConfigSources): RunConfig {
+/**
+ * Merges preset ← file ← overrides and validates; throws `ConfigError`.
+ * Each source's deprecated keys are renamed before the merge (a later
+ * source's old name still overrides an earlier source's new one), each
+ * reported to `onDeprecated`.
+ */
+export function resolveConfig(sources: ConfigSources, onDeprecated?: (message: string) => void): RunConfig {
   let raw: Record<string, unknown> = {};
-  const file = sources.configFile ? readConfigFile(sources.configFile) : undefined;
+  const file = sources.configFile ? upgradeDeprecatedKeys(readConfigFile(sources.configFile), `--config ${sources.configFile}`, onDeprecated) : undefined;
   const presetName = sources.preset ?? (typeof file?.['preset'] === 'string' ? (file['preset'] as string) : undefined);
   if (presetName) {
     try {
@@ -86,7 +91,7 @@ export function resolveConfig(sources: ConfigSources): RunConfig {
     }
   }
   if (file) raw = deepMerge(raw, file);
-  if (sources.overrides) raw = deepMerge(raw, sources.overrides);
+  if (sources.overrides) raw = deepMerge(raw, upgradeDeprecatedKeys(sources.overrides, 'command line', onDeprecated));
   if (presetName) raw['preset'] = raw['preset'] ?? presetName;
   return validateRunConfig(raw);
 }

@@ -132,7 +132,7 @@ export const DEMO_PRESET: Partial = {
     // A small DeepLabV2: one bottleneck per stage, 1/8 of the widths, small ASPP dilations (logits are 8×4).
     segmenter: {
       arch: 'deeplabv2',
-      network: { width: 0.125, depth: { kind: 'custom', blocks: [1, 1, 1, 1] }, asppDilations: [1, 2, 3, 4] },
+      network: { widthMultiplier: 0.125, depth: { kind: 'custom', blocks: [1, 1, 1, 1] }, asppDilations: [1, 2, 3, 4] },
       // From scratch in a few hundred steps: Adam 1e-3 instead of the paper's SGD 2.5e-4 from ImageNet weights.
       trainer: {
         segmenterOptimizer: { kind: 'adam', lr: 1e-3, betas: [0.9, 0.99], weightDecay: 0, schedule: { kind: 'constant' } },

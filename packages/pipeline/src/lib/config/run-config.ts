@@ -5,9 +5,12 @@
  *
  * - `optimization`     — the loop of SPEC §4: steps per stage, rounds, patience,
  *                        checkpoint and evaluation cadence (the pipeline's own)
- * - `model.translator` — handed to @semadapt/translator (SPEC §2)
- * - `model.segmenter`  — handed to @semadapt/segmenter (SPEC §3), plus the
- *                        pseudo-label rule of SPEC §3
+ * - `model.translator` — @semadapt/translator's config (SPEC §2), checked and
+ *                        typed by its `resolveTranslatorConfig`
+ * - `model.segmenter`  — @semadapt/segmenter's `{ arch, network, trainer }`
+ *                        (SPEC §3), checked and typed by its
+ *                        `resolveSegmenterConfig`; its pseudo-label rule
+ *                        (the package's `PseudoLabelRuleSchema`); init weights
  * - `data`             — dataset kinds, roots, sizes (SPEC §5)
  * - `logging`          — progress display, report content
  *
@@ -15,6 +18,7 @@
  * errors that quote the received value and its path.
  */
 import { z } from 'zod';
+import { PseudoLabelRuleSchema, SEGMENTER_ARCHS, upgradeSegmenterNetworkKeys } from '@semadapt/segmenter';
 
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
@@ -24,8 +28,7 @@ const size = z.tuple([positiveInt, positiveInt]).describe('[width, height] in pi
 export const SOURCE_DATASETS = ['gta5', 'synthia'] as const;
 /** Target dataset kinds (SPEC §5). */
 export const TARGET_DATASETS = ['cityscapes'] as const;
-/** Segmenter architectures (SPEC §3). */
-export const SEGMENTER_ARCHS = ['deeplabv2', 'fcn8s'] as const;
+export { SEGMENTER_ARCHS };
 
 export const OptimizationSchema = z
   .object({
@@ -140,25 +143,21 @@ export const DataSchema = z
   })
   .strict();
 
-export const PseudoLabelSchema = z.discriminatedUnion('kind', [
-  /** SPEC §3: argmax where max probability ≥ δ (δ = 0.9 (R)). */
-  z.object({ kind: z.literal('threshold'), delta: z.number().gt(0).lte(1).default(0.9) }).strict(),
-  /** BDL: per-class median confidence, capped at `cap` (0.9); streamed through a `bins`-bin histogram. */
-  z.object({ kind: z.literal('class-median'), cap: z.number().gt(0).lte(1).default(0.9), bins: positiveInt.default(10_000) }).strict(),
-]);
+/** The pseudo-label rule of SPEC §3: @semadapt/segmenter's schema (its defaults and ranges). */
+export const PseudoLabelSchema = PseudoLabelRuleSchema;
 
 export const SegmenterSectionSchema = z
   .object({
     /** SPEC §3: DeepLabV2-ResNet101 or FCN8s-VGG16. */
     arch: z.enum(SEGMENTER_ARCHS).default('deeplabv2'),
-    /** Network options handed to @semadapt/segmenter (depth, width multiplier...). */
+    /** The network's options (depth, widthMultiplier, ...): @semadapt/segmenter's, checked by its `resolveSegmenterConfig`. */
     network: z.record(z.unknown()).default({}),
-    /** Trainer options handed to @semadapt/segmenter (optimizer, λ_adv, ...). */
+    /** The trainer's options (optimizers, λ_adv, ...): @semadapt/segmenter's, checked by its `resolveSegmenterConfig`. */
     trainer: z.record(z.unknown()).default({}),
-    /** Pseudo-label rule (SPEC §3). */
+    /** Pseudo-label rule (SPEC §3); `{ delta }` alone means the threshold rule. */
     pseudoLabel: z
       .preprocess((v) => (isPlainObject(v) && !('kind' in v) ? { kind: 'threshold', ...v } : v), PseudoLabelSchema)
-      .default({ kind: 'threshold', delta: 0.9 }),
+      .default({ kind: 'threshold' }),
     /**
      * Initial weights (safetensors from tools/convert_pth_to_safetensors.py)
      * for round 0 and the oracle. The paper presets name BDL's (see
@@ -290,10 +289,29 @@ function valueAt(obj: unknown, path: (string | number)[]): unknown {
 }
 
 /**
- * Validates a raw (merged) config object; throws `ConfigError` listing every
- * problem with its dotted path and the value received.
+ * A config source (preset, file, flags, a run's config.json) with the model
+ * packages' deprecated keys under their current names (e.g. the segmenter's
+ * `width` → `widthMultiplier`, same meaning), so that sources merge and
+ * compare by one name. Each rename is reported to `onDeprecated` as
+ * `<where>: model.segmenter.network: <the package's notice>`.
  */
-export function validateRunConfig(raw: unknown): RunConfig {
+export function upgradeDeprecatedKeys<T>(raw: T, where: string, onDeprecated?: (message: string) => void): T {
+  const model = isPlainObject(raw) ? raw['model'] : undefined;
+  const segmenter = isPlainObject(model) ? model['segmenter'] : undefined;
+  const network = isPlainObject(segmenter) ? segmenter['network'] : undefined;
+  if (!isPlainObject(network)) return raw;
+  const upgraded = upgradeSegmenterNetworkKeys(network, (m) => onDeprecated?.(`${where}: model.segmenter.network: ${m}`));
+  if (upgraded === network) return raw;
+  return { ...raw, model: { ...(model as object), segmenter: { ...(segmenter as object), network: upgraded } } } as T;
+}
+
+/**
+ * Validates a raw (merged) config object; throws `ConfigError` listing every
+ * problem with its dotted path and the value received. Deprecated keys are
+ * read under their current names (`upgradeDeprecatedKeys`).
+ */
+export function validateRunConfig(raw: unknown, onDeprecated?: (message: string) => void, where = 'config'): RunConfig {
+  raw = upgradeDeprecatedKeys(raw, where, onDeprecated);
   const r = RunConfigSchema.safeParse(raw);
   if (r.success) return r.data;
   const problems = r.error.issues.map((i) => {

@@ -9,7 +9,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConfigError, deepMerge, isPlainObject, RunConfig, validateRunConfig } from './run-config';
+import { ConfigError, deepMerge, isPlainObject, RunConfig, upgradeDeprecatedKeys, validateRunConfig } from './run-config';
 import { ConfigSources, resolveConfig } from './load-config';
 
 /**
@@ -64,8 +64,13 @@ function show(v: unknown): string {
   return v === undefined ? '(unset)' : JSON.stringify(v);
 }
 
-/** Reads and validates `<run>/config.json`; undefined when the run is new. */
-export function readStoredConfig(runDir: string): RunConfig | undefined {
+/**
+ * Reads and validates `<run>/config.json`; undefined when the run is new.
+ * Deprecated keys in it are read under their current names (reported to
+ * `onDeprecated`; the run's config.json is rewritten with them when a
+ * command opens the run).
+ */
+export function readStoredConfig(runDir: string, onDeprecated?: (message: string) => void): RunConfig | undefined {
   const file = path.join(runDir, 'config.json');
   if (!fs.existsSync(file)) return undefined;
   let raw: unknown;
@@ -75,7 +80,7 @@ export function readStoredConfig(runDir: string): RunConfig | undefined {
     throw new ConfigError([`${file}: not valid JSON (${(e as Error).message}); fix it or use a new --run-dir`]);
   }
   try {
-    return validateRunConfig(raw);
+    return validateRunConfig(raw, onDeprecated, file);
   } catch (e) {
     if (e instanceof ConfigError) throw new ConfigError(e.problems.map((p) => `${file}: ${p}`));
     throw e;
@@ -87,16 +92,20 @@ export function readStoredConfig(runDir: string): RunConfig | undefined {
  * overrides (or the config its --preset/--config give), checked against the
  * stored one; a new run resolves from the sources alone.
  */
-export function resolveRunDirConfig(runDir: string | undefined, sources: ConfigSources, opts: { forceConfig?: boolean } = {}): RunDirConfig {
-  const stored = runDir ? readStoredConfig(runDir) : undefined;
+export function resolveRunDirConfig(
+  runDir: string | undefined,
+  sources: ConfigSources,
+  opts: { forceConfig?: boolean; onDeprecated?: (message: string) => void } = {},
+): RunDirConfig {
+  const stored = runDir ? readStoredConfig(runDir, opts.onDeprecated) : undefined;
   if (!stored) {
-    const config = resolveConfig(sources);
+    const config = resolveConfig(sources, opts.onDeprecated);
     return { config, stored: config, changes: [] };
   }
   const config =
     sources.preset !== undefined || sources.configFile !== undefined
-      ? resolveConfig(sources)
-      : validateRunConfig(deepMerge(stored as unknown as Record<string, unknown>, sources.overrides ?? {}));
+      ? resolveConfig(sources, opts.onDeprecated)
+      : validateRunConfig(deepMerge(stored as unknown as Record<string, unknown>, upgradeDeprecatedKeys(sources.overrides ?? {}, 'command line', opts.onDeprecated)));
   const changes = configDifferences(stored, config);
   const refused = changes.filter((d) => !isRuntimeKey(d.path));
   if (refused.length && !opts.forceConfig) {

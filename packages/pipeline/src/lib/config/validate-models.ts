@@ -1,31 +1,30 @@
 /**
- * Every value of the model sections is checked before any work, not when a
- * stage first builds a model (which for the discriminator's optimizer is
- * round 1, hours in): the segmenter's network options and the trainer's
- * (in adapt mode, so the discriminator and its optimizer are built too) are
- * handed to @semadapt/segmenter's own constructors once, at a channel width
- * small enough to cost nothing, and disposed. The width itself is checked
- * by the package's `resolveCommonOptions`. Needs a started tfjs backend.
+ * Every value of the segmenter section is checked before any work, not when
+ * a stage first builds a model (which for the discriminator and its optimizer
+ * is round 1, hours in): besides the package's schema check
+ * (`resolveSegmenterConfig`, done when the config is resolved), the network
+ * and the trainer (adapt mode, so the discriminator and its optimizer are
+ * built too) are constructed once through @semadapt/segmenter's factory at a
+ * channel width small enough to cost nothing, and disposed — what only a
+ * constructor can check (e.g. an initializer's fields) fails here. Needs a
+ * started tfjs backend.
  */
-import { resolveCommonOptions, SegmenterTrainer } from '@semadapt/segmenter';
-import { buildNet, segmenterTrainerOptions } from '../engine/segmenter-stage';
-import { ConfigError, RunConfig } from './run-config';
+import { Rng } from '@semadapt/core-layers';
+import { buildSegmenter, SegmenterTrainer, type SegmenterConfig, type SegmenterNetworkConfig } from '@semadapt/segmenter';
+import { ConfigError } from './run-config';
 
 /** The smallest width multiplier: every layer keeps one channel. */
 const PROBE_WIDTH = 1 / 4096;
 
 /** Throws `ConfigError` (exit 2) naming the section and the package's message. */
-export function validateModelValues(config: RunConfig): void {
-  const seg = config.model.segmenter;
+export function validateModelValues(segmenter: SegmenterConfig): void {
   const problems: string[] = [];
   try {
-    resolveCommonOptions(seg.arch, seg.network as { width?: number });
-    const net = buildNet({ arch: seg.arch, network: { ...seg.network, width: PROBE_WIDTH }, numClasses: 19 }, 0);
+    const probe = { arch: segmenter.arch, network: { ...segmenter.network, widthMultiplier: PROBE_WIDTH } } as SegmenterNetworkConfig;
+    const net = buildSegmenter(probe, new Rng(0));
     try {
-      const trainer = new SegmenterTrainer(net, segmenterTrainerOptions(seg.trainer, 'adapt', 0));
-      trainer.discriminator?.dispose();
-      trainer.segmenterOptimizer.dispose();
-      trainer.discriminatorOptimizer?.dispose();
+      const trainer = new SegmenterTrainer(net, { ...segmenter.trainer, mode: { kind: 'adapt' }, discriminator: { ...segmenter.trainer.discriminator, rng: new Rng(1) } });
+      trainer.dispose();
     } catch (e) {
       problems.push(`model.segmenter.trainer: ${(e as Error).message}`);
     } finally {

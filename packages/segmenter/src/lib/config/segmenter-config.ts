@@ -238,18 +238,24 @@ export const DEPRECATED_WIDTH =
   "'width' is deprecated: it is now 'widthMultiplier' (the same channel multiplier, same meaning); rename it — 'width' will stop being accepted";
 
 /**
- * `width`, the segmenters' former name of the width multiplier, read as
- * `widthMultiplier` (one name per idea across packages); `onDeprecated` hears
- * about it. Both given is refused.
+ * A network section (either architecture) with its deprecated keys under
+ * their current names: `width`, the segmenters' former name of the width
+ * multiplier, becomes `widthMultiplier` (one name per idea across packages;
+ * same meaning). `onDeprecated` hears each rename. A section giving both
+ * names is returned as it is (the resolvers refuse it).
  */
+export function upgradeSegmenterNetworkKeys(network: Record<string, unknown>, onDeprecated?: (message: string) => void): Record<string, unknown> {
+  if (!('width' in network) || 'widthMultiplier' in network) return network;
+  onDeprecated?.(DEPRECATED_WIDTH);
+  const { width, ...rest } = network;
+  return { ...rest, widthMultiplier: width };
+}
+
 function renameWidth(owner: string, input: Record<string, unknown>, onDeprecated?: (message: string) => void): Record<string, unknown> {
-  if (!('width' in input)) return input;
-  if ('widthMultiplier' in input) {
+  if ('width' in input && 'widthMultiplier' in input) {
     throw new SegmenterConfigError(owner, [{ path: 'width', message: "and 'widthMultiplier' are the same setting; give only widthMultiplier", received: input['width'] }]);
   }
-  onDeprecated?.(DEPRECATED_WIDTH);
-  const { width, ...rest } = input;
-  return { ...rest, widthMultiplier: width };
+  return upgradeSegmenterNetworkKeys(input, onDeprecated);
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -22,14 +22,16 @@ import {
   Sequential,
   defaultInitRng,
   pooledSize,
+  scaledChannels,
   scopedName,
   type BatchNorm2d,
   type Initializer,
   type Layer,
 } from '@semadapt/core-layers';
-import { Bottleneck, segmenterBatchNorm, type SegmenterBatchNorm } from './bottleneck';
+import { Bottleneck, segmenterBatchNorm } from './bottleneck';
 import { dilatedSameConv } from '@semadapt/compute';
-import { resolveCommonOptions, scaledChannels, type Segmenter } from './segmenter';
+import type { Segmenter } from './segmenter';
+import { resolveDeepLabV2Config, type DeepLabV2ConfigInput } from '../config/segmenter-config';
 import { normalizeSegmenterInput, resolveInputNormalization, segmenterInputToOnnx, type InputNormalization } from './segmenter-input';
 
 /** Depth of the ResNet backbone: bottleneck counts of layer1..layer4. */
@@ -38,47 +40,20 @@ export type ResNetDepth =
   | { kind: 'resnet50' }
   | { kind: 'custom'; blocks: [number, number, number, number] };
 
-/** Options of `DeepLabV2`; every field optional, defaults are the paper's. */
-export interface DeepLabV2Options {
-  /** Output classes. Default 19 (Cityscapes trainIds, SPEC §1). */
-  numClasses?: number;
-  /** Backbone depth. Default `{ kind: 'resnet101' }` = blocks [3, 4, 23, 3] (SPEC §3). */
-  depth?: ResNetDepth;
-  /** Channel multiplier of every backbone width (64·w … 2048·w), for small tests. Default 1 (SPEC §3). */
-  width?: number;
-  /** ASPP dilations (= paddings). Default [6, 12, 18, 24] (SPEC §3). */
-  asppDilations?: number[];
-  /**
-   * How many ASPP branches (the first ones) the classifier sums. Default all
-   * (BDL's `model/deeplab.py`, SPEC §3). AdaptSegNet's released `deeplab.py`
-   * returns inside the summing loop, so its logits are branches 0 + 1: give 2
-   * to load AdaptSegNet-trained weights and get its logits. Every branch keeps
-   * its parameters (the weight files hold all four).
-   */
-  asppBranches?: number;
-  /**
-   * 8 (default, SPEC §3: layer3 dilation 2, layer4 dilation 4) or 4 (layer2's
-   * stride replaced by dilation 2, layer3 4, layer4 8 — the same receptive
-   * field at twice the logit resolution; for tiny inputs such as the demo's).
-   */
-  outputStride?: 8 | 4;
-  /** BatchNorm behaviour: 'frozen' (default, SPEC §3) or 'batch' (from-scratch training; see `SegmenterBatchNorm`). */
-  batchNorm?: SegmenterBatchNorm;
-  /** Learning-rate multiplier of the ASPP classifier. Default 10 (SPEC §3, BDL). */
-  classifierLrMultiplier?: number;
-  /**
-   * Backbone conv init when no weights are loaded. Default kaiming normal,
-   * fan_out, ReLU (torchvision's ResNet init; the paper starts from ImageNet /
-   * BDL weights instead — load them with `loadSegmenterSafetensors`).
-   */
-  backboneInit?: Initializer;
-  /** ASPP conv init. Default N(0, 0.01²) (BDL). */
-  classifierInit?: Initializer;
+/**
+ * Options of `DeepLabV2`: the fields of `DeepLabV2ConfigSchema`
+ * (config/segmenter-config.ts, each documented there with its only default),
+ * the input normalisation, the initializers' stream, and `width`, the former
+ * name of `widthMultiplier`.
+ */
+export type DeepLabV2Options = DeepLabV2ConfigInput & {
   /** How the RGB [0, 255] input is normalised, in `forward` and in the ONNX graph. Default `{ kind: 'caffe' }` (BGR minus the Caffe mean, SPEC §3). */
   inputNormalization?: InputNormalization;
   /** Random stream of the initializers. Default `defaultInitRng()`. */
   rng?: Rng;
-}
+  /** @deprecated The former name of `widthMultiplier` (same meaning). */
+  width?: number;
+};
 
 const DEPTH_BLOCKS: Record<'resnet50' | 'resnet101', [number, number, number, number]> = {
   resnet50: [3, 4, 6, 3],
@@ -158,7 +133,7 @@ export class DeepLabV2 extends Module implements Segmenter {
   readonly numClasses: number;
   readonly inputNormalization: InputNormalization;
   readonly blocks: [number, number, number, number];
-  readonly width: number;
+  readonly widthMultiplier: number;
   readonly outputStride: 8 | 4;
   readonly conv1: Conv2d;
   readonly bn1: BatchNorm2d;
@@ -171,29 +146,23 @@ export class DeepLabV2 extends Module implements Segmenter {
 
   constructor(options: DeepLabV2Options = {}) {
     super();
-    const { numClasses, width } = resolveCommonOptions('DeepLabV2', options);
-    const dilations = options.asppDilations ?? [6, 12, 18, 24];
-    if (!Array.isArray(dilations) || dilations.length < 1 || !dilations.every((d) => Number.isInteger(d) && d >= 1)) {
-      throw new Error(`DeepLabV2: asppDilations must be positive integers, received ${JSON.stringify(options.asppDilations)}`);
-    }
-    const lrMult = options.classifierLrMultiplier ?? 10;
-    if (!(typeof lrMult === 'number' && lrMult > 0)) throw new Error(`DeepLabV2: classifierLrMultiplier must be > 0, received ${JSON.stringify(options.classifierLrMultiplier)}`);
-    const outputStride = options.outputStride ?? 8;
-    if (outputStride !== 8 && outputStride !== 4) throw new Error(`DeepLabV2: outputStride must be 8 or 4, received ${JSON.stringify(options.outputStride)}`);
+    const { inputNormalization, rng: givenRng, ...config } = options;
+    const o = resolveDeepLabV2Config(config);
+    const { numClasses, widthMultiplier: width, asppDilations: dilations, outputStride } = o;
     this.outputStride = outputStride;
     this.numClasses = numClasses;
-    this.width = width;
-    this.inputNormalization = resolveInputNormalization('DeepLabV2', options.inputNormalization);
-    this.blocks = resnetBlocks(options.depth ?? { kind: 'resnet101' });
-    const rng = options.rng ?? defaultInitRng();
-    const init: Initializer = options.backboneInit ?? { kind: 'kaimingNormal', mode: 'fanOut', nonlinearity: 'relu' };
+    this.widthMultiplier = width;
+    this.inputNormalization = resolveInputNormalization('DeepLabV2', inputNormalization);
+    this.blocks = resnetBlocks(o.depth);
+    const rng = givenRng ?? defaultInitRng();
+    const init: Initializer = o.backboneInit;
     const stem = scaledChannels(64, width);
 
     this.conv1 = this.registerModule(
       'conv1',
       new Conv2d({ inChannels: 3, outChannels: stem, kernelSize: 7, stride: 2, padding: { kind: 'zero', size: 3 }, bias: false, weightInit: init, rng }),
     );
-    this.bn1 = this.registerModule('bn1', segmenterBatchNorm(stem, options.batchNorm));
+    this.bn1 = this.registerModule('bn1', segmenterBatchNorm(stem, o.batchNorm));
     this.maxpool = this.registerModule('maxpool', new MaxPool2d({ kernelSize: 3, stride: 2, padding: 1, ceilMode: true }));
     let cin = stem;
     const layers = STAGES[outputStride].map(({ planes, stride, dilation }, li) => {
@@ -203,15 +172,15 @@ export class DeepLabV2 extends Module implements Segmenter {
         // BDL's _make_layer: the projection exists on the first block only, and always for dilated stages.
         const first = j === 0;
         const downsample = first && (stride !== 1 || cin !== p * 4 || dilation > 1);
-        blocks.push(new Bottleneck({ inChannels: cin, planes: p, stride: first ? stride : 1, dilation, downsample, weightInit: init, rng, batchNorm: options.batchNorm }));
+        blocks.push(new Bottleneck({ inChannels: cin, planes: p, stride: first ? stride : 1, dilation, downsample, weightInit: init, rng, batchNorm: o.batchNorm }));
         cin = p * 4;
       }
       return this.registerModule(`layer${li + 1}`, new Sequential(blocks));
     });
     [this.layer1, this.layer2, this.layer3, this.layer4] = layers;
-    this.aspp = this.registerModule('aspp', new AsppSum(cin, numClasses, dilations, options.classifierInit ?? { kind: 'normal', std: 0.01 }, rng, options.asppBranches ?? dilations.length));
+    this.aspp = this.registerModule('aspp', new AsppSum(cin, numClasses, dilations, o.classifierInit, rng, o.asppBranches ?? dilations.length));
     // SPEC §3: classifier ×10. The multiplier is optimizer metadata on each registered parameter.
-    for (const [, p] of this.aspp.namedParameterEntries()) p.lrMultiplier = lrMult;
+    for (const [, p] of this.aspp.namedParameterEntries()) p.lrMultiplier = o.classifierLrMultiplier;
   }
 
   /** RGB `[N, H, W, 3]` in [0, 255] → this network's input (`inputNormalization`); `forward` starts with it. */

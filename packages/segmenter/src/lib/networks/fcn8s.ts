@@ -36,33 +36,28 @@ import {
   defaultInitRng,
   floatConstant,
   int64Constant,
+  scaledChannels,
   scopedName,
   type Initializer,
 } from '@semadapt/core-layers';
-import { resolveCommonOptions, scaledChannels, type Segmenter } from './segmenter';
+import type { Segmenter } from './segmenter';
+import { resolveFCN8sConfig, type FCN8sConfigInput } from '../config/segmenter-config';
 import { normalizeSegmenterInput, resolveInputNormalization, segmenterInputToOnnx, type InputNormalization } from './segmenter-input';
 
-/** Options of `FCN8s`; every field optional, defaults are the paper's. */
-export interface FCN8sOptions {
-  /** Output classes. Default 19 (SPEC §1). */
-  numClasses?: number;
-  /** Channel multiplier of VGG and fc6/fc7 (64·w … 4096·w), for small tests. Default 1 (SPEC §3). */
-  width?: number;
-  /** Dropout after fc6 and fc7 (training only). Default 0.5 (the original FCN). */
-  dropout?: number;
-  /** Channelwise dropout (`torch.nn.Dropout2d`, BDL) rather than elementwise (Caffe's FCN). Default true. */
-  dropout2d?: boolean;
-  /** Learn the three deconvolutions (original FCN) instead of keeping them bilinear and frozen (BDL). Default false. */
-  learnUpsampling?: boolean;
-  /** Learning-rate multiplier of every conv bias (BDL: 2). Default 2. */
-  biasLrMultiplier?: number;
-  /** VGG / fc conv init when no weights are loaded. Default kaiming normal, fan_in, ReLU. */
-  backboneInit?: Initializer;
+/**
+ * Options of `FCN8s`: the fields of `FCN8sConfigSchema`
+ * (config/segmenter-config.ts, each documented there with its only default),
+ * the input normalisation, the stream of initializers and dropout masks, and
+ * `width`, the former name of `widthMultiplier`.
+ */
+export type FCN8sOptions = FCN8sConfigInput & {
   /** How the RGB [0, 255] input is normalised, in `forward` and in the ONNX graph. Default `{ kind: 'caffe' }` (BGR minus the Caffe mean, SPEC §3). */
   inputNormalization?: InputNormalization;
   /** Random stream of initializers and dropout masks. Default `defaultInitRng()`. */
   rng?: Rng;
-}
+  /** @deprecated The former name of `widthMultiplier` (same meaning). */
+  width?: number;
+};
 
 /** VGG16 stages: [stage, convs, channels]. */
 const VGG16: ReadonlyArray<readonly [number, number, number]> = [
@@ -97,7 +92,7 @@ export class FCN8s extends Module implements Segmenter {
   readonly kind = 'fcn8s' as const;
   readonly numClasses: number;
   readonly inputNormalization: InputNormalization;
-  readonly width: number;
+  readonly widthMultiplier: number;
   /** conv1_1 … conv5_3 in forward order, grouped by stage. */
   readonly stages: Conv2d[][];
   readonly pool: MaxPool2d;
@@ -114,17 +109,14 @@ export class FCN8s extends Module implements Segmenter {
 
   constructor(options: FCN8sOptions = {}) {
     super();
-    const { numClasses, width } = resolveCommonOptions('FCN8s', options);
-    const p = options.dropout ?? 0.5;
-    if (!(typeof p === 'number' && p >= 0 && p < 1)) throw new Error(`FCN8s: dropout must be in [0, 1), received ${JSON.stringify(options.dropout)}`);
-    const biasLr = options.biasLrMultiplier ?? 2;
-    if (!(typeof biasLr === 'number' && biasLr > 0)) throw new Error(`FCN8s: biasLrMultiplier must be > 0, received ${JSON.stringify(options.biasLrMultiplier)}`);
-    const channelwise = options.dropout2d ?? true;
+    const { inputNormalization, rng: givenRng, ...config } = options;
+    const settings = resolveFCN8sConfig(config);
+    const { numClasses, widthMultiplier: width, dropout: p, biasLrMultiplier: biasLr, dropout2d: channelwise } = settings;
     this.numClasses = numClasses;
-    this.width = width;
-    this.inputNormalization = resolveInputNormalization('FCN8s', options.inputNormalization);
-    const rng = options.rng ?? defaultInitRng();
-    const init: Initializer = options.backboneInit ?? { kind: 'kaimingNormal', mode: 'fanIn', nonlinearity: 'relu' };
+    this.widthMultiplier = width;
+    this.inputNormalization = resolveInputNormalization('FCN8s', inputNormalization);
+    const rng = givenRng ?? defaultInitRng();
+    const init: Initializer = settings.backboneInit;
     const zero: Initializer = { kind: 'constant', value: 0 };
     const conv = (name: string, i: number, o: number, k: number, pad: number, weightInit: Initializer, biasInit?: Initializer) =>
       this.registerModule(
@@ -156,7 +148,7 @@ export class FCN8s extends Module implements Segmenter {
       const w = bilinearUpsamplingFilter(numClasses, k);
       layer.weight.assign(w);
       w.dispose();
-      if (!options.learnUpsampling) layer.freeze();
+      if (!settings.learnUpsampling) layer.freeze();
       return layer;
     };
     this.upscore2 = deconv('upscore2', 4, 2);

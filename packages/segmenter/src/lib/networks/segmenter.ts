@@ -26,24 +26,6 @@ export interface Segmenter extends Module {
   toOnnx(graph: OnnxGraph, input: string, scope: string): string;
 }
 
-/** Channels under a width multiplier: `max(1, round(c·w))` (tools/convert_pth_to_safetensors.py agrees). */
-export function scaledChannels(c: number, width: number): number {
-  return Math.max(1, Math.round(c * width));
-}
-
-/**
- * The options DeepLabV2 and FCN8s share, validated the same way: `numClasses`
- * (default 19, SPEC §1) and the width multiplier (default 1, in (0, 4]).
- * Throws quoting what was received.
- */
-export function resolveCommonOptions(network: string, options: { numClasses?: number; width?: number }): { numClasses: number; width: number } {
-  const numClasses = options.numClasses ?? 19;
-  if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`${network}: numClasses must be a positive integer, received ${JSON.stringify(options.numClasses)}`);
-  const width = options.width ?? 1;
-  if (!(typeof width === 'number' && width > 0 && width <= 4)) throw new Error(`${network}: width must be in (0, 4], received ${JSON.stringify(options.width)}`);
-  return { numClasses, width };
-}
-
 /** `segmenter.forward(x)` (x: RGB [0, 255]) upsampled to `height × width` (bilinear, align corners; identity if equal). */
 export function logitsAtSize(segmenter: Segmenter, x: tf.Tensor4D, height: number, width: number): tf.Tensor4D {
   return tf.tidy(() => {
