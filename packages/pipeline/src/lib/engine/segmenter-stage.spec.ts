@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { defaultInitRng, Rng } from '@semadapt/core-layers';
 import { setTestBackend } from '@semadapt/core-layers/testing';
 import { DeepLabV2, SegmenterTrainer } from '@semadapt/segmenter';
-import { segmenterTrainerOptions } from './segmenter-stage';
+import { buildNet, segmenterTrainerOptions } from './segmenter-stage';
 
 describe('segmenterTrainerOptions', () => {
   beforeAll(async () => {
@@ -39,5 +39,23 @@ describe('segmenterTrainerOptions', () => {
     expect(o.lambdaAdv).toBe(0.01);
     expect(o.mode).toEqual({ kind: 'sourceOnly' });
     expect((o.discriminator as { negativeSlope?: number }).negativeSlope).toBe(0.1);
+  });
+});
+
+describe('buildNet (segmenter-config.json beside every checkpoint folder)', () => {
+  beforeAll(async () => {
+    await setTestBackend('cpu');
+  });
+
+  it('a meta written before the rename (network.width) builds the same network as today\'s (widthMultiplier): conv1 64·(1/16) = 4 channels, same weights', () => {
+    const depth = { kind: 'custom', blocks: [1, 1, 1, 1] };
+    const old = buildNet({ arch: 'deeplabv2', network: { width: 0.0625, depth, asppDilations: [1, 2] }, numClasses: 19 }, 5) as DeepLabV2;
+    const now = buildNet({ arch: 'deeplabv2', network: { widthMultiplier: 0.0625, depth, asppDilations: [1, 2] }, numClasses: 19 }, 5) as DeepLabV2;
+    expect(old.conv1.weight.shape).toEqual([7, 7, 3, 4]);
+    expect(old.widthMultiplier).toBe(0.0625);
+    const state = (n: DeepLabV2) => [...n.stateDict()].map(([k, v]) => [k, v.shape, Array.from(v.dataSync())]);
+    expect(state(old)).toEqual(state(now));
+    old.dispose();
+    now.dispose();
   });
 });
