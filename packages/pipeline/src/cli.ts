@@ -127,7 +127,7 @@ export function buildCli(argv: string[]) {
         .option('onnx', { type: 'string', describe: 'a segmenter .onnx (ours or converted; evaluated in onnxruntime-node); its logits output is checked: 19 classes, finite' })
         .option('onnx-layout', { type: 'string', choices: ['nchw', 'nhwc'], describe: '--onnx input layout (default: read from the model\'s input shape, else nchw)' })
         .option('onnx-size', { type: 'string', describe: '--onnx input WxH, e.g. 1024x512 (default: the model\'s fixed size, else data.evalSize ?? data.resize)' })
-        .option('onnx-normalize', { type: 'string', choices: ['caffe-bgr', 'imagenet', 'unit', 'symmetric', 'raw'], describe: '--onnx pixel normalisation (default caffe-bgr: BGR minus the Caffe mean, as BDL/DeepLab)' })
+        .option('onnx-normalize', { type: 'string', choices: ['caffe-bgr', 'imagenet', 'unit', 'symmetric', 'raw'], describe: '--onnx: what is done to the RGB pixels before they are fed (default: raw for our exports, which normalise inside; caffe-bgr, BGR minus the Caffe mean as BDL/DeepLab, for others)' })
         .option('onnx-output', { type: 'string', describe: '--onnx output holding the class logits (default: \'logits\', else the only output)' })
         .option('export-cityscapes', { type: 'string', describe: 'write labelId PNGs named for the official Cityscapes scripts into DIR' })
         .option('split', { type: 'string', default: 'val', describe: 'target split' }),
