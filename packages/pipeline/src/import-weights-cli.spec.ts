@@ -4,8 +4,9 @@
  * PyTorch (tools/segmenter_torch_fixture.py) → tools/convert_pth_to_safetensors.py
  * → `semadapt import-weights` → `evaluate --checkpoint` and `export-onnx
  * --checkpoint`; the exported network's logits in onnxruntime equal
- * PyTorch's on PyTorch's input. A network config that does not fit the
- * weights is refused.
+ * PyTorch's on PyTorch's input (BDL's network takes BGR minus the Caffe
+ * mean; our export takes the RGB [0, 255] image that normalises to it). A
+ * network config that does not fit the weights is refused.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -13,6 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as ort from 'onnxruntime-node';
 import { readSafetensors } from '@semadapt/core-layers';
+import { CAFFE_BGR_MEAN } from '@semadapt/segmenter';
 import { generateDemoBenchmark } from '@semadapt/data-core';
 import { REPO_ROOT, runCli } from './testing/run-cli';
 
@@ -64,8 +66,13 @@ describe('import-weights: converted .pth → checkpoint folder', () => {
     const input = io.tensors.get('input');
     const want = io.tensors.get('output');
     if (!input || !want) throw new Error('fixture io file lacks input/output');
+    // NCHW BGR minus the mean → NCHW RGB [0, 255]: RGB channel c is BGR channel 2 − c plus its mean.
+    const plane = input.shape[2] * input.shape[3];
+    const bgr = input.data as Float32Array;
+    const rgb = new Float32Array(bgr.length);
+    for (let c = 0; c < 3; c++) for (let i = 0; i < plane; i++) rgb[c * plane + i] = bgr[(2 - c) * plane + i] + CAFFE_BGR_MEAN[2 - c];
     const session = await ort.InferenceSession.create(path.join(onnxDir, 'segmenter.onnx'));
-    const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', input.data as Float32Array, input.shape) });
+    const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', rgb, input.shape) });
     const name = session.outputNames.includes('guidance') ? 'guidance' : session.outputNames[0];
     const got = out[name];
     expect(got.dims).toEqual(want.shape);
