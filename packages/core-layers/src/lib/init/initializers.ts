@@ -99,19 +99,16 @@ export function convFans(kh: number, kw: number, inChannels: number, outChannels
   return { fanIn: kh * kw * inChannels, fanOut: kh * kw * outChannels };
 }
 
-let defaultRng = new Rng(0x5eed);
-
 /**
- * The Rng layers use when their options give none: one process-wide stream
- * (seeded 0x5eed), so building the same network twice in a fresh process gives
- * the same weights. Pass `rng` explicitly for anything that must be reproducible
- * independently of construction order.
+ * The seed of the stream a layer or network draws its initial weights from
+ * when its options give none. Every such construction starts a new stream
+ * from it — there is no process-wide stream — so nothing built before changes
+ * a module's weights. A network hands one stream to all its layers; the
+ * pipeline seeds each stage's networks from the stage's seed.
  */
-export function defaultInitRng(): Rng {
-  return defaultRng;
-}
+export const DEFAULT_INIT_SEED = 0x5eed;
 
-/** Re-seed the process-wide default initializer stream. */
-export function seedDefaultInitRng(seed: number): void {
-  defaultRng = new Rng(seed);
+/** `rng`, else a new stream seeded {@link DEFAULT_INIT_SEED}. */
+export function initRng(rng?: Rng): Rng {
+  return rng ?? new Rng(DEFAULT_INIT_SEED);
 }

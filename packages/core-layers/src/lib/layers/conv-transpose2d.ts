@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from '../module/module';
 import { Rng } from '../init/rng';
-import { Initializer, TORCH_CONV_WEIGHT_INIT, defaultInitRng, initialize } from '../init/initializers';
+import { Initializer, TORCH_CONV_WEIGHT_INIT, initRng, initialize } from '../init/initializers';
 import { OnnxGraph, scopedName } from '../onnx/onnx-graph';
 import { addConvTransposeFilter, addParameter } from '../onnx/onnx-constants';
 import { Pair, expectChannels, pair, positiveInt } from './layer';
@@ -34,7 +34,7 @@ export interface ConvTranspose2dOptions {
   weightInit?: Initializer;
   /** Bias initializer. Default U(±1/√fanIn). */
   biasInit?: Initializer;
-  /** Random stream. Default `defaultInitRng()`. */
+  /** Random stream. Default a new stream seeded `DEFAULT_INIT_SEED`. */
   rng?: Rng;
 }
 
@@ -64,7 +64,7 @@ export class ConvTranspose2d extends Module implements WeightedLayer {
         throw new Error(`ConvTranspose2d: outputPadding must be smaller than stride, received outputPadding=${JSON.stringify(options.outputPadding)} stride=${JSON.stringify(options.stride)}`);
       }
     }
-    const rng = options.rng ?? defaultInitRng();
+    const rng = initRng(options.rng);
     const [kh, kw] = this.kernelSize;
     // PyTorch's fan_in for a (in, out, kh, kw) weight is size(1)·kh·kw = out·kh·kw.
     const fans = { fanIn: this.outChannels * kh * kw, fanOut: this.inChannels * kh * kw };

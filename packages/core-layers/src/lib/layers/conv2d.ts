@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from '../module/module';
 import { Rng } from '../init/rng';
-import { Initializer, TORCH_CONV_WEIGHT_INIT, convFans, defaultInitRng, initialize } from '../init/initializers';
+import { Initializer, TORCH_CONV_WEIGHT_INIT, convFans, initRng, initialize } from '../init/initializers';
 import { OnnxGraph, scopedName } from '../onnx/onnx-graph';
 import { addConvFilter, addParameter, int64Constant } from '../onnx/onnx-constants';
 import { Layer, Pair, expectChannels, pair, positiveInt } from './layer';
@@ -39,7 +39,7 @@ export interface Conv2dOptions {
   weightInit?: Initializer;
   /** Bias initializer. Default PyTorch's: U(±1/√fanIn). */
   biasInit?: Initializer;
-  /** Random stream for the initializers. Default the process-wide `defaultInitRng()`. */
+  /** Random stream for the initializers. Default a new stream seeded `DEFAULT_INIT_SEED`. */
   rng?: Rng;
 }
 
@@ -83,7 +83,7 @@ export class Conv2d extends Module implements WeightedLayer {
         throw new Error(`Conv2d: stride and dilation both > 1 on one axis are not supported, received stride=${JSON.stringify(options.stride)} dilation=${JSON.stringify(options.dilation)}`);
       }
     }
-    const rng = options.rng ?? defaultInitRng();
+    const rng = initRng(options.rng);
     const [kh, kw] = this.kernelSize;
     const fans = convFans(kh, kw, this.inChannels, this.outChannels);
     this.weight = this.registerParameter('weight', tf.tidy(() => initialize(options.weightInit ?? TORCH_CONV_WEIGHT_INIT, [kh, kw, this.inChannels, this.outChannels], fans, rng)));

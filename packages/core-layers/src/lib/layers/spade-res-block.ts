@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from '../module/module';
 import { Rng } from '../init/rng';
+import { initRng } from '../init/initializers';
 import { OnnxGraph, scopedName } from '../onnx/onnx-graph';
 import { Conv2d } from './conv2d';
 import { GuidedLayer, LayerModule, positiveInt } from './layer';
@@ -27,7 +28,7 @@ export interface SpadeResBlockOptions {
   spectralNorm?: boolean;
   /** Spectral norm inside the SPADE branches. Default false (SPEC §2, (R)). */
   spadeSpectralNorm?: boolean;
-  /** Initializer stream. Default `defaultInitRng()`. */
+  /** Initializer stream, shared by every layer of the block. Default a new stream seeded `DEFAULT_INIT_SEED`. */
   rng?: Rng;
 }
 
@@ -40,11 +41,12 @@ export class SpadeResBlock extends Module implements GuidedLayer {
   constructor(options: SpadeResBlockOptions) {
     super();
     const c = positiveInt(options.channels, 'channels', 'SpadeResBlock');
+    const rng = initRng(options.rng);
     const conv = (): LayerModule => {
-      const k = new Conv2d({ inChannels: c, outChannels: c, kernelSize: 3, padding: { kind: 'reflect', size: 1 }, rng: options.rng });
-      return (options.spectralNorm ?? true) ? new SpectralNorm(k, { rng: options.rng }) : k;
+      const k = new Conv2d({ inChannels: c, outChannels: c, kernelSize: 3, padding: { kind: 'reflect', size: 1 }, rng });
+      return (options.spectralNorm ?? true) ? new SpectralNorm(k, { rng }) : k;
     };
-    const spade = () => new Spade({ channels: c, labelChannels: options.labelChannels, hidden: options.hidden, spectralNorm: options.spadeSpectralNorm, rng: options.rng });
+    const spade = () => new Spade({ channels: c, labelChannels: options.labelChannels, hidden: options.hidden, spectralNorm: options.spadeSpectralNorm, rng });
     this.conv1 = this.registerModule('conv1', conv());
     this.norm1 = this.registerModule('norm1', spade());
     this.conv2 = this.registerModule('conv2', conv());

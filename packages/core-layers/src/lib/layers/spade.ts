@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from '../module/module';
 import { Rng } from '../init/rng';
+import { initRng } from '../init/initializers';
 import { OnnxGraph, scopedName } from '../onnx/onnx-graph';
 import { floatConstant } from '../onnx/onnx-constants';
 import { Conv2d } from './conv2d';
@@ -35,7 +36,7 @@ export interface SpadeOptions {
   spectralNorm?: boolean;
   /** Instance-norm eps. Default 1e-5. */
   eps?: number;
-  /** Initializer stream. Default `defaultInitRng()`. */
+  /** Initializer stream, shared by the three convolutions. Default a new stream seeded `DEFAULT_INIT_SEED`. */
   rng?: Rng;
 }
 
@@ -56,9 +57,10 @@ export class Spade extends Module implements GuidedLayer {
     const k = positiveInt(options.kernelSize ?? 3, 'kernelSize', owner);
     if (k % 2 !== 1) throw new Error(`Spade: kernelSize must be odd, received ${JSON.stringify(options.kernelSize)}`);
     this.eps = numberIn(options.eps ?? 1e-5, 'eps', owner, 0, 1);
+    const rng = initRng(options.rng);
     const conv = (inChannels: number, outChannels: number): LayerModule => {
-      const c = new Conv2d({ inChannels, outChannels, kernelSize: k, padding: { kind: 'zero', size: (k - 1) / 2 }, rng: options.rng });
-      return options.spectralNorm ? new SpectralNorm(c, { rng: options.rng }) : c;
+      const c = new Conv2d({ inChannels, outChannels, kernelSize: k, padding: { kind: 'zero', size: (k - 1) / 2 }, rng });
+      return options.spectralNorm ? new SpectralNorm(c, { rng }) : c;
     };
     this.shared = this.registerModule('shared', conv(this.labelChannels, hidden));
     this.gamma = this.registerModule('gamma', conv(hidden, this.channels));

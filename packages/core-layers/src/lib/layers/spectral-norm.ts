@@ -20,7 +20,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Module } from '../module/module';
 import { isRecomputing, replayable } from '../module/recompute';
 import { Rng } from '../init/rng';
-import { defaultInitRng } from '../init/initializers';
+import { initRng } from '../init/initializers';
 import { OnnxGraph, scopedName } from '../onnx/onnx-graph';
 import { Layer, numberIn } from './layer';
 import { WeightedLayer } from './conv2d';
@@ -29,7 +29,7 @@ import { WeightedLayer } from './conv2d';
 export interface SpectralNormOptions {
   /** Floor of the norm in `normalize` (PyTorch `eps`). Default 1e-12. */
   eps?: number;
-  /** Stream for the initial u, v ~ N(0, 1), normalized. Default `defaultInitRng()`. */
+  /** Stream for the initial u, v ~ N(0, 1), normalized. Default a new stream seeded `DEFAULT_INIT_SEED`. */
   rng?: Rng;
 }
 
@@ -53,7 +53,7 @@ export class SpectralNorm<M extends Module & WeightedLayer = Module & WeightedLa
     const rows = shape[module.outFirstPerm[0]];
     const cols = module.weight.size / rows;
     this.layout = new WeightMatrixLayout(shape.slice(), module.outFirstPerm);
-    const rng = options.rng ?? defaultInitRng();
+    const rng = initRng(options.rng);
     this.u = this.registerBuffer('u', tf.tidy(() => normalizeVector(tf.tensor1d(rng.normalArray(rows)), this.eps)));
     this.v = this.registerBuffer('v', tf.tidy(() => normalizeVector(tf.tensor1d(rng.normalArray(cols)), this.eps)));
   }

@@ -20,7 +20,7 @@ import {
   OnnxGraph,
   Rng,
   Sequential,
-  defaultInitRng,
+  initRng,
   pooledSize,
   scaledChannels,
   scopedName,
@@ -49,7 +49,7 @@ export type ResNetDepth =
 export type DeepLabV2Options = DeepLabV2ConfigInput & {
   /** How the RGB [0, 255] input is normalised, in `forward` and in the ONNX graph. Default `{ kind: 'caffe' }` (BGR minus the Caffe mean, SPEC §3). */
   inputNormalization?: InputNormalization;
-  /** Random stream of the initializers. Default `defaultInitRng()`. */
+  /** Random stream of the initializers. Default a new stream seeded `DEFAULT_INIT_SEED` (core-layers). */
   rng?: Rng;
   /** @deprecated The former name of `widthMultiplier` (same meaning). */
   width?: number;
@@ -154,7 +154,7 @@ export class DeepLabV2 extends Module implements Segmenter {
     this.widthMultiplier = width;
     this.inputNormalization = resolveInputNormalization('DeepLabV2', inputNormalization);
     this.blocks = resnetBlocks(o.depth);
-    const rng = givenRng ?? defaultInitRng();
+    const rng = initRng(givenRng);
     const init: Initializer = o.backboneInit;
     const stem = scaledChannels(64, width);
 

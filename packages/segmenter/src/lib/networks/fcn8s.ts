@@ -33,7 +33,7 @@ import {
   Module,
   OnnxGraph,
   Rng,
-  defaultInitRng,
+  initRng,
   floatConstant,
   int64Constant,
   scaledChannels,
@@ -53,7 +53,7 @@ import { normalizeSegmenterInput, resolveInputNormalization, segmenterInputToOnn
 export type FCN8sOptions = FCN8sConfigInput & {
   /** How the RGB [0, 255] input is normalised, in `forward` and in the ONNX graph. Default `{ kind: 'caffe' }` (BGR minus the Caffe mean, SPEC §3). */
   inputNormalization?: InputNormalization;
-  /** Random stream of initializers and dropout masks. Default `defaultInitRng()`. */
+  /** Random stream of initializers and dropout masks. Default a new stream seeded `DEFAULT_INIT_SEED` (core-layers). */
   rng?: Rng;
   /** @deprecated The former name of `widthMultiplier` (same meaning). */
   width?: number;
@@ -115,7 +115,7 @@ export class FCN8s extends Module implements Segmenter {
     this.numClasses = numClasses;
     this.widthMultiplier = width;
     this.inputNormalization = resolveInputNormalization('FCN8s', inputNormalization);
-    const rng = givenRng ?? defaultInitRng();
+    const rng = initRng(givenRng);
     const init: Initializer = settings.backboneInit;
     const zero: Initializer = { kind: 'constant', value: 0 };
     const conv = (name: string, i: number, o: number, k: number, pad: number, weightInit: Initializer, biasInit?: Initializer) =>

@@ -6,7 +6,7 @@
  * logits. Names `conv1..conv4`, `classifier` as upstream.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d, Module, OnnxGraph, Rng, defaultInitRng, scopedName, type Layer } from '@semadapt/core-layers';
+import { Conv2d, Module, OnnxGraph, Rng, initRng, scopedName, type Layer } from '@semadapt/core-layers';
 import { resolveOutputDiscriminatorConfig, type OutputDiscriminatorConfigInput } from '../config/segmenter-config';
 
 /**
@@ -15,7 +15,7 @@ import { resolveOutputDiscriminatorConfig, type OutputDiscriminatorConfigInput }
  * with their defaults in `OutputDiscriminatorConfigSchema`.
  */
 export interface OutputDiscriminatorOptions extends OutputDiscriminatorConfigInput {
-  /** Random stream of the (PyTorch-default) initializers. Default `defaultInitRng()`. */
+  /** Random stream of the (PyTorch-default) initializers. Default a new stream seeded `DEFAULT_INIT_SEED` (core-layers). */
   rng?: Rng;
 }
 
@@ -31,7 +31,7 @@ export class OutputDiscriminator extends Module implements Layer {
     const { numClasses, baseChannels: ndf, negativeSlope } = resolveOutputDiscriminatorConfig(config);
     this.numClasses = numClasses;
     this.negativeSlope = negativeSlope;
-    const rng = given ?? defaultInitRng();
+    const rng = initRng(given);
     const widths = [numClasses, ndf, ndf * 2, ndf * 4, ndf * 8];
     const conv = (i: number, o: number) => new Conv2d({ inChannels: i, outChannels: o, kernelSize: 4, stride: 2, padding: { kind: 'zero', size: 1 }, rng });
     this.convs = [1, 2, 3, 4].map((k) => this.registerModule(`conv${k}`, conv(widths[k - 1], widths[k])));

@@ -66,7 +66,7 @@ export type SegmenterTrainingMode =
 export interface SegmenterTrainerOptions extends Omit<SegmenterTrainerConfigInput, 'discriminator'> {
   /** Default `{ kind: 'adapt' }`. */
   mode?: SegmenterTrainingMode;
-  /** Output-space discriminator (adapt mode): the config section, plus the stream of its initial weights (default `defaultInitRng()`). Classes are the segmenter's. */
+  /** Output-space discriminator (adapt mode): the config section, plus the stream of its initial weights (default: a new stream seeded `DEFAULT_INIT_SEED`). Classes are the segmenter's. */
   discriminator?: Omit<OutputDiscriminatorConfigInput, 'numClasses'> & { rng?: Rng };
 }
 
