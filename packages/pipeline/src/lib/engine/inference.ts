@@ -15,7 +15,7 @@ import {
 import {
   ConfusionMatrix, generatePseudoLabels, MiouResult, PixelPrediction, PseudoLabelMode, PseudoLabelReport, predictFromLogits,
 } from '@semadapt/segmenter';
-import { OnnxModel } from '../run/onnx-session';
+import type { OnnxSession } from '@semadapt/onnx-runtime';
 import { translateImageOnnx } from './translate-image';
 import { writeJsonAtomic, readJsonIfExists } from '@semadapt/runner';
 import { nchwToNhwcTensor, rgbToNchw, symmetricNchwToRgb } from './tensors';
@@ -61,7 +61,7 @@ async function* items(ds: FileDataset, shard: Shard, workers: number): AsyncGene
 export type LogitsOf = (img: ImageU8, name?: string) => Promise<tf.Tensor4D>;
 
 /** Segmenter logits (`logits` output, at the input size) of an RGB image through an ONNX segmenter: RGB [0, 255] in, one layout change out. */
-export async function segmenterLogits(model: OnnxModel, img: ImageU8): Promise<tf.Tensor4D> {
+export async function segmenterLogits(model: OnnxSession, img: ImageU8): Promise<tf.Tensor4D> {
   const [out] = await model.run([rgbToNchw(img)]);
   return nchwToNhwcTensor(out);
 }
@@ -96,7 +96,7 @@ function shardLength(ds: FileDataset, shard: Shard): number {
  * (image, guidance logits), in which case `segmenter` computes the guidance.
  */
 export async function translateSet(
-  ds: FileDataset, translator: OnnxModel, segmenter: OnnxModel | undefined, outDir: string, opts: InferenceOptions,
+  ds: FileDataset, translator: OnnxSession, segmenter: OnnxSession | undefined, outDir: string, opts: InferenceOptions,
 ): Promise<{ images: number; skipped: number }> {
   const total = shardLength(ds, opts.shard);
   let done = 0;
@@ -124,7 +124,7 @@ export async function translateSet(
  * so it refuses a shard.
  */
 export async function pseudoLabelSet(
-  ds: FileDataset, segmenter: OnnxModel, mode: PseudoLabelMode, outDir: string, opts: InferenceOptions,
+  ds: FileDataset, segmenter: OnnxSession, mode: PseudoLabelMode, outDir: string, opts: InferenceOptions,
 ): Promise<PseudoLabelReport> {
   if (mode.kind === 'class-median' && opts.shard.worldSize > 1) {
     throw new Error('pseudo-label: class-median thresholds need the whole target set in one process; run it without --shard (or use kind "threshold")');

@@ -15,7 +15,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageU8 } from '@semadapt/data-core';
 import { NUM_CLASSES } from '@semadapt/labels';
-import { OnnxModel, openOnnx } from '../run/onnx-session';
+import type { OnnxSession } from '@semadapt/onnx-runtime';
+import { openOnnx } from './open-onnx';
 import { nchwToNhwcTensor, NchwTensor } from './tensors';
 import { resizeRgb } from './inference';
 import { readOnnxHeader, segmenterOnnxContract, type SegmenterOnnxContract } from './onnx-header';
@@ -104,11 +105,9 @@ function normalizationFor(file: string, contract: SegmenterOnnxContract, asked: 
   }
 }
 
-type Meta = { name: string; isTensor: boolean; shape?: ReadonlyArray<number | string> };
-
 /** Opens `file` for evaluation; refuses what cannot be a 19-class segmenter, saying what is expected. */
 export async function openOnnxEvaluator(file: string, threads: number, spec: OnnxInputSpec, fallbackSize: [number, number] | null): Promise<OnnxEvaluator> {
-  const model: OnnxModel = await openOnnx(file, threads);
+  const model: OnnxSession = await openOnnx(file, threads);
   try {
     return evaluatorOf(file, model, spec, fallbackSize);
   } catch (e) {
@@ -117,13 +116,13 @@ export async function openOnnxEvaluator(file: string, threads: number, spec: Onn
   }
 }
 
-function evaluatorOf(file: string, model: OnnxModel, spec: OnnxInputSpec, fallbackSize: [number, number] | null): OnnxEvaluator {
+function evaluatorOf(file: string, model: OnnxSession, spec: OnnxInputSpec, fallbackSize: [number, number] | null): OnnxEvaluator {
   const expected = `a segmenter: one image input, and logits [1, ${NUM_CLASSES}, H, W] (NCHW) or [1, H, W, ${NUM_CLASSES}] (NHWC) for the ${NUM_CLASSES} Cityscapes train classes`;
   if (model.inputNames.length !== 1) {
     throw new Error(`${file}: has ${model.inputNames.length} inputs (${model.inputNames.join(', ')}); evaluate --onnx expects ${expected}`);
   }
-  const session = model.session as unknown as { inputMetadata?: readonly Meta[] };
-  const shape = session.inputMetadata?.[0]?.shape ?? [];
+  const input = model.inputMetadata[0];
+  const shape: readonly (number | string)[] = input?.isTensor ? input.shape : [];
   // Layout: as given, else where the model's input has its 3 channels.
   const layout: OnnxLayout = spec.layout ?? (shape.length === 4 && shape[3] === 3 && shape[1] !== 3 ? 'nhwc' : 'nchw');
   const [hAxis, wAxis, cAxis] = layout === 'nchw' ? [2, 3, 1] : [1, 2, 3];

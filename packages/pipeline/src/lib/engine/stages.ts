@@ -11,7 +11,7 @@ import { FileDataset, ImageU8, makeShard, Shard, shardFromEnv, writePngAtomic } 
 import { formatMiouTable } from '@semadapt/segmenter';
 import { confusionRows, EvalResult } from '../report/build-report';
 import { StageId, writeJsonAtomic, stageFileName, startProgress } from '@semadapt/runner';
-import { openOnnx } from '../run/onnx-session';
+import { openOnnx } from './open-onnx';
 import type { RunContext } from './run-context';
 import { AdaptStages } from './adapt-loop';
 import { Datasets } from './datasets';

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ImageU8 } from '@semadapt/data-core';
 import { Segmenter, SEGMENTER_ONNX_NAMES } from '@semadapt/segmenter';
 import type { Translator } from '@semadapt/translator';
-import { OnnxModel } from '../run/onnx-session';
+import type { OnnxSession } from '@semadapt/onnx-runtime';
 import { segmenterGuidance } from './guidance';
 import { NchwTensor, rgbToNchw, rgbToSymmetricNchw } from './tensors';
 
@@ -18,7 +18,7 @@ import { NchwTensor, rgbToNchw, rgbToSymmetricNchw } from './tensors';
  * export, or one made elsewhere) is refused: its `logits` may be upsampled,
  * which is not what the translator was trained on.
  */
-export async function guidanceOnnx(segmenter: OnnxModel, img: ImageU8): Promise<NchwTensor> {
+export async function guidanceOnnx(segmenter: OnnxSession, img: ImageU8): Promise<NchwTensor> {
   const k = segmenter.outputNames.indexOf(SEGMENTER_ONNX_NAMES.guidance);
   if (k < 0) {
     throw new Error(
@@ -29,7 +29,7 @@ export async function guidanceOnnx(segmenter: OnnxModel, img: ImageU8): Promise<
 }
 
 /** The translated image (`[1, 3, H, W]`, [−1, 1]) through ONNX; `segmenter` gives the guidance when the translator takes it. */
-export async function translateImageOnnx(translator: OnnxModel, segmenter: OnnxModel | undefined, img: ImageU8): Promise<NchwTensor> {
+export async function translateImageOnnx(translator: OnnxSession, segmenter: OnnxSession | undefined, img: ImageU8): Promise<NchwTensor> {
   const inputs = [rgbToSymmetricNchw(img)];
   if (translator.inputNames.length === 2) {
     if (!segmenter) throw new Error('translator ONNX takes guidance logits; a segmenter ONNX model is needed');
