@@ -23,6 +23,7 @@ import {
   initRng,
   pooledSize,
   scaledChannels,
+  convBatchNorm,
   scopedName,
   type BatchNorm2d,
   type Initializer,
@@ -193,7 +194,7 @@ export class DeepLabV2 extends Module implements Segmenter {
     if (x.rank !== 4 || x.shape[3] !== 3) throw new Error(`DeepLabV2: expected an NHWC image [N, H, W, 3], received [${x.shape}]`);
     return tf.tidy(() => {
       let h = this.normalizeInput(x);
-      h = this.maxpool.forward(tf.relu(this.bn1.forward(this.conv1.forward(h))));
+      h = this.maxpool.forward(convBatchNorm(this.conv1, this.bn1, h, 'relu'));
       h = this.layer4.forward(this.layer3.forward(this.layer2.forward(this.layer1.forward(h))));
       return this.aspp.forward(h);
     });

@@ -173,13 +173,13 @@ export class FCN8s extends Module implements Segmenter {
       let h = this.normalizeInput(x);
       const pooled: tf.Tensor4D[] = [];
       for (const convs of this.stages) {
-        for (const c of convs) h = tf.relu(c.forward(h));
+        for (const c of convs) h = c.forwardRelu(h);
         h = this.pool.forward(h);
         pooled.push(h);
       }
       const [pool3, pool4] = [pooled[2], pooled[3]];
-      h = this.drop6.forward(tf.relu(this.fc6.forward(h)));
-      h = this.drop7.forward(tf.relu(this.fc7.forward(h)));
+      h = this.drop6.forward(this.fc6.forwardRelu(h));
+      h = this.drop7.forward(this.fc7.forwardRelu(h));
       const upscore2 = this.upscore2.forward(this.score_fr.forward(h));
       const crop = (t: tf.Tensor4D, off: number, hh: number, ww: number) => tf.slice(t, [0, off, off, 0], [n, hh, ww, -1]);
       const scorePool4 = crop(this.score_pool4.forward(tf.mul(pool4, 0.01)), FCN8S_CROPS.pool4, upscore2.shape[1], upscore2.shape[2]);
