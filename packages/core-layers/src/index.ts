@@ -12,6 +12,7 @@ export * from './lib/onnx/export-onnx';
 export * from './lib/onnx/run-onnx';
 export * from './lib/onnx/check-onnx';
 export * from './lib/optim/optimizer';
+export * from './lib/optim/step-bookkeeping';
 export * from './lib/optim/adam';
 export * from './lib/optim/sgd';
 export * from './lib/optim/schedule';

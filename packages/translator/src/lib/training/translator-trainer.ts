@@ -18,7 +18,9 @@
  * of its input), not precomputed logits.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Adam, CheckpointTargets, computeGradients, disposeGradients, loadCheckpoint, saveCheckpoint } from '@semadapt/core-layers';
+import {
+  Adam, CheckpointTargets, StepScope, accumulateGradients, applyGradients, computeGradients, disposeGradients, loadCheckpoint, saveCheckpoint,
+} from '@semadapt/core-layers';
 import { l1Loss, lsganDiscriminatorLoss, lsganGeneratorLoss, symmetricCrossEntropy } from '@semadapt/losses';
 import { Domain, Translator } from '../networks/translator';
 import { TranslatorTrainerConfig, TranslatorTrainerConfigInput, resolveTranslatorTrainerConfig } from '../config/translator-config';
@@ -131,11 +133,7 @@ export class TranslatorTrainer {
       () => tf.add(lsganDiscriminatorLoss(t.D_t.forward(xt), t.D_t.forward(xst)), lsganDiscriminatorLoss(t.D_s.forward(xs), t.D_s.forward(xts))) as tf.Scalar,
       t.discriminatorParameterEntries(),
     );
-    try {
-      this.optimizerD.step(grads);
-    } finally {
-      disposeGradients(grads);
-    }
+    applyGradients(this.optimizerD, grads);
     return loss;
   }
 
@@ -206,34 +204,28 @@ export class TranslatorTrainer {
     let sum: Map<string, tf.Tensor> | null = null;
     try {
       for (const [d, x, g] of [['s', xs, gs], ['t', xt, gt]] as const) {
-        let kept: tf.Tensor[] = [];
-        const { loss, grads } = computeGradients(() => {
-          const { terms, translated } = this.directionForward(d, x, g, segment);
-          kept = TERM_NAMES.map((k) => tf.keep(terms[k].clone()));
-          // Not part of the loss, so no gradient flows into it: the D step's constant fake.
-          fakes[d] = tf.keep(translated.clone());
-          return tf.addN(TERM_NAMES.map((k) => tf.mul(terms[k], w[k]))) as tf.Scalar;
-        }, entries);
-        TERM_NAMES.forEach((k, i) => (totals[k] += kept[i].dataSync()[0]));
-        tf.dispose(kept);
-        gen += loss;
-        if (sum === null) {
-          sum = grads;
-        } else {
-          for (const [name, gr] of grads) {
-            const prev = sum.get(name);
-            sum.set(name, prev ? tf.tidy(() => tf.add(prev, gr)) : gr);
-            if (prev) {
-              prev.dispose();
-              gr.dispose();
-            }
-          }
+        const scope = new StepScope();
+        try {
+          let kept: tf.Scalar[] = [];
+          const { loss, grads } = computeGradients(() => {
+            const { terms, translated } = this.directionForward(d, x, g, segment);
+            kept = TERM_NAMES.map((k) => scope.keep(terms[k].clone()));
+            // Not part of the loss, so no gradient flows into it: the D step's constant fake (the caller disposes it).
+            fakes[d] = tf.keep(translated.clone());
+            return tf.addN(TERM_NAMES.map((k) => tf.mul(terms[k], w[k]))) as tf.Scalar;
+          }, entries);
+          TERM_NAMES.forEach((k, i) => (totals[k] += StepScope.read(kept[i])));
+          gen += loss;
+          sum = accumulateGradients(sum, grads);
+        } finally {
+          scope.dispose();
         }
       }
-      this.optimizerG.step(sum as Map<string, tf.Tensor>);
-    } finally {
+    } catch (e) {
       if (sum) disposeGradients(sum);
+      throw e;
     }
+    applyGradients(this.optimizerG, sum as Map<string, tf.Tensor>);
     return { ...totals, gen };
   }
 
