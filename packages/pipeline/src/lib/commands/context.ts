@@ -89,7 +89,11 @@ export function validatePackageSections(config: RunConfig): ModelConfigs {
     segmenter = resolveSegmenterConfig(config.model.segmenter);
   } catch (e) {
     if (!(e instanceof SegmenterConfigError)) throw e;
-    problems.push(...e.problems.map((p) => `model.segmenter.${describeConfigProblem(p, ', ')}`));
+    // `model.segmenter.<section>: <field> <what is wrong>, received <value>`.
+    problems.push(...e.problems.map((p) => {
+      const [section, ...field] = p.path.split('.');
+      return field.length ? `model.segmenter.${section}: ${describeConfigProblem({ ...p, path: field.join('.') }, ', ')}` : `model.segmenter: ${describeConfigProblem(p, ', ')}`;
+    }));
   }
   let translator: TranslatorConfig | undefined;
   try {

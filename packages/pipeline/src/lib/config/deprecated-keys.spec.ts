@@ -69,6 +69,6 @@ describe("deprecated key model.segmenter.network.width", () => {
 
   it('both names in one source are refused by the segmenter package, naming the field', () => {
     const c = validateRunConfig({ data, model: { segmenter: { network: { width: 0.125, widthMultiplier: 0.25 } } } });
-    expect(() => validatePackageSections(c)).toThrow(/model\.segmenter\.network\.width and 'widthMultiplier' are the same setting; give only widthMultiplier, received 0\.125/);
+    expect(() => validatePackageSections(c)).toThrow(/model\.segmenter\.network: width and 'widthMultiplier' are the same setting; give only widthMultiplier, received 0\.125/);
   });
 });

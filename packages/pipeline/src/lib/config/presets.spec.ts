@@ -53,6 +53,6 @@ describe("paper presets: BDL's optimisation", () => {
 
   it('an unknown network key is still refused', () => {
     const c = validateRunConfig({ ...presetConfig('gta5→cityscapes/fcn8s'), model: { segmenter: { arch: 'fcn8s', network: { asppBranches: 2 } } } });
-    expect(() => validatePackageSections(c)).toThrow(/model.segmenter.network.asppBranches is not a known key \(expected one of numClasses, widthMultiplier, dropout/);
+    expect(() => validatePackageSections(c)).toThrow(/model.segmenter.network: asppBranches is not a known key \(expected one of numClasses, widthMultiplier, dropout/);
   });
 });
