@@ -54,3 +54,23 @@ export class Sigmoid extends Module implements Layer {
     return pointwise(graph, 'Sigmoid', input, scope);
   }
 }
+
+/**
+ * relu(a + b) for tensors of one shape (a ResNet block's residual join),
+ * keeping only its output for the backward pass: ∂/∂a = ∂/∂b = dy·[y > 0].
+ * `tf.relu(tf.add(a, b))` would keep the sum as well (ReLU saves its input).
+ */
+export function addRelu<T extends tf.Tensor>(a: T, b: T): T {
+  if (!tf.util.arraysEqual(a.shape, b.shape)) throw new Error(`addRelu: shapes differ, [${a.shape}] and [${b.shape}]`);
+  const op = tf.customGrad(((ai: tf.Tensor, bi: tf.Tensor, save: tf.GradSaveFunc) => {
+    const value = tf.tidy(() => tf.relu(tf.add(ai, bi)));
+    save([value]);
+    const gradFunc = (dy: tf.Tensor, [y]: tf.Tensor[]) => {
+      const g = tf.tidy(() => tf.mul(dy, tf.step(y)));
+      // Two tensor objects: a walk that frees one input's gradient must not free the other's.
+      return [g, g.clone()];
+    };
+    return { value, gradFunc };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(a, b) as T;
+}

@@ -15,6 +15,8 @@ import { Module } from '../module/module';
 import { OnnxGraph, scopedName } from '../onnx/onnx-graph';
 import { addParameter, floatConstant } from '../onnx/onnx-constants';
 import { Layer, expectChannels, numberIn, positiveInt } from './layer';
+import type { Conv2d } from './conv2d';
+import type { ConvActivation } from './conv2d-bias';
 
 /** Options of `BatchNorm2d`. */
 export interface BatchNorm2dOptions {
@@ -62,15 +64,31 @@ export class BatchNorm2d extends Module implements Layer {
   forward(x: tf.Tensor4D): tf.Tensor4D {
     expectChannels(x, this.channels, 'BatchNorm2d');
     return tf.tidy(() => {
-      const [mean, variance] = this.batchStatistics && this.training ? this.batchMoments(x) : [this.runningMean, this.runningVar];
-      // One multiply-add over the activations: y = x·scale + shift, with the per-channel
-      // scale = weight/√(var + eps) and shift = bias − mean·scale (autodiff sees the same function).
-      let scale = tf.rsqrt(tf.add(variance, this.eps));
-      if (this.weight) scale = tf.mul(scale, this.weight);
-      let shift = tf.neg(tf.mul(mean, scale));
-      if (this.bias) shift = tf.add(shift, this.bias);
+      const { scale, shift } = this.batchStatistics && this.training ? this.affineOf(...this.batchMoments(x)) : this.affineOf(this.runningMean, this.runningVar);
       return tf.add(tf.mul(x, scale), shift) as tf.Tensor4D;
     });
+  }
+
+  /**
+   * The per-channel y = x·scale + shift this module applies now, when it does
+   * not depend on the batch (running statistics: frozen, or eval mode); null
+   * while batch statistics are used. Differentiable in weight and bias.
+   */
+  runningAffine(): { scale: tf.Tensor1D; shift: tf.Tensor1D } | null {
+    if (this.batchStatistics && this.training) return null;
+    return tf.tidy(() => {
+      const { scale, shift } = this.affineOf(this.runningMean, this.runningVar);
+      return { scale: scale as tf.Tensor1D, shift: shift as tf.Tensor1D };
+    });
+  }
+
+  /** scale = weight/√(var + eps), shift = bias − mean·scale (autodiff sees the same function as the normalization). */
+  private affineOf(mean: tf.Tensor, variance: tf.Tensor): { scale: tf.Tensor; shift: tf.Tensor } {
+    let scale = tf.rsqrt(tf.add(variance, this.eps));
+    if (this.weight) scale = tf.mul(scale, this.weight);
+    let shift = tf.neg(tf.mul(mean, scale));
+    if (this.bias) shift = tf.add(shift, this.bias);
+    return { scale, shift };
   }
 
   /** The batch's per-channel mean and biased variance; moves the running statistics towards them. */
@@ -95,4 +113,29 @@ export class BatchNorm2d extends Module implements Layer {
     const variance = addParameter(graph, scope, 'running_var', this.runningVar);
     return graph.node('BatchNormalization', [input, scale, shift, mean, variance], { epsilon: this.eps }, { name: scopedName(scope, 'batchNorm'), outputs: [graph.fresh(scopedName(scope, 'out'))] })[0];
   }
+}
+
+/**
+ * act(bn(conv(x))) with the BatchNorm folded into the convolution when it
+ * uses running statistics (SPEC §3's frozen BN, or eval mode):
+ * conv(x, w·scale) + (b·scale + shift), the same function of x, w and the
+ * BN parameters (gradients reach w through w·scale), computed by one op that
+ * keeps only x, the folded filter and, with ReLU, y for the backward pass —
+ * instead of the conv output, the BN's product and sum, and the pre-ReLU
+ * tensor. With batch statistics (training a BN from scratch): the separate
+ * ops.
+ */
+export function convBatchNorm(conv: Conv2d, bn: BatchNorm2d, x: tf.Tensor4D, activation: ConvActivation = 'linear'): tf.Tensor4D {
+  if (bn.channels !== conv.outChannels) throw new Error(`convBatchNorm: BatchNorm2d has ${bn.channels} channels, the conv writes ${conv.outChannels}`);
+  return tf.tidy(() => {
+    const affine = bn.runningAffine();
+    if (!affine) {
+      const y = bn.forward(conv.forwardAffine(x, conv.weight as tf.Tensor4D, conv.bias as tf.Tensor1D | null));
+      return activation === 'relu' ? tf.relu(y) : y;
+    }
+    // HWIO filter: the per-output-channel scale broadcasts over its last axis.
+    const weight = tf.mul(conv.weight, affine.scale) as tf.Tensor4D;
+    const bias = conv.bias ? (tf.add(tf.mul(conv.bias, affine.scale), affine.shift) as tf.Tensor1D) : affine.shift;
+    return conv.forwardAffine(x, weight, bias, activation);
+  });
 }

@@ -17,7 +17,8 @@ import { addConvFilter, addParameter, int64Constant } from '../onnx/onnx-constan
 import { Layer, Pair, expectChannels, pair, positiveInt } from './layer';
 import { Padding, Pads, checkPadding, isZeroPads, resolvePads } from './padding';
 import { applyPads } from './padding';
-import { conv2dWithBias } from './conv2d-bias';
+import { conv2dBiasActivation, conv2dWithBias, type ConvActivation } from './conv2d-bias';
+import { convGradientKernelsTakeDilations, dilatedSameConv } from '@semadapt/compute';
 
 /** Options of `Conv2d`. */
 export interface Conv2dOptions {
@@ -116,6 +117,39 @@ export class Conv2d extends Module implements WeightedLayer {
         this.bias ? conv2dWithBias(input, weight, this.bias as tf.Tensor1D, this.stride, pad) : tf.conv2d(input, weight, this.stride, pad);
       if (pads.fill === 'reflect' || isZeroPads(pads)) return conv(applyPads(x, pads), 'valid');
       return conv(x, [[0, 0], [pads.top, pads.bottom], [pads.left, pads.right], [0, 0]]);
+    });
+  }
+
+  /** relu(forward(x)) as one op that keeps only x, the filter and y for the backward pass (`forwardAffine`). */
+  forwardRelu(x: tf.Tensor4D): tf.Tensor4D {
+    return this.forwardAffine(x, this.weight as tf.Tensor4D, this.bias as tf.Tensor1D | null, 'relu');
+  }
+
+  /**
+   * act(conv(x, weight) + bias) with this layer's stride, dilation and
+   * padding, for a caller that supplies its own filter and bias (a BatchNorm
+   * folded into them, see `convBatchNorm`): one op that keeps only x, the
+   * filter and, with ReLU, y for the backward pass (`conv2dBiasActivation`).
+   * Where the backend has no dilated gradient kernels, a dilated 'same'
+   * convolution runs as `dilatedSameConv` (then add, ReLU).
+   */
+  forwardAffine(x: tf.Tensor4D, weight: tf.Tensor4D, bias: tf.Tensor1D | null, activation: ConvActivation = 'linear'): tf.Tensor4D {
+    expectChannels(x, this.inChannels, 'Conv2d');
+    return tf.tidy(() => {
+      const pads = this.padsFor(x.shape[1], x.shape[2]);
+      const dilated = this.dilation[0] > 1 || this.dilation[1] > 1;
+      if (dilated && !convGradientKernelsTakeDilations()) {
+        const [kh, kw] = this.kernelSize;
+        const [d, dw] = this.dilation;
+        const half = (d * (kh - 1)) / 2;
+        const same = kh === kw && kh % 2 === 1 && d === dw && pads.fill === 'zero' && [pads.top, pads.bottom, pads.left, pads.right].every((p) => p === half);
+        const z = same ? dilatedSameConv(x, weight, d, bias) : atrousConv2d(applyPads(x, pads), weight, this.dilation);
+        const y = bias && !same ? tf.add(z, bias) : z;
+        return (activation === 'relu' ? tf.relu(y) : y) as tf.Tensor4D;
+      }
+      const options = { strides: this.stride, dilations: this.dilation, activation };
+      if (pads.fill === 'reflect' || isZeroPads(pads)) return conv2dBiasActivation(applyPads(x, pads), weight, bias, { ...options, pad: 'valid' });
+      return conv2dBiasActivation(x, weight, bias, { ...options, pad: [[0, 0], [pads.top, pads.bottom], [pads.left, pads.right], [0, 0]] });
     });
   }
 

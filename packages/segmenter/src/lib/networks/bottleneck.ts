@@ -13,6 +13,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   BatchNorm2d,
   Conv2d,
+  addRelu,
+  convBatchNorm,
   Module,
   OnnxGraph,
   Rng,
@@ -21,7 +23,6 @@ import {
   type Initializer,
   type Layer,
 } from '@semadapt/core-layers';
-import { dilatedSameConv } from '@semadapt/compute';
 
 /** Options of `Bottleneck`. */
 export interface BottleneckOptions {
@@ -72,6 +73,8 @@ export class Bottleneck extends Module implements Layer {
   readonly conv3: Conv2d;
   readonly bn3: BatchNorm2d;
   readonly downsample: Sequential | null;
+  /** The conv and BatchNorm of `downsample`. */
+  private readonly projection: [Conv2d, BatchNorm2d] | null;
   readonly outChannels: number;
   readonly dilation: number;
 
@@ -102,19 +105,20 @@ export class Bottleneck extends Module implements Layer {
     this.conv3 = this.registerModule('conv3', conv(planes, out, 1));
     this.bn3 = this.registerModule('bn3', segmenterBatchNorm(out, options.batchNorm));
     const project = options.downsample ?? (stride !== 1 || inChannels !== out);
-    this.downsample = project
-      ? this.registerModule('downsample', new Sequential([conv(inChannels, out, 1, { stride }), segmenterBatchNorm(out, options.batchNorm)]))
-      : null;
+    this.projection = project ? [conv(inChannels, out, 1, { stride }), segmenterBatchNorm(out, options.batchNorm)] : null;
+    this.downsample = this.projection ? this.registerModule('downsample', new Sequential(this.projection)) : null;
   }
 
   forward(x: tf.Tensor4D): tf.Tensor4D {
+    // Each conv with its BatchNorm (and ReLU) is one op (convBatchNorm: the frozen BN folded into the
+    // filter and a bias), and the residual join keeps only its output: the backward pass holds x, the two
+    // ReLU outputs and y per block, not every conv, BN and sum output (same function, same gradients).
     return tf.tidy(() => {
-      let h = tf.relu(this.bn1.forward(this.conv1.forward(x)));
-      const c2 = this.dilation > 1 ? dilatedSameConv(h, this.conv2.weight as tf.Tensor4D, this.dilation) : this.conv2.forward(h);
-      h = tf.relu(this.bn2.forward(c2));
-      h = this.bn3.forward(this.conv3.forward(h));
-      const shortcut = this.downsample ? this.downsample.forward(x) : x;
-      return tf.relu(tf.add(h, shortcut)) as tf.Tensor4D;
+      let h = convBatchNorm(this.conv1, this.bn1, x, 'relu');
+      h = convBatchNorm(this.conv2, this.bn2, h, 'relu');
+      h = convBatchNorm(this.conv3, this.bn3, h);
+      const shortcut = this.projection ? convBatchNorm(this.projection[0], this.projection[1], x) : x;
+      return addRelu(h, shortcut);
     });
   }
 
