@@ -12,5 +12,6 @@ export * from './lib/weights/segmenter-weights';
 export * from './lib/weights/segmenter-onnx';
 export * from './lib/training/segmenter-trainer';
 export * from './lib/training/layer-random-streams';
+export * from './lib/training/probe-segmenter-config';
 export * from './lib/config/segmenter-config';
 export * from './lib/networks/segmenter-factory';

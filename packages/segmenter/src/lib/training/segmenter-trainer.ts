@@ -26,8 +26,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   Adam,
   Sgd,
+  StepScope,
+  applyGradients,
   computeGradients,
-  disposeGradients,
   loadCheckpoint,
   saveCheckpoint,
   type CheckpointTargets,
@@ -184,11 +185,8 @@ export class SegmenterTrainer {
     const lrDiscriminator = optD.currentLearningRate();
 
     // Tensors kept out of the S forward: the two softmaxes for D's update and the loss terms.
-    let kept: tf.Tensor[] = [];
-    const keep = <T extends tf.Tensor>(t: T): T => {
-      kept.push(tf.keep(t));
-      return t;
-    };
+    const scope = new StepScope();
+    const keep = scope.keep;
     let terms: { ceS: tf.Scalar; ceT: tf.Scalar | null; adv: tf.Scalar; probS: tf.Tensor4D; probT: tf.Tensor4D } | null = null;
     try {
       const { loss: total, grads } = computeGradients(() => {
@@ -203,30 +201,20 @@ export class SegmenterTrainer {
         const seg = ceT ? tf.add(ceS, ceT) : ceS;
         return tf.add(seg, tf.mul(adv, this.lambdaAdv)) as tf.Scalar;
       }, this.segmenter);
-      try {
-        this.segmenterOptimizer.step(grads);
-      } finally {
-        disposeGradients(grads);
-      }
+      applyGradients(this.segmenterOptimizer, grads);
       const t = terms as unknown as { ceS: tf.Scalar; ceT: tf.Scalar | null; adv: tf.Scalar; probS: tf.Tensor4D; probT: tf.Tensor4D };
       // D update on the detached predictions (new tensors: no path back into S).
-      const probS = tf.clone(t.probS);
-      const probT = tf.clone(t.probT);
-      kept.push(probS, probT);
+      const probS = keep(tf.clone(t.probS));
+      const probT = keep(tf.clone(t.probT));
       let dS: tf.Scalar | null = null;
       let dT: tf.Scalar | null = null;
       const { grads: gradsD } = computeGradients(() => {
-        dS = tf.keep(bceWithLogits(d.forward(probS), SOURCE_DOMAIN_LABEL));
-        dT = tf.keep(bceWithLogits(d.forward(probT), TARGET_DOMAIN_LABEL));
-        kept.push(dS, dT);
+        dS = keep(bceWithLogits(d.forward(probS), SOURCE_DOMAIN_LABEL));
+        dT = keep(bceWithLogits(d.forward(probT), TARGET_DOMAIN_LABEL));
         return tf.mul(tf.add(dS, dT), 0.5) as tf.Scalar;
       }, d);
-      try {
-        optD.step(gradsD);
-      } finally {
-        disposeGradients(gradsD);
-      }
-      const read = (s: tf.Scalar | null) => (s ? s.dataSync()[0] : 0);
+      applyGradients(optD, gradsD);
+      const read = StepScope.read;
       return {
         segSource: read(t.ceS),
         segTarget: read(t.ceT),
@@ -238,8 +226,7 @@ export class SegmenterTrainer {
         lrDiscriminator,
       };
     } finally {
-      tf.dispose(kept);
-      kept = [];
+      scope.dispose();
     }
   }
 
