@@ -58,7 +58,12 @@ export function conv2dBiasActivation(x: tf.Tensor4D, filter: tf.Tensor4D, bias: 
   };
   const backward = (dy: tf.Tensor, xs: tf.Tensor, fs: tf.Tensor, ys: tf.Tensor | undefined, withBias: boolean): tf.Tensor[] => {
     // ReLU's gradient from its output: y > 0 exactly where its input was.
-    const dz = ys ? tf.mul(dy, tf.step(ys)) : dy;
+    let dz = dy;
+    if (ys) {
+      const mask = tf.step(ys);
+      dz = tf.mul(dy, mask);
+      mask.dispose(); // before dx and dw are allocated: one full-size tensor fewer at the peak
+    }
     const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy: dz, filter: fs }, { ...attrs, inputShape: xs.shape } as unknown as tf.NamedAttrMap) as tf.Tensor;
     const rest = withBias
       ? filterAndBiasGradients(xs, dz, fs.shape, attrs)
