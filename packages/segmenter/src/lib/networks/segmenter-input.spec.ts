@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@semadapt/core-layers';
 import { expectNoTensorLeak, relativeError, setTestBackend } from '@semadapt/core-layers/testing';
+import { SegmenterTrainer } from '../training/segmenter-trainer';
 import { DeepLabV2 } from './deeplab-v2';
 import { FCN8s } from './fcn8s';
 import type { Segmenter } from './segmenter';
@@ -59,7 +60,8 @@ function bothPaths(net: Segmenter, img: { data: Uint8Array; shape: [number, numb
 
 describe('segmenter input contract: RGB [0, 255], normalised inside the network', () => {
   beforeAll(async () => {
-    await setTestBackend('cpu');
+    // wasm: a training step on the pure-JS cpu kernels takes minutes under jest; both paths run on the same backend.
+    await setTestBackend('wasm');
   });
 
   it("caffe, by hand: RGB (10, 20, 30) → BGR minus (104.00698793, 116.66876762, 122.67891434); imagenet: (x/255 − mean)/std", () => {
@@ -104,6 +106,33 @@ describe('segmenter input contract: RGB [0, 255], normalised inside the network'
     expect(relativeError(ours, reference)).toBeLessThan(1e-6);
     tf.dispose([seen, ours, reference]);
     net.dispose();
+  });
+
+  it('one adapt training step (DeepLabV2 w=1/16, x=[1,32,32,3] bytes) on RGB batches = the old path: losses and updated weights rel ≤ 1e-5', () => {
+    const make = () => new DeepLabV2({ depth: { kind: 'custom', blocks: [1, 1, 1, 1] }, width: 0.0625, asppDilations: [1, 2], rng: new Rng(34), classifierInit: { kind: 'normal', std: 0.1 } });
+    const [ours, old] = [make(), make()];
+    // The old path: the network fed the loaders' host normalisation of the same pixels.
+    jest.spyOn(old, 'normalizeInput').mockImplementation((x: tf.Tensor4D) => tf.tensor4d(hostNormalize(Uint8Array.from(x.dataSync()), old.inputNormalization), x.shape));
+    const batch = (seed: number) => {
+      const img = rgbBytes(32, 32, seed);
+      const labelRng = new Rng(seed + 100);
+      const labels = Int32Array.from({ length: 32 * 32 }, () => (labelRng.uniform() < 0.1 ? 255 : Math.floor(labelRng.uniform() * 19)));
+      return { image: tf.tensor4d(Float32Array.from(img.data), img.shape), labels: tf.tensor3d(labels, [1, 32, 32], 'int32') };
+    };
+    const [s, t] = [batch(8), batch(9)];
+    const step = (net: DeepLabV2) => {
+      const trainer = new SegmenterTrainer(net, { discriminator: { rng: new Rng(35) } });
+      const losses = trainer.step({ source: s.image, sourceLabels: s.labels, target: t.image, targetLabels: t.labels });
+      trainer.dispose();
+      return losses;
+    };
+    const [a, b] = [step(ours), step(old)];
+    for (const k of ['segSource', 'segTarget', 'adv', 'total', 'dSource', 'dTarget'] as const) expect(Math.abs(a[k] - b[k])).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(b[k])));
+    const theirs = new Map(old.namedParameters());
+    for (const [name, p] of ours.namedParameters()) expect(relativeError(p, theirs.get(name) as tf.Variable)).toBeLessThan(1e-5);
+    tf.dispose([s.image, s.labels, t.image, t.labels]);
+    ours.dispose();
+    old.dispose();
   });
 
   it('forward on RGB leaves no tensor behind (FCN8s w=1/16)', async () => {

@@ -71,7 +71,7 @@ export interface SegmenterTrainerOptions extends Omit<SegmenterTrainerConfigInpu
   discriminator?: Omit<OutputDiscriminatorConfigInput, 'numClasses'> & { rng?: Rng };
 }
 
-/** One adaptation batch: images are preprocessed NHWC, labels int32 `[N, H, W]` with 255 ignored. */
+/** One adaptation batch: images RGB in [0, 255] NHWC (the segmenter normalises them), labels int32 `[N, H, W]` with 255 ignored. */
 export interface AdaptBatch {
   /** Translated source x_st. */
   source: tf.Tensor4D;
