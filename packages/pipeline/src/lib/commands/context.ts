@@ -10,7 +10,7 @@ import * as path from 'path';
 import { initBackend } from '@semadapt/compute';
 import { resolveSegmenterConfig, SegmenterConfigError, type SegmenterConfig } from '@semadapt/segmenter';
 import { describeConfigProblem } from '@semadapt/core-layers';
-import { resolveTranslatorConfig, type TranslatorConfig } from '@semadapt/translator';
+import { resolveTranslatorConfig, type TranslatorConfig, type TranslatorConfigInput } from '@semadapt/translator';
 import { ConfigError, RunConfig } from '../config/run-config';
 import { overridesFromArgv, readConfigFile } from '../config/load-config';
 import { resolveRunDirConfig, RunDirConfig } from '../config/run-dir-config';
@@ -97,8 +97,8 @@ export function validatePackageSections(config: RunConfig): ModelConfigs {
   }
   let translator: TranslatorConfig | undefined;
   try {
-    const section = config.model.translator as Record<string, unknown>;
-    translator = resolveTranslatorConfig({ seed: config.optimization.seed, ...section, guidanceClasses: segmenter?.network.numClasses } as never);
+    const section = config.model.translator as TranslatorConfigInput;
+    translator = resolveTranslatorConfig({ seed: config.optimization.seed, ...section, guidanceClasses: segmenter?.network.numClasses });
   } catch (e) {
     problems.push(`model.translator: ${(e as Error).message.replace(/^TranslatorConfig: /, '')}`);
   }
