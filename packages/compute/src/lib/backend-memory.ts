@@ -43,7 +43,9 @@ export function backendMemory(backend: tf.KernelBackend, name: MemoryBackend): B
   return {
     read: (t) => b.data.get(t.dataId).values as Float32Array,
     alloc: (shape) => {
-      const values = new Float32Array(tf.util.sizeFromShape(shape));
+      const n = tf.util.sizeFromShape(shape);
+      // The native backend's pool of disposed arrays (zero-filled), else a new array.
+      const values = (b.allocate ? b.allocate(Float32Array, n) : new Float32Array(n)) as Float32Array;
       return { info: b.makeTensorInfo(shape, 'float32', values), view: () => values };
     },
   };

@@ -33,7 +33,9 @@ export function nativeIo(backend: tf.KernelBackend, kernelName: string): NativeI
   const output = (shape: number[], dtype: tf.DataType = 'float32') => {
     const Ctor = ARRAY_OF[dtype];
     if (!Ctor) throw new Error(`${kernelName}: native kernels write float32, int32 or bool outputs, not ${dtype}`);
-    const v = new Ctor(tf.util.sizeFromShape(shape));
+    const n = tf.util.sizeFromShape(shape);
+    // The native backend's pool of disposed arrays (zero-filled like a new one), else a new array.
+    const v: NativeValues = b.allocate ? b.allocate(Ctor, n) : new Ctor(n);
     return { info: b.makeTensorInfo(shape, dtype, v) as tf.TensorInfo, values: v };
   };
   return {
