@@ -62,9 +62,10 @@ export const TranslatorNetworkSchema = z
     /**
      * Memory, not math: recompute each encoder/generator stage's activations in
      * the backward pass instead of keeping them (core-layers `recomputed`): same
-     * gradients, one more forward of E and G per step. Measured (full width,
-     * wasm + oneDNN): a 256×256 step fits in 2.8 GB (does not fit wasm32's 4 GB
-     * without it); a 64×64 step takes 1.5× as long. For large crops on CPU. Default false.
+     * gradients, one more forward of E and G per step. Default false: on the
+     * native backend the paper's 512×512 full-width step peaks at 6.9 GB
+     * without it; at 256×256 it lowers the peak from 3.2 to 2.2 GB (README,
+     * "What the gradient tape holds"). For wasm's 4 GB heap or a shared machine.
      */
     recomputeActivations: bool().default(false),
   })
