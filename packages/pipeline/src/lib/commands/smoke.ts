@@ -30,6 +30,8 @@ import { configFromArgs, openRun, RunArgs } from './context';
 
 /** Training steps per training stage. */
 export const SMOKE_STEPS = 2;
+/** The stages of one round, in the order smoke runs them. */
+export const SMOKE_STAGES = ['source', 'translator', 'export', 'translate', 'pseudo-label', 'segmenter', 'evaluate'] as const;
 const COUNTS = { source: 2, targetTrain: 2, targetVal: 2 };
 
 /** One stage's measurement. */
@@ -81,7 +83,7 @@ function hours(s: number): string {
 /** The stage table and the projection, as printed. */
 export function formatSmokeTable(preset: string, stages: readonly SmokeStage[], cores: number): string {
   const lines = [
-    `smoke ${preset}: ${stages.filter((s) => s.ok).length}/${stages.length} stages passed`,
+    `smoke ${preset}: ${stages.filter((s) => s.ok).length}/${SMOKE_STAGES.length} stages passed`,
     'stage                 seconds   cpu s   peak RSS MiB   s/step   full steps   projected (this machine)',
   ];
   let total = 0;
@@ -98,6 +100,8 @@ export function formatSmokeTable(preset: string, stages: readonly SmokeStage[], 
         `${proj !== undefined ? hours(proj) : ''}${s.ok ? '' : `  FAILED: ${s.error}`}`,
     );
   }
+  // After a failure the later stages did not run: list them, so the table always shows the whole round.
+  for (const name of SMOKE_STAGES.slice(stages.length)) lines.push(`${name.padEnd(20)}  not run`);
   if (total > 0) {
     lines.push(`projected training (one round's training stages at the preset's step counts): ${hours(total)} on this machine (${cores} cores);` +
       ` ${hours(cpuTotal)} of CPU, i.e. ≥ ${hours(cpuTotal / 16)} on 16 cores, ≥ ${hours(cpuTotal / 64)} on 64 at perfect scaling`);
@@ -176,5 +180,5 @@ export async function smoke(argv: Record<string, unknown>): Promise<number> {
   console.log(formatSmokeTable(preset, stages, os.cpus().length));
   console.log(`smoke: run directory ${ctx.run.root}; total ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   if (argv['json'] === true) console.log(JSON.stringify({ preset, stages }));
-  return stages.every((s) => s.ok) && stages.length === 7 ? 0 : 1;
+  return stages.every((s) => s.ok) && stages.length === SMOKE_STAGES.length ? 0 : 1;
 }
