@@ -17,7 +17,7 @@ describe('probeSegmenterConfig', () => {
 
   it('what only a constructor checks fails, naming the section', () => {
     const c = resolveSegmenterConfig({ arch: 'fcn8s' });
-    const badInit = { ...c, network: { ...c.network, backboneInit: { kind: 'orthogonal' } as never } };
+    const badInit = { ...c, network: { ...c.network, backboneInit: { kind: 'orthogonal' } } } as never;
     expect(() => probeSegmenterConfig(badInit)).toThrow(/^network: .*orthogonal/);
     const badAspp = resolveSegmenterConfig({ arch: 'deeplabv2', network: { asppDilations: [6, 12], asppBranches: 3 } });
     expect(() => probeSegmenterConfig(badAspp)).toThrow(/^network: DeepLabV2: asppBranches must be an integer in \[1, 2\]/);
