@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
- * `npm test`: lint + typecheck every project (through Nx), then every Jest
- * project in one run, and finish with the plain line `N passed, N failed`
- * that CI reads. A lint or typecheck failure counts as one failed check per
- * project; Jest counts tests. Exit status is non-zero on any failure.
+ * `npm test`: lint, typecheck and build (the build `npm run demo` runs) every
+ * project through Nx, then every Jest project in one run, and finish with the
+ * plain line `N passed, N failed` that CI reads. A lint, typecheck or build
+ * failure counts as one failed check per project; Jest counts tests. Exit status is non-zero on any failure.
  */
 'use strict';
 const { spawnSync } = require('child_process');
@@ -22,13 +22,13 @@ function run(cmd, args) {
 let passed = 0;
 let failed = 0;
 
-// Lint + typecheck: nx prints each project's result; count per project/target.
+// Lint, typecheck, build: nx prints each project's result; count per project/target.
 const projects = fs.readdirSync(path.join(root, 'packages')).filter((d) => fs.existsSync(path.join(root, 'packages', d, 'package.json')));
-for (const target of ['lint', 'typecheck']) {
+for (const target of ['lint', 'typecheck', 'build']) {
   const status = run('npx', ['nx', 'run-many', '-t', target, '--outputStyle=static', '--skip-nx-cache']);
   if (status === 0) passed += projects.length;
   else {
-    // Re-run per project only to count which ones failed (cheap: lint/tsc are fast).
+    // Re-run per project only to count which ones failed (cheap: lint/tsc are fast, builds cached).
     for (const p of projects) {
       const s = spawnSync('npx', ['nx', 'run', `@semadapt/${p}:${target}`, '--outputStyle=static'], { cwd: root, stdio: 'ignore' });
       if (s.status === 0) passed++;
