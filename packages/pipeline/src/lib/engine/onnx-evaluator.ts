@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageU8 } from '@semadapt/data-core';
 import { NUM_CLASSES } from '@semadapt/labels';
+import { CAFFE_BGR_MEAN, IMAGENET_MEAN, IMAGENET_STD } from '@semadapt/segmenter';
 import type { OnnxSession } from '@semadapt/onnx-runtime';
 import { openOnnx } from './open-onnx';
 import { nchwToNhwcTensor, NchwTensor } from './tensors';
@@ -51,9 +52,9 @@ export interface OnnxInputSpec {
 /** What each normalisation does to RGB bytes (per channel, in the model's channel order). */
 const NORMALIZATIONS: Record<OnnxNormalization, { describe: string; bgr: boolean; scale: number; mean: number[]; std: number[] }> = {
   // SPEC §3: BGR minus the Caffe ImageNet mean, 0–255 range.
-  'caffe-bgr': { describe: 'BGR, 0–255 minus the Caffe mean (104.01, 116.67, 122.68)', bgr: true, scale: 1, mean: [104.00698793, 116.66876762, 122.67891434], std: [1, 1, 1] },
+  'caffe-bgr': { describe: 'BGR, 0–255 minus the Caffe mean (104.01, 116.67, 122.68)', bgr: true, scale: 1, mean: [...CAFFE_BGR_MEAN], std: [1, 1, 1] },
   // torchvision: RGB/255, then (x − mean)/std.
-  imagenet: { describe: 'RGB, /255 then (x − (0.485, 0.456, 0.406)) / (0.229, 0.224, 0.225)', bgr: false, scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
+  imagenet: { describe: 'RGB, /255 then (x − (0.485, 0.456, 0.406)) / (0.229, 0.224, 0.225)', bgr: false, scale: 1 / 255, mean: [...IMAGENET_MEAN], std: [...IMAGENET_STD] },
   unit: { describe: 'RGB, /255 (range 0–1)', bgr: false, scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1] },
   symmetric: { describe: 'RGB, /127.5 − 1 (range −1–1)', bgr: false, scale: 1 / 127.5, mean: [1, 1, 1], std: [1, 1, 1] },
   raw: { describe: 'RGB, 0–255 as float', bgr: false, scale: 1, mean: [0, 0, 0], std: [1, 1, 1] },
