@@ -21,4 +21,5 @@ export * from './lib/checkpoint/safetensors';
 export * from './lib/checkpoint/checkpoint';
 export * from './lib/config/scaled-channels';
 export * from './lib/config/config-issues';
+export * from './lib/config/config-fields';
 export * from './lib/onnx/import-weights';

@@ -9,19 +9,27 @@
  */
 import { z } from 'zod';
 import { NUM_CLASSES } from '@semadapt/labels';
-import { configProblems, describeConfigProblem, validateSchedule, type ConfigProblem, type Initializer, type LrSchedule } from '@semadapt/core-layers';
+import {
+  booleanField as bool,
+  describeConfigProblem,
+  lrScheduleField,
+  nonNegativeField as nonNegative,
+  parseConfig,
+  positiveField,
+  positiveIntegerField as positiveInteger,
+  unitIntervalField as unit,
+  type ConfigProblem,
+  type Initializer,
+  type KnownConfigKeys,
+  type LrSchedule,
+} from '@semadapt/core-layers';
 import type { ResNetDepth } from '../networks/deeplab-v2';
 
 /** The segmenter architectures of SPEC §3. */
 export const SEGMENTER_ARCHS = ['deeplabv2', 'fcn8s'] as const;
 export type SegmenterArch = (typeof SEGMENTER_ARCHS)[number];
 
-const POSITIVE_INTEGER = 'must be a positive integer';
-const positiveInteger = () => z.number({ invalid_type_error: POSITIVE_INTEGER }).int(POSITIVE_INTEGER).min(1, POSITIVE_INTEGER);
-const positive = (what = 'must be > 0') => z.number({ invalid_type_error: what }).finite(what).positive(what);
-const nonNegative = (what = 'must be a finite number ≥ 0') => z.number({ invalid_type_error: what }).finite(what).nonnegative(what);
-const unit = (what: string) => z.number({ invalid_type_error: what }).min(0, what).lt(1, what);
-const bool = () => z.boolean({ invalid_type_error: 'must be a boolean' });
+const positive = () => positiveField('must be > 0');
 
 /** An initializer of core-layers (`{ kind: 'normal', std: 0.01 }`, …); its fields are checked when a layer uses it. */
 const initializer = z.custom<Initializer>((v) => typeof v === 'object' && v !== null && typeof (v as { kind?: unknown }).kind === 'string', {
@@ -29,16 +37,7 @@ const initializer = z.custom<Initializer>((v) => typeof v === 'object' && v !== 
 });
 
 /** A learning-rate schedule, checked by core-layers' `validateSchedule` (its message names the bad field). */
-const schedule = z
-  .unknown()
-  .superRefine((v, ctx) => {
-    try {
-      validateSchedule(v as LrSchedule);
-    } catch (e) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: (e as Error).message });
-    }
-  })
-  .transform((v) => v as LrSchedule);
+const schedule = lrScheduleField();
 
 
 const DEPTH = "must be { kind: 'resnet101' | 'resnet50' } or { kind: 'custom', blocks: four positive integers }";
@@ -223,14 +222,12 @@ export class SegmenterConfigError extends Error {
   }
 }
 
-function knownKeysOf(schema: z.AnyZodObject): (path: string) => readonly string[] | undefined {
+function knownKeysOf(schema: z.AnyZodObject): KnownConfigKeys {
   return (path) => (path === '' ? Object.keys(schema.shape) : undefined);
 }
 
-function parse<T extends z.ZodTypeAny>(owner: string, schema: T, input: unknown, known?: (path: string) => readonly string[] | undefined): z.output<T> {
-  const r = schema.safeParse(input ?? {});
-  if (r.success) return r.data;
-  throw new SegmenterConfigError(owner, configProblems(r.error.issues, input, known));
+function parse<T extends z.ZodTypeAny>(owner: string, schema: T, input: unknown, known?: KnownConfigKeys): z.output<T> {
+  return parseConfig(schema, input, (problems) => new SegmenterConfigError(owner, problems), known);
 }
 
 /** The deprecation notice of a renamed network key. */

@@ -11,32 +11,22 @@
  * (`{ widthMultiplier, lossWeights, … }`); `resolveTranslatorConfig` splits it.
  */
 import { z } from 'zod';
-import { configProblems, describeConfigProblem, LrSchedule, validateSchedule } from '@semadapt/core-layers';
-
-const POSITIVE_INTEGER = 'must be a positive integer';
-const POSITIVE = 'must be a finite number > 0';
-const NON_NEGATIVE = 'must be a finite number ≥ 0';
-const BOOLEAN = 'must be a boolean';
-
-const positiveInteger = () => z.number({ invalid_type_error: POSITIVE_INTEGER, required_error: POSITIVE_INTEGER }).int(POSITIVE_INTEGER).min(1, POSITIVE_INTEGER);
-const positive = () => z.number({ invalid_type_error: POSITIVE, required_error: POSITIVE }).finite(POSITIVE).positive(POSITIVE);
-const nonNegative = () => z.number({ invalid_type_error: NON_NEGATIVE, required_error: NON_NEGATIVE }).finite(NON_NEGATIVE).nonnegative(NON_NEGATIVE);
-const bool = () => z.boolean({ invalid_type_error: BOOLEAN, required_error: BOOLEAN });
+import {
+  booleanField as bool,
+  describeConfigProblem,
+  lrScheduleField,
+  nonNegativeField as nonNegative,
+  parseConfig,
+  positiveField as positive,
+  positiveIntegerField as positiveInteger,
+  unitIntervalField,
+} from '@semadapt/core-layers';
 
 /** A learning-rate schedule, checked by core-layers' `validateSchedule` (its message names the bad field). */
-const schedule = z
-  .unknown()
-  .superRefine((v, ctx) => {
-    try {
-      validateSchedule(v as LrSchedule);
-    } catch (e) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: (e as Error).message });
-    }
-  })
-  .transform((v) => v as LrSchedule);
+const schedule = lrScheduleField();
 
 const BETAS = 'must be a pair of numbers in [0, 1)';
-const beta = z.number({ invalid_type_error: BETAS }).min(0, BETAS).lt(1, BETAS);
+const beta = unitIntervalField(BETAS);
 
 /** The networks: E_s, E_t, G_s, G_t, D_s, D_t (SPEC §2, Appendix B). */
 export const TranslatorNetworkSchema = z
@@ -144,10 +134,7 @@ function knownKeys(path: string): readonly string[] | undefined {
 }
 
 function parse<T extends z.ZodTypeAny>(schema: T, input: unknown): z.output<T> {
-  const r = schema.safeParse(input ?? {});
-  if (r.success) return r.data;
-  const problems = configProblems(r.error.issues, input, knownKeys).map((p) => describeConfigProblem(p));
-  throw new Error(`TranslatorConfig: ${problems.join('; ')}`);
+  return parseConfig(schema, input, (problems) => new Error(`TranslatorConfig: ${problems.map((p) => describeConfigProblem(p)).join('; ')}`), knownKeys);
 }
 
 /**
