@@ -10,33 +10,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { readSafetensors } from '@semadapt/core-layers';
-import { generateDemoBenchmark } from '@semadapt/data-core';
 import { runCli } from './testing/run-cli';
+import { writeTinyAdaptConfig } from './testing/tiny-adapt-config';
 
 jest.setTimeout(300_000);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'semadapt-adapt-cli-'));
 
 function writeConfig(): string {
-  const data = generateDemoBenchmark({ root: path.join(dir, 'data'), width: 64, height: 32, counts: { source: 4, targetTrain: 4, targetVal: 2 }, imagesPerCity: 2 });
-  const cfg = {
-    backend: 'wasm',
-    onnxThreads: 1,
-    optimization: { seed: 5, sourceSteps: 2, translatorSteps: 2, segmenterSteps: 2, minRounds: 2, maxRounds: 2, translatorWarmStart: true, pseudoLabelsFromRound: 2, checkpointEvery: 2, evalEvery: 0, batchSize: 2 },
-    model: {
-      segmenter: { arch: 'deeplabv2', network: { width: 0.0625, depth: { kind: 'custom', blocks: [1, 1, 1, 1] }, asppDilations: [1, 2], batchNorm: 'batch' }, pseudoLabel: { kind: 'class-median' } },
-      translator: { widthMultiplier: 0.0625, residualBlocks: 1, discriminatorScales: 1 },
-    },
-    data: {
-      source: { dataset: 'gta5', root: path.join(data.root, 'gta5') },
-      target: { dataset: 'cityscapes', root: path.join(data.root, 'cityscapes') },
-      resize: [64, 32], translatorCrop: null, segmenterCrop: null, workers: 0,
-    },
-    logging: { progress: 'plain', plainEverySeconds: 0.001, reportImages: 1 },
-  };
-  const file = path.join(dir, 'run.json');
-  fs.writeFileSync(file, JSON.stringify(cfg));
-  return file;
+  return writeTinyAdaptConfig(dir, { seed: 5, sourceSteps: 2, translatorSteps: 2, segmenterSteps: 2, minRounds: 2, maxRounds: 2, translatorWarmStart: true, pseudoLabelsFromRound: 2, checkpointEvery: 2, evalEvery: 0, batchSize: 2 }, { plainEverySeconds: 0.001 });
 }
 
 describe('adapt through the CLI (wasm, tiny networks)', () => {

@@ -13,9 +13,10 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { decodePng, generateDemoBenchmark } from '@semadapt/data-core';
+import { decodePng } from '@semadapt/data-core';
 import { findChromium, headlessFlags } from './lib/report/screenshot';
 import { runCli } from './testing/run-cli';
+import { writeTinyAdaptConfig } from './testing/tiny-adapt-config';
 
 jest.setTimeout(600_000);
 
@@ -25,25 +26,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const CHROMIUM = findChromium();
 
 function writeConfig(): string {
-  const data = generateDemoBenchmark({ root: path.join(dir, 'data'), width: 64, height: 32, counts: { source: 4, targetTrain: 4, targetVal: 2 }, imagesPerCity: 2 });
-  const cfg = {
-    backend: 'wasm',
-    onnxThreads: 1,
-    optimization: { seed: 5, sourceSteps: 4, oracleSteps: 4, translatorSteps: 2, segmenterSteps: 4, minRounds: 2, maxRounds: 2, pseudoLabelsFromRound: 1, checkpointEvery: 2, evalEvery: 0, batchSize: 2 },
-    model: {
-      segmenter: { arch: 'deeplabv2', network: { width: 0.0625, depth: { kind: 'custom', blocks: [1, 1, 1, 1] }, asppDilations: [1, 2], batchNorm: 'batch' }, pseudoLabel: { kind: 'class-median' } },
-      translator: { widthMultiplier: 0.0625, residualBlocks: 1, discriminatorScales: 1 },
-    },
-    data: {
-      source: { dataset: 'gta5', root: path.join(data.root, 'gta5') },
-      target: { dataset: 'cityscapes', root: path.join(data.root, 'cityscapes') },
-      resize: [64, 32], translatorCrop: null, segmenterCrop: null, workers: 0,
-    },
-    logging: { progress: 'plain', plainEverySeconds: 1, reportImages: 1 },
-  };
-  const file = path.join(dir, 'run.json');
-  fs.writeFileSync(file, JSON.stringify(cfg));
-  return file;
+  return writeTinyAdaptConfig(dir, { seed: 5, sourceSteps: 4, oracleSteps: 4, translatorSteps: 2, segmenterSteps: 4, minRounds: 2, maxRounds: 2, pseudoLabelsFromRound: 1, checkpointEvery: 2, evalEvery: 0, batchSize: 2 }, { plainEverySeconds: 1 });
 }
 
 /** Runs in the page after load; writes what it finds as attributes of <body>. */
