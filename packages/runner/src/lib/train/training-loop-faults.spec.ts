@@ -14,55 +14,16 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Rng, RngState, writeSafetensors } from '@semadapt/core-layers';
+import { writeSafetensors } from '@semadapt/core-layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { RunDir } from '../run/run-dir';
 import type { StageId } from '../run/stage-id';
+import { makeSgdTask, SGD_TASK_DATA } from '../../testing/sgd-task';
 import { NonFiniteLossError, runTraining, TrainTask } from './training-loop';
 
-interface State { rng: RngState; pos: number }
-
 const TOTAL = 8;
-const data = Array.from({ length: 7 }, (_, i) => ({ x: [1, i / 7, (i * i) / 49], y: 2 - i / 3 }));
-
-function makeTask(): TrainTask<State> & { w: number[] } {
-  let w = [0, 0, 0];
-  let m = [0, 0, 0];
-  let t = 0;
-  let rng = new Rng(42);
-  let pos = 0;
-  return {
-    totalSteps: TOTAL,
-    get w() {
-      return w;
-    },
-    async step() {
-      const d = data[pos % data.length];
-      pos++;
-      const err = w.reduce((s, wi, i) => s + wi * d.x[i], 0) - d.y + 0.01 * rng.normal();
-      const lr = 0.3 * Math.pow(1 - t / TOTAL, 0.9);
-      m = m.map((mi, i) => 0.9 * mi + err * d.x[i]);
-      w = w.map((wi, i) => wi - lr * m[i]);
-      t++;
-      return { loss: err * err, lr };
-    },
-    async save(dir: string) {
-      fs.writeFileSync(path.join(dir, 'trainer.json'), JSON.stringify({ w, m, t }));
-      fs.writeFileSync(path.join(dir, 'meta.json'), '{}');
-    },
-    async load(dir: string) {
-      const s = JSON.parse(fs.readFileSync(path.join(dir, 'trainer.json'), 'utf8'));
-      w = s.w;
-      m = s.m;
-      t = s.t;
-    },
-    loopState: () => ({ rng: rng.state(), pos }),
-    restoreLoopState(s: State) {
-      rng = Rng.fromState(s.rng);
-      pos = s.pos;
-    },
-  };
-}
+const data = SGD_TASK_DATA;
+const makeTask = () => makeSgdTask(TOTAL, { metaFile: true });
 
 /** Mean squared error of w on the data: a deterministic validation score (higher is better). */
 function evaluator(task: { w: number[] }) {

@@ -9,58 +9,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Rng, RngState } from '@semadapt/core-layers';
+import { makeSgdTask } from '../../testing/sgd-task';
 import { RunDir } from '../run/run-dir';
 import { readJsonIfExists } from '../run/atomic';
 import { InterruptedError, setInterruptRequested } from './interrupt';
-import { NonFiniteLossError, runTraining, TrainTask } from './training-loop';
-
-interface State { rng: RngState; pos: number }
-
-/** SGD with momentum and a poly schedule fitting w·x = y on a fixed data set; noise from an Rng. */
-function makeTask(total: number, hooks: { failAt?: number; nanAt?: number; interruptAt?: number } = {}): TrainTask<State> & { w: number[] } {
-  const data = Array.from({ length: 7 }, (_, i) => ({ x: [1, i / 7, (i * i) / 49], y: 2 - i / 3 }));
-  let w = [0, 0, 0];
-  let m = [0, 0, 0];
-  let t = 0;
-  let rng = new Rng(42);
-  let pos = 0;
-  const task = {
-    totalSteps: total,
-    get w() {
-      return w;
-    },
-    async step(step: number) {
-      if (hooks.failAt === step) throw new Error('simulated crash');
-      if (hooks.interruptAt === step) setInterruptRequested(true);
-      const d = data[pos % data.length];
-      pos++;
-      const noise = 0.01 * rng.normal();
-      const pred = w.reduce((s, wi, i) => s + wi * d.x[i], 0);
-      const err = pred - d.y + noise;
-      const lr = 0.3 * Math.pow(1 - t / total, 0.9);
-      m = m.map((mi, i) => 0.9 * mi + err * d.x[i]);
-      w = w.map((wi, i) => wi - lr * m[i]);
-      t++;
-      return { loss: hooks.nanAt === step ? NaN : err * err, lr };
-    },
-    async save(dir: string) {
-      fs.writeFileSync(path.join(dir, 'trainer.json'), JSON.stringify({ w, m, t }));
-    },
-    async load(dir: string) {
-      const s = JSON.parse(fs.readFileSync(path.join(dir, 'trainer.json'), 'utf8'));
-      w = s.w;
-      m = s.m;
-      t = s.t;
-    },
-    loopState: () => ({ rng: rng.state(), pos }),
-    restoreLoopState(s: State) {
-      rng = Rng.fromState(s.rng);
-      pos = s.pos;
-    },
-  };
-  return task;
-}
+import { NonFiniteLossError, runTraining } from './training-loop';
 
 function tmpRun(): RunDir {
   const run = new RunDir(fs.mkdtempSync(path.join(os.tmpdir(), 'semadapt-loop-')));
@@ -75,13 +28,13 @@ describe('runTraining', () => {
 
   it('crash at step 11 (checkpoint every 4) + resume = uninterrupted run: same weights and loss log, exactly', async () => {
     const a = tmpRun();
-    const ta = makeTask(20);
+    const ta = makeSgdTask(20);
     await runTraining(a, ta, opts);
 
     const b = tmpRun();
-    await expect(runTraining(b, makeTask(20, { failAt: 11 }), opts)).rejects.toThrow('simulated crash');
+    await expect(runTraining(b, makeSgdTask(20, { failAt: 11 }), opts)).rejects.toThrow('simulated crash');
     expect(readJsonIfExists<{ step: number }>(b.path('checkpoints/round0/train-source/latest/loop.json'))?.step).toBe(8);
-    const tb = makeTask(20);
+    const tb = makeSgdTask(20);
     const r = await runTraining(b, tb, opts);
     expect(r.resumedFrom).toBe(8);
     for (let i = 0; i < 3; i++) expect(Math.abs(tb.w[i] - ta.w[i])).toBeLessThanOrEqual(1e-12);
@@ -92,7 +45,7 @@ describe('runTraining', () => {
 
   it('NaN loss at step 6 stops with a clear message and keeps the step-4 checkpoint', async () => {
     const run = tmpRun();
-    const err = await runTraining(run, makeTask(20, { nanAt: 5 }), opts).catch((e) => e);
+    const err = await runTraining(run, makeSgdTask(20, { nanAt: 5 }), opts).catch((e) => e);
     expect(err).toBeInstanceOf(NonFiniteLossError);
     expect(err.message).toMatch(/non-finite loss in round0\/train-source at step 6: loss=NaN.*last good checkpoint is kept at .*latest/);
     expect(readJsonIfExists<{ step: number }>(run.path('checkpoints/round0/train-source/latest/loop.json'))?.step).toBe(4);
@@ -100,7 +53,7 @@ describe('runTraining', () => {
 
   it('an interrupt after step 3 saves a checkpoint at step 3 and throws InterruptedError', async () => {
     const run = tmpRun();
-    const err = await runTraining(run, makeTask(20, { interruptAt: 2 }), opts).catch((e) => e);
+    const err = await runTraining(run, makeSgdTask(20, { interruptAt: 2 }), opts).catch((e) => e);
     expect(err).toBeInstanceOf(InterruptedError);
     expect(readJsonIfExists<{ step: number }>(run.path('checkpoints/round0/train-source/latest/loop.json'))?.step).toBe(3);
   });
@@ -109,7 +62,7 @@ describe('runTraining', () => {
     const run = tmpRun();
     const scores = [0.2, 0.5, 0.3, 0.1];
     let calls = 0;
-    const r = await runTraining(run, makeTask(15), { ...opts, evalEvery: 5, evaluate: async () => ({ score: scores[calls++], values: { miou19: scores[calls - 1] } }) });
+    const r = await runTraining(run, makeSgdTask(15), { ...opts, evalEvery: 5, evaluate: async () => ({ score: scores[calls++], values: { miou19: scores[calls - 1] } }) });
     expect(calls).toBe(3);
     expect(r.bestScore).toBe(0.5);
     expect(r.bestStep).toBe(10);
