@@ -58,6 +58,21 @@ function bothPaths(net: Segmenter, img: { data: Uint8Array; shape: [number, numb
   return { seen: seen as tf.Tensor4D, old, ours, reference };
 }
 
+/**
+ * Both paths of `net` on the bytes agree: what the first conv sees is the
+ * loaders' old input to float32 rounding (1 ulp of |x| ≤ 152), and the
+ * logits match, rel ≤ 1e-6.
+ */
+function expectSameAsOldPath(net: Segmenter, img: { data: Uint8Array; shape: [number, number, number, number] }): void {
+  const { seen, old, ours, reference } = bothPaths(net, img);
+  const firstConvInput = seen.dataSync();
+  let worst = 0;
+  for (let i = 0; i < old.length; i++) worst = Math.max(worst, Math.abs(firstConvInput[i] - old[i]));
+  expect(worst).toBeLessThanOrEqual(2 ** -16);
+  expect(relativeError(ours, reference)).toBeLessThan(1e-6);
+  tf.dispose([seen, ours, reference]);
+}
+
 describe('segmenter input contract: RGB [0, 255], normalised inside the network', () => {
   beforeAll(async () => {
     // wasm: a training step on the pure-JS cpu kernels takes minutes under jest; both paths run on the same backend.
@@ -80,14 +95,7 @@ describe('segmenter input contract: RGB [0, 255], normalised inside the network'
     ['DeepLabV2 blocks=[1,1,1,1] w=1/16 imagenet', { kind: 'imagenet' } as const],
   ])('%s x=[1,35,43] bytes: forward(RGB) equals the old path (host-normalised input → network), rel ≤ 1e-6', (_name, inputNormalization) => {
     const net = new DeepLabV2({ depth: { kind: 'custom', blocks: [1, 1, 1, 1] }, width: 0.0625, rng: new Rng(31), classifierInit: { kind: 'normal', std: 0.3 }, inputNormalization }).eval();
-    const { seen, old, ours, reference } = bothPaths(net, rgbBytes(35, 43, 5));
-    // What the first conv sees is the loaders' old input to float32 rounding (1 ulp of |x| ≤ 152).
-    const firstConvInput = seen.dataSync();
-    let worst = 0;
-    for (let i = 0; i < old.length; i++) worst = Math.max(worst, Math.abs(firstConvInput[i] - old[i]));
-    expect(worst).toBeLessThanOrEqual(2 ** -16);
-    expect(relativeError(ours, reference)).toBeLessThan(1e-6);
-    tf.dispose([seen, ours, reference]);
+    expectSameAsOldPath(net, rgbBytes(35, 43, 5));
     net.dispose();
   });
 
@@ -98,13 +106,7 @@ describe('segmenter input contract: RGB [0, 255], normalised inside the network'
       layer.weight.assign(w);
       w.dispose();
     }
-    const { seen, old, ours, reference } = bothPaths(net, rgbBytes(29, 33, 6));
-    const firstConvInput = seen.dataSync();
-    let worst = 0;
-    for (let i = 0; i < old.length; i++) worst = Math.max(worst, Math.abs(firstConvInput[i] - old[i]));
-    expect(worst).toBeLessThanOrEqual(2 ** -16);
-    expect(relativeError(ours, reference)).toBeLessThan(1e-6);
-    tf.dispose([seen, ours, reference]);
+    expectSameAsOldPath(net, rgbBytes(29, 33, 6));
     net.dispose();
   });
 

@@ -16,6 +16,20 @@ import { TranslatorBatch, TranslatorTrainer } from './translator-trainer';
 const config = { widthMultiplier: 1 / 16, residualBlocks: 1, guidanceClasses: 3, discriminatorScales: 1 } as const;
 const training = { sce: false, optimization: { schedule: { kind: 'poly', maxSteps: 10, power: 0.9 } } } as const;
 
+/** A 16×16 batch of 3 guidance classes: images uniform in [−1, 1], logits N(0, 1), seeds `seed` … `seed + 3`. */
+function randomBatch(seed: number): TranslatorBatch {
+  return {
+    source: tf.randomUniform([1, 16, 16, 3], -1, 1, 'float32', seed) as tf.Tensor4D,
+    target: tf.randomUniform([1, 16, 16, 3], -1, 1, 'float32', seed + 1) as tf.Tensor4D,
+    guidance: { kind: 'logits', source: tf.randomNormal([1, 16, 16, 3], 0, 1, 'float32', seed + 2) as tf.Tensor4D, target: tf.randomNormal([1, 16, 16, 3], 0, 1, 'float32', seed + 3) as tf.Tensor4D },
+  };
+}
+
+function disposeBatch(batch: TranslatorBatch): void {
+  tf.dispose([batch.source, batch.target]);
+  if (batch.guidance.kind === 'logits') tf.dispose([batch.guidance.source, batch.guidance.target]);
+}
+
 describe('TranslatorTrainer checkpoint resume (wasm, 16×16)', () => {
   const savedNative = process.env['SEMADAPT_NATIVE'];
   let dir: string;
@@ -31,11 +45,7 @@ describe('TranslatorTrainer checkpoint resume (wasm, 16×16)', () => {
   });
 
   it('save after step 2 of a run, resume in a fresh trainer (other seed): steps 3 and 4 give identical losses', async () => {
-    const batch: TranslatorBatch = {
-      source: tf.randomUniform([1, 16, 16, 3], -1, 1, 'float32', 1) as tf.Tensor4D,
-      target: tf.randomUniform([1, 16, 16, 3], -1, 1, 'float32', 2) as tf.Tensor4D,
-      guidance: { kind: 'logits', source: tf.randomNormal([1, 16, 16, 3], 0, 1, 'float32', 3) as tf.Tensor4D, target: tf.randomNormal([1, 16, 16, 3], 0, 1, 'float32', 4) as tf.Tensor4D },
-    };
+    const batch = randomBatch(1);
     const file = path.join(dir, 'translator.safetensors');
 
     const a = new Translator({ ...config, seed: 1 });
@@ -66,16 +76,11 @@ describe('TranslatorTrainer checkpoint resume (wasm, 16×16)', () => {
       t.dispose();
       t.translator.dispose();
     }
-    tf.dispose([batch.source, batch.target]);
-    if (batch.guidance.kind === 'logits') tf.dispose([batch.guidance.source, batch.guidance.target]);
+    disposeBatch(batch);
   });
 
   it("checkpointTargets is the run directories' layout: a file the pipeline wrote before trainers owned checkpoints resumes to identical weights", async () => {
-    const batch: TranslatorBatch = {
-      source: tf.randomUniform([1, 16, 16, 3], -1, 1, 'float32', 5) as tf.Tensor4D,
-      target: tf.randomUniform([1, 16, 16, 3], -1, 1, 'float32', 6) as tf.Tensor4D,
-      guidance: { kind: 'logits', source: tf.randomNormal([1, 16, 16, 3], 0, 1, 'float32', 7) as tf.Tensor4D, target: tf.randomNormal([1, 16, 16, 3], 0, 1, 'float32', 8) as tf.Tensor4D },
-    };
+    const batch = randomBatch(5);
     const file = path.join(dir, 'old-layout.safetensors');
     const a = new Translator({ ...config, seed: 1 });
     const trainerA = new TranslatorTrainer(a, training);
@@ -112,8 +117,7 @@ describe('TranslatorTrainer checkpoint resume (wasm, 16×16)', () => {
       t.dispose();
       t.translator.dispose();
     }
-    tf.dispose([batch.source, batch.target]);
-    if (batch.guidance.kind === 'logits') tf.dispose([batch.guidance.source, batch.guidance.target]);
+    disposeBatch(batch);
   });
 });
 
