@@ -1,2 +1,3 @@
 /** Test helpers of @semadapt/data-core (import as `@semadapt/data-core/testing`; never shipped in the main entry). */
 export * from './dataset-fixtures';
+export * from './spec-label-table';

@@ -2,12 +2,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DatasetTreeError } from '@semadapt/data-core';
-import { writeCityscapesFixture, type BrokenVariant } from '@semadapt/data-core/testing';
+import { SPEC_LABEL_ID_TO_TRAIN_ID, writeCityscapesFixture, type BrokenVariant } from '@semadapt/data-core/testing';
 import { checkCityscapes, openCityscapes } from './cityscapes';
 
-/** labelId → trainId from SPEC §5 by hand (index = labelId 0..33). */
+/** labelId → trainId of SPEC §5, written out by hand. */
+const SPEC_TABLE = SPEC_LABEL_ID_TO_TRAIN_ID;
 const X = 255;
-const SPEC_TABLE = [X, X, X, X, X, X, X, 0, 1, X, X, 2, 3, 4, X, X, X, 5, X, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, X, X, 16, 17, 18];
 
 let tmp: string;
 beforeAll(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'semadapt-cityscapes-'))));
