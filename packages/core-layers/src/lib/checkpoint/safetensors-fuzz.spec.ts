@@ -8,21 +8,11 @@
  * file. SEMADAPT_FUZZ_CASES sets the number of cases (default 400).
  */
 import { decodeSafetensors, SafetensorsError } from './safetensors';
+import { mulberry32 as rng } from '../../testing/mulberry32';
 
 const FILE = '/weights/fuzz.safetensors';
 const CASES = Number(process.env['SEMADAPT_FUZZ_CASES'] ?? 400);
 const BYTES: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function assemble(header: string | Uint8Array, data: Uint8Array, declared?: bigint): Uint8Array {
   const h = typeof header === 'string' ? new TextEncoder().encode(header) : header;

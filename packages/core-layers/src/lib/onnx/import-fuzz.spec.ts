@@ -9,6 +9,7 @@
  */
 import { onnx } from 'onnx-proto';
 import { readOnnxInitializersFromBytes } from './import-weights';
+import { mulberry32 as rng } from '../../testing/mulberry32';
 
 const DT = onnx.TensorProto.DataType;
 const FILE = '/models/fuzz.onnx';
@@ -23,18 +24,6 @@ function arrayBufferGrowth(fn: () => void): number {
   const before = process.memoryUsage().arrayBuffers;
   fn();
   return process.memoryUsage().arrayBuffers - before;
-}
-
-/** mulberry32: a seeded stream for reproducible cases. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('ONNX import: sizes are validated before allocation', () => {

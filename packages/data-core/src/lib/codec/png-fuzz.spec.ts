@@ -10,6 +10,7 @@
  */
 import * as zlib from 'zlib';
 import { decodePng, encodePng, PngDecodeError } from './png';
+import { mulberry32 as rng } from '../random/rng';
 
 const FILE = '/data/labels/fuzz.png';
 const CASES = Number(process.env['SEMADAPT_FUZZ_CASES'] ?? 300);
@@ -45,17 +46,6 @@ function outcomeOf(bytes: Uint8Array): unknown {
   } catch (e) {
     return e;
   }
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // 64 MiB of zeros deflate to ~64 KB: the image data of a bomb.
