@@ -1,18 +1,12 @@
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { DatasetTreeError } from '@semadapt/data-core';
-import { SPEC_LABEL_ID_TO_TRAIN_ID, writeCityscapesFixture, type BrokenVariant } from '@semadapt/data-core/testing';
+import { SPEC_LABEL_ID_TO_TRAIN_ID, useTempRoot, writeCityscapesFixture, type BrokenVariant } from '@semadapt/data-core/testing';
 import { checkCityscapes, openCityscapes } from './cityscapes';
 
-/** labelId → trainId of SPEC §5, written out by hand. */
 const SPEC_TABLE = SPEC_LABEL_ID_TO_TRAIN_ID;
 const X = 255;
 
-let tmp: string;
-beforeAll(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'semadapt-cityscapes-'))));
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-const fresh = (name: string): string => path.join(tmp, name);
+const fresh = useTempRoot('semadapt-cityscapes-');
 
 describe('Cityscapes reader (leftImg8bit/<split>/<city>/…_leftImg8bit.png, gtFine/…_gtFine_labelIds.png)', () => {
   it('every labelId 0..33 (8-bit gray) reads back as its SPEC §5 trainId, in train and val', async () => {

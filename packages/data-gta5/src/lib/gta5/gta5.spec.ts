@@ -1,18 +1,13 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { DataLoader, DatasetTreeError } from '@semadapt/data-core';
-import { SPEC_LABEL_ID_TO_TRAIN_ID, writeGta5Fixture, type BrokenVariant } from '@semadapt/data-core/testing';
+import { SPEC_LABEL_ID_TO_TRAIN_ID, useTempRoot, writeGta5Fixture, type BrokenVariant } from '@semadapt/data-core/testing';
 import { checkGta5, openGta5 } from './gta5';
 
-/** labelId → trainId of SPEC §5, written out by hand. */
 const SPEC_TABLE = SPEC_LABEL_ID_TO_TRAIN_ID;
 const X = 255;
 
-let tmp: string;
-beforeAll(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'semadapt-gta5-'))));
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-const fresh = (name: string): string => path.join(tmp, name);
+const fresh = useTempRoot('semadapt-gta5-');
 
 describe('GTA5 reader on the real layout (images/NNNNN.png, labels/NNNNN.png palette)', () => {
   it('every labelId 0..33 written as a palette index reads back as SPEC §5 trainId (34×1 label)', async () => {

@@ -1,9 +1,8 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { DatasetTreeError } from '@semadapt/data-core';
-import { writeSynthiaFixture, type BrokenVariant } from '@semadapt/data-core/testing';
+import { useTempRoot, writeSynthiaFixture, type BrokenVariant } from '@semadapt/data-core/testing';
 import { checkSynthia, openSynthia, SYNTHIA_TO_TRAIN_ID } from './synthia';
 
 /**
@@ -16,10 +15,7 @@ const SPEC_TABLE = [X, 10, 2, 0, 1, 4, 8, 5, 13, 7, 11, 18, 17, X, X, 6, 9, 12, 
 /** The 16-class set drops terrain (9), truck (14), train (16) (SPEC §6). */
 const SPEC_TABLE_16 = SPEC_TABLE.map((t) => ([9, 14, 16].includes(t) ? X : t));
 
-let tmp: string;
-beforeAll(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'semadapt-synthia-'))));
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-const fresh = (name: string): string => path.join(tmp, name);
+const fresh = useTempRoot('semadapt-synthia-');
 
 describe('SYNTHIA-RAND-CITYSCAPES reader (RGB/NNNNNNN.png, GT/LABELS/NNNNNNN.png 16-bit)', () => {
   it('the exported table is SPEC §5', () => {
