@@ -77,7 +77,14 @@ describe('ArrayPool', () => {
 });
 
 describeNative('native backend with the array pool', () => {
-  beforeAll(() => useNativeTensorKernels());
+  let limitBefore = 0;
+  beforeAll(async () => {
+    await useNativeTensorKernels();
+    const backend = tf.backend() as NativeBackend;
+    limitBefore = backend.pool.limitBytes;
+    backend.setPoolLimit(64 * MB); // off by default (SEMADAPT_NATIVE_POOL_MB)
+  });
+  afterAll(() => (tf.backend() as NativeBackend).setPoolLimit(limitBefore));
 
   it('a kernel that writes only part of its output sees zeros, not a disposed tensor’s values', () => {
     const backend = tf.backend() as NativeBackend;

@@ -14,8 +14,8 @@ type BackendValues = tf.backend_util.BackendValues;
 /** The tfjs name of the backend. */
 export const NATIVE_BACKEND = 'native';
 
-/** Default bound of the pool of free output arrays, MiB (`SEMADAPT_NATIVE_POOL_MB` overrides; 0 turns the pool off). */
-export const DEFAULT_POOL_MB = 512;
+/** Default bound of the pool of free output arrays, MiB: 0, off (`SEMADAPT_NATIVE_POOL_MB` sets one). The pool trades peak memory (≈ its bound) for speed; see the package README. */
+export const DEFAULT_POOL_MB = 0;
 
 /** What of tfjs-backend-cpu's data store this class reaches (its documented-in-source fields). */
 type DataStore = { get(dataId: object): { values?: unknown } | undefined; has(dataId: object): boolean };
@@ -27,7 +27,7 @@ type DataStore = { get(dataId: object): { values?: unknown } | undefined; has(da
  * near the live tensors' bytes instead of waiting for the GC.
  */
 export class NativeBackend extends MathBackendCPU {
-  readonly pool: ArrayPool;
+  pool: ArrayPool;
 
   constructor() {
     super();
@@ -36,6 +36,12 @@ export class NativeBackend extends MathBackendCPU {
     const mb = Number(process.env['SEMADAPT_NATIVE_POOL_MB'] ?? DEFAULT_POOL_MB);
     if (!(Number.isFinite(mb) && mb >= 0)) throw new Error(`SEMADAPT_NATIVE_POOL_MB must be a number ≥ 0 (MiB), received ${JSON.stringify(process.env['SEMADAPT_NATIVE_POOL_MB'])}`);
     this.pool = new ArrayPool(mb * 2 ** 20);
+  }
+
+  /** Replaces the pool by one holding at most `limitBytes` (0: off); arrays already out are then never pooled. */
+  setPoolLimit(limitBytes: number): void {
+    this.pool.clear();
+    this.pool = new ArrayPool(limitBytes);
   }
 
   /** An output array of `n` elements; zero-filled unless the caller writes every element (`overwritten`). */
