@@ -2,9 +2,10 @@
  * The smoke table (`formatSmokeTable`): projections are steps × s/step, the
  * CPU projection scales by each stage's CPU/wall ratio, and after a failure
  * the stages that did not run are listed and the count is out of the whole
- * round. Expected values are worked out by hand here.
+ * round. Expected values are worked out by hand here. And the overrides a
+ * smoke run without init weights applies (`smokeRandomInitOverrides`).
  */
-import { formatSmokeTable, SmokeStage, SMOKE_STAGES } from './smoke';
+import { formatSmokeTable, smokeRandomInitOverrides, SmokeStage, SMOKE_STAGES } from './smoke';
 
 const source: SmokeStage = { stage: 'source', seconds: 100, cpuSeconds: 150, peakRssMb: 6401.2, secondsPerStep: 36, fullSteps: 120000, ok: true };
 
@@ -23,5 +24,15 @@ describe('formatSmokeTable', () => {
     expect(out[3]).toMatch(/^translator .*FAILED: out of memory$/);
     const notRun = out.filter((l) => l.endsWith('not run')).map((l) => l.split(/\s+/)[0]);
     expect(notRun).toEqual(['export', 'translate', 'pseudo-label', 'segmenter', 'evaluate']);
+  });
+});
+
+describe('smokeRandomInitOverrides', () => {
+  const config = (arch: string, batchNorm?: string) => ({ model: { segmenter: { arch, network: batchNorm ? { batchNorm } : {} } } }) as unknown as Parameters<typeof smokeRandomInitOverrides>[0];
+
+  it('starts from scratch, and gives a frozen-BN DeepLabV2 small backbone weights', () => {
+    expect(smokeRandomInitOverrides(config('deeplabv2'))).toEqual({ model: { segmenter: { init: null, network: { backboneInit: { kind: 'normal', std: 0.01 } } } } });
+    expect(smokeRandomInitOverrides(config('deeplabv2', 'batch'))).toEqual({ model: { segmenter: { init: null } } });
+    expect(smokeRandomInitOverrides(config('fcn8s'))).toEqual({ model: { segmenter: { init: null } } });
   });
 });

@@ -49,6 +49,21 @@ export interface SmokeStage {
   error?: string;
 }
 
+/**
+ * Overrides for a smoke run without the preset's init weights. Random
+ * weights change neither time nor memory, but DeepLabV2's frozen BatchNorm
+ * (SPEC §3) does not normalize: with torchvision's init (kaiming, fan_out)
+ * every residual block roughly doubles the residual stream's variance, the
+ * logits of ResNet-101's 33 blocks reach ~1e6 (measured: cross-entropy
+ * 5.7e6 at step 1) and step 2 is NaN. Small backbone weights (N(0, 0.01²),
+ * the init BDL gives its classifier) keep the residual branches small.
+ */
+export function smokeRandomInitOverrides(config: RunConfig): Record<string, unknown> {
+  const seg = config.model.segmenter as { arch?: string; network?: { batchNorm?: string } };
+  const frozenDeepLab = seg.arch === 'deeplabv2' && (seg.network?.batchNorm ?? 'frozen') === 'frozen';
+  return deepMerge(FROM_SCRATCH_OVERRIDE, frozenDeepLab ? { model: { segmenter: { network: { backboneInit: { kind: 'normal', std: 0.01 } } } } } : {}) as Record<string, unknown>;
+}
+
 /** The smoke run's arguments: the preset over the generated tree, 2 steps per stage, one round, a metric every step. */
 export function smokeRunArgs(argv: Record<string, unknown>, runDir: string, roots: { source: string; target: string }): RunArgs {
   const steps = { sourceSteps: SMOKE_STEPS, translatorSteps: SMOKE_STEPS, segmenterSteps: SMOKE_STEPS, checkpointEvery: SMOKE_STEPS, evalEvery: 0, maxRounds: 1, minRounds: 1 };
@@ -118,8 +133,10 @@ export async function smoke(argv: Record<string, unknown>): Promise<number> {
   const init = segmenterInitOf(probe);
   if (init.kind === 'file' && !fs.existsSync(init.file)) {
     // Timing and memory do not depend on the weights' values: without the paper's init file, start from random ones.
-    console.log(`smoke: ${init.file} (model.segmenter.init) not found; the segmenters start from random weights`);
-    argv = deepMerge(argv, FROM_SCRATCH_OVERRIDE) as Record<string, unknown>;
+    const overrides = smokeRandomInitOverrides(probe);
+    const small = (overrides['model'] as { segmenter: { network?: unknown } }).segmenter.network !== undefined;
+    console.log(`smoke: ${init.file} (model.segmenter.init) not found; the segmenters start from random weights${small ? ' (backbone N(0, 0.01²): frozen BatchNorm does not tame a random ResNet)' : ''}`);
+    argv = deepMerge(argv, overrides) as Record<string, unknown>;
   }
   const sourceKind = probe.data.source.dataset as 'gta5' | 'synthia';
   const t0 = Date.now();
