@@ -33,6 +33,15 @@ export function layerNormForward(x: Float32Array, y: Float32Array, std: Float32A
 export function layerNormBackward(dy: Float32Array, y: Float32Array, std: Float32Array, dx: Float32Array, n: number, m: number, eps: number): void;
 /** out[c] = Σ_r x[r·cols + c]: sums over every axis but the last (a bias gradient), accumulated in double. */
 export function columnSums(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+/**
+ * Tensor memory of the native backend: an ArrayBuffer over a 64-byte-aligned malloc'd block of `bytes`,
+ * zero-filled when `zero`. V8 is told of its size; its finalizer frees it unless `release` did.
+ */
+export function allocate(bytes: number, zero: boolean): ArrayBuffer;
+/** Detaches `buffer` (its views then read as empty) and frees its block now; false when it is not a live block of `allocate`'s. */
+export function release(buffer: ArrayBuffer): boolean;
+/** Blocks of `allocate`'s not yet freed, and their bytes. */
+export function memoryStats(): { blocks: number; bytes: number };
 /** One Adam update (torch.optim.Adam's arithmetic) into separate output arrays; stepSize = lr/(1 − β1^t), bias2Sqrt = √(1 − β2^t). */
 export function adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array,
   beta1: number, beta2: number, eps: number, weightDecay: number, stepSize: number, bias2Sqrt: number): void;

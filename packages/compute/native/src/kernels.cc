@@ -15,6 +15,7 @@
 #include <omp.h>
 
 #include "elementwise_napi.h"
+#include "memory.h"
 #include "tensor_kernels.h"
 
 #include <functional>
@@ -400,6 +401,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info));
   RegisterElementwise(env, exports);
   RegisterTensorKernels(env, exports);
+  RegisterMemory(env, exports);
   return exports;
 }
 

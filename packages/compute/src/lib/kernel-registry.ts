@@ -27,9 +27,22 @@ export function putKernels(configs: readonly tf.KernelConfig[], implementation: 
   for (const c of configs) putKernel(c, implementation);
 }
 
-/** True when every config's function is the registered kernel's of its name and backend right now (a registrar may wrap it in a new config). */
+/**
+ * True when every config's kernel is the one registered for its name and
+ * backend right now: its function (a registrar may wrap it in a new config),
+ * or a config `putKernel` recorded as native. The second keeps the answer
+ * when a tool wraps registered functions in place (the bench's kernel timer):
+ * callers choose algorithms by it, and a profile must not change them.
+ */
 export function kernelsInstalled(configs: readonly tf.KernelConfig[] | undefined): boolean {
-  return !!configs && configs.length > 0 && configs.every((c) => tf.getKernel(c.kernelName, c.backendName)?.kernelFunc === c.kernelFunc);
+  return (
+    !!configs &&
+    configs.length > 0 &&
+    configs.every((c) => {
+      const registered = tf.getKernel(c.kernelName, c.backendName);
+      return registered !== undefined && (registered.kernelFunc === c.kernelFunc || implementations.get(registered) === 'native');
+    })
+  );
 }
 
 /** How the stock kernels of each tfjs backend run. */

@@ -12,6 +12,7 @@ import { FUSED_KERNEL_NAMES } from './composed-kernels';
 import { kernelImplementation } from './kernel-registry';
 import { instanceNormalize } from './normalization-kernels';
 import { NATIVE_KERNELS } from './native/kernels';
+import { convGradientKernelsTakeDilations } from './native-conv-kernels';
 
 /** Every registered kernel config of `backend`, by name. */
 function snapshot(backend: string): Map<string, tf.KernelConfig> {
@@ -58,5 +59,29 @@ describe('native registrar', () => {
     for (const name of ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'FusedConv2D']) expect(kernelImplementation(name, 'native')).toBe('native');
     const nativeNames = new Set(NATIVE_KERNELS.map((k) => k.kernelName));
     for (const name of native.keys()) expect(kernelImplementation(name, 'native')).toBe(nativeNames.has(name) ? 'native' : kernelImplementation(name, 'cpu'));
+  });
+});
+
+describe('a kernel timer wrapping registered functions in place (as `npm run bench -- --profile`)', () => {
+  it('leaves the algorithm choices made from what is registered unchanged', async () => {
+    for (const backend of testBackends()) {
+      await setTestBackend(backend);
+      const before = convGradientKernelsTakeDilations();
+      const restore = tf.getKernelsForBackend(backend).map((config) => {
+        const mutable = config as { kernelFunc: tf.KernelFunc };
+        const original = mutable.kernelFunc;
+        mutable.kernelFunc = (args) => original(args);
+        return () => (mutable.kernelFunc = original);
+      });
+      try {
+        expect(convGradientKernelsTakeDilations()).toBe(before);
+      } finally {
+        for (const r of restore) r();
+      }
+    }
+    if (testBackends().includes('native')) {
+      await setTestBackend('native');
+      expect(convGradientKernelsTakeDilations()).toBe(true);
+    }
   });
 });

@@ -34,6 +34,12 @@ export interface OneDnnKernels {
   sgdUpdate?(p: Float32Array, g: Float32Array, b: Float32Array | null, pOut: Float32Array, bOut: Float32Array | null,
     lr: number, momentum: number, nesterov: boolean, weightDecay: number): void;
   columnSums?(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /** Tensor memory (native/src/memory.cc): an ArrayBuffer over a malloc'd block, zero-filled when `zero`. */
+  allocate?(bytes: number, zero: boolean): ArrayBuffer;
+  /** Detaches `buffer` and frees its block now; false when it is not a live block of `allocate`'s. */
+  release?(buffer: ArrayBuffer): boolean;
+  /** Blocks of `allocate`'s not yet freed, and their bytes. */
+  memoryStats?(): { blocks: number; bytes: number };
   /** Bounds the convolution primitive cache in bytes (evicting least recently used entries at once). */
   setCacheLimit(bytes: number): void;
   /** The primitive cache: entries, bytes held (scratch buffers + a nominal size per primitive), its bound, evictions so far. */
