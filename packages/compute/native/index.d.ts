@@ -34,6 +34,11 @@ export function layerNormBackward(dy: Float32Array, y: Float32Array, std: Float3
 /** out[c] = Σ_r x[r·cols + c]: sums over every axis but the last (a bias gradient), accumulated in double. */
 export function columnSums(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
 /**
+ * Spectral norm's weight gradient over the weight viewed as [pre, rows, post] (rows its out axis), u [rows],
+ * vw [pre·post]: dw = (dy − c·u[o]·vw[p, q]) / sigma with c = Σ(dy·w)/sigma accumulated in double.
+ */
+export function spectralNormGrad(dy: Float32Array, w: Float32Array, u: Float32Array, vw: Float32Array, dw: Float32Array, pre: number, rows: number, post: number, sigma: number): void;
+/**
  * Tensor memory of the native backend: an ArrayBuffer over a 64-byte-aligned malloc'd block of `bytes`,
  * zero-filled when `zero`. V8 is told of its size; its finalizer frees it unless `release` did.
  */

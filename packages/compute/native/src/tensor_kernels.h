@@ -11,6 +11,7 @@ void RegisterPool(Napi::Env env, Napi::Object exports);       // pool.cc
 void RegisterResize(Napi::Env env, Napi::Object exports);     // resize.cc
 void RegisterMatMul(Napi::Env env, Napi::Object exports);     // matmul.cc
 void RegisterSoftmax(Napi::Env env, Napi::Object exports);    // softmax.cc
+void RegisterSpectralNorm(Napi::Env env, Napi::Object exports);  // spectral_norm.cc
 
 // All of the above.
 inline void RegisterTensorKernels(Napi::Env env, Napi::Object exports) {
@@ -23,4 +24,5 @@ inline void RegisterTensorKernels(Napi::Env env, Napi::Object exports) {
   RegisterResize(env, exports);
   RegisterMatMul(env, exports);
   RegisterSoftmax(env, exports);
+  RegisterSpectralNorm(env, exports);
 }

@@ -1,11 +1,12 @@
 /**
  * Our fused kernels (instance / layer norm and their gradients, the Adam and
- * SGD updates, the MirrorPad fold, the filter-and-bias gradient) composed
- * from tfjs ops, so each fused op exists on every backend: a backend whose
- * memory our loops cannot reach (tfjs-node's libtensorflow) registers these,
- * and the filter-and-bias gradient is composed wherever the native addon does
- * not compute it in one pass. Layers and optimizers therefore always call the
- * op; which implementation runs is the backend's registrar's business.
+ * SGD updates, the MirrorPad fold, the filter-and-bias gradient, spectral
+ * norm's weight gradient) composed from tfjs ops, so each fused op exists on
+ * every backend: a backend whose memory our loops cannot reach (tfjs-node's
+ * libtensorflow) registers these, and the filter-and-bias gradient is
+ * composed wherever the native addon does not compute it in one pass.
+ * Layers and optimizers therefore always call the op; which implementation
+ * runs is the backend's registrar's business.
  *
  * A kernel function may return tensors made by ops: the engine keeps a
  * returned `Tensor` as is, and ops run inside a kernel are not taped.
@@ -16,6 +17,7 @@ import { ADAM_UPDATE, SGD_UPDATE } from './optimizer-kernels';
 import { INSTANCE_NORM, INSTANCE_NORM_GRAD, LAYER_NORM, LAYER_NORM_GRAD } from './normalization-kernels';
 import { MIRROR_PAD_FOLD, type MirrorPadFoldAttrs } from './mirror-pad-fold-kernel';
 import { CONV2D_BACKPROP_FILTER_BIAS } from './native-conv-kernels';
+import { SPECTRAL_NORM_GRAD, spectralNormExtent } from './spectral-norm-kernel';
 
 type Inputs = Record<string, tf.Tensor>;
 type Composed = (inputs: Inputs, attrs: tf.NamedAttrMap) => tf.Tensor | tf.Tensor[];
@@ -109,6 +111,13 @@ const filterBias: Composed = ({ x, dy }, attrs) => [
   tf.sum(dy, [0, 1, 2]),
 ];
 
+/** Spectral norm's dW = (dy − Σ(dy ⊙ w)/σ · u vᵀ)/σ over the weight viewed as [pre, rows, post]. */
+const spectralNormGrad: Composed = ({ dy, w, u, vw, sigma }) => {
+  const { pre, rows, post } = spectralNormExtent(w.shape, u.shape, vw.shape);
+  const outer = tf.reshape(tf.mul(tf.reshape(u, [1, rows, 1]), tf.reshape(vw, [pre, 1, post])), w.shape);
+  return tf.div(tf.sub(dy, tf.mul(tf.div(tf.sum(tf.mul(dy, w)), sigma), outer)), sigma);
+};
+
 const COMPOSED: Record<string, Composed> = {
   [INSTANCE_NORM]: instanceNorm,
   [INSTANCE_NORM_GRAD]: instanceNormGrad,
@@ -118,6 +127,7 @@ const COMPOSED: Record<string, Composed> = {
   [SGD_UPDATE]: sgd,
   [MIRROR_PAD_FOLD]: mirrorPadFold,
   [CONV2D_BACKPROP_FILTER_BIAS]: filterBias,
+  [SPECTRAL_NORM_GRAD]: spectralNormGrad,
 };
 
 /** The names of every fused kernel we define (each backend registers all of them). */

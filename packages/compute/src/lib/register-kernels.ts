@@ -7,7 +7,7 @@
  *
  * Every backend gets every fused kernel our ops call (instance / layer norm
  * and their gradients, Adam and SGD updates, the MirrorPad fold, the
- * filter-and-bias gradient): a JS loop over its memory, the native addon's
+ * filter-and-bias gradient, spectral norm's weight gradient): a JS loop over its memory, the native addon's
  * code, or the composition of tfjs ops (composed-kernels.ts) — so layers and
  * optimizers call the op and never ask what the backend has.
  *
@@ -36,6 +36,7 @@ import { CONV2D_BACKPROP_FILTER_BIAS, nativeConvKernelConfigs } from './native-c
 import { nativeColumnSums, nativeElementwiseKernelConfigs } from './native-elementwise-kernels';
 import { NORMALIZATION_GRADIENTS, normalizationKernelConfigs } from './normalization-kernels';
 import { optimizerKernelConfigs } from './optimizer-kernels';
+import { nativeSpectralNormKernelConfigs, spectralNormKernelConfig } from './spectral-norm-kernel';
 import { avgPoolGradConfig, maxPoolGradConfig, maxPoolWasmCeilFix } from './pool-fixes';
 import { resizeBilinearGradCpuFix } from './resize-bilinear-grad-cpu';
 import { squareGradConfig } from './square-grad';
@@ -59,6 +60,7 @@ const cpuKernels = (): tf.KernelConfig[] => [
   ...normalizationKernelConfigs('cpu'),
   ...optimizerKernelConfigs('cpu'),
   mirrorPadFoldConfig('cpu'),
+  spectralNormKernelConfig('cpu'),
 ];
 const CPU_FIXES: readonly KernelFix[] = [{ kernelName: 'ResizeBilinearGrad', wrap: resizeBilinearGradCpuFix, implementation: 'js' }];
 
@@ -70,6 +72,7 @@ const WASM_KERNELS: readonly [tf.KernelConfig, KernelImplementation][] = [
   [unsortedSegmentSumWasmConfig, 'wasm'],
   [identityWasmConfig, 'wasm'],
   [mirrorPadFoldConfig('wasm'), 'js'],
+  [spectralNormKernelConfig('wasm'), 'js'],
   ...normalizationKernelConfigs('wasm').map((c) => [c, 'js'] as [tf.KernelConfig, KernelImplementation]),
   ...optimizerKernelConfigs('wasm').map((c) => [c, 'js'] as [tf.KernelConfig, KernelImplementation]),
 ];
@@ -143,6 +146,8 @@ export function registerWasmKernels(): void {
   putKernels(nativeConvKernelConfigs(addon, 'wasm'), 'native');
   const loops = nativeElementwiseKernelConfigs(addon, 'wasm');
   if (loops) putKernels(loops, 'native');
+  const spectralNorm = nativeSpectralNormKernelConfigs(addon, 'wasm');
+  if (spectralNorm) putKernels(spectralNorm, 'native');
   useNativeColumnSums(nativeColumnSums(addon) ?? null);
 }
 

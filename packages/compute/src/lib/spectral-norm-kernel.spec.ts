@@ -1,0 +1,132 @@
+/**
+ * Spectral norm's weight-gradient kernel on every backend against two
+ * independent references: a float64 loop written from the definition over the
+ * 4-D weight's multi-index (dW = (dY − ⟨dY, W⟩/σ · u vᵀ)/σ, u along the out
+ * axis), and the tfjs-op formula the layer used before the kernel (broadcast
+ * outer product, sum, subtract, divide); the composed kernel (tfjs-node's)
+ * against the float64 loop too. Both weight layouts (HWIO conv: out
+ * axis 3, post = 1; tfjs transposed conv [kh, kw, out, in]: out axis 2), out
+ * axis 0 (pre = 1), 1×1 kernels (pre = post = 1), odd sizes, sizes past the
+ * native loop's threading threshold, and an empty weight.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { expectAllClose, expectNoTensorLeak, lcgValues, setTestBackend, testBackends } from '../testing';
+import { composedKernelConfig } from './composed-kernels';
+import { kernelImplementation } from './kernel-registry';
+import { loadNativeKernels } from './native/addon';
+import { SPECTRAL_NORM_GRAD, spectralNormWeightGrad } from './spectral-norm-kernel';
+
+interface Case {
+  shape: [number, number, number, number];
+  outAxis: number;
+}
+
+const CASES: Case[] = [
+  { shape: [3, 3, 5, 7], outAxis: 3 }, // HWIO conv
+  { shape: [4, 4, 3, 5], outAxis: 2 }, // transposed conv [kh, kw, out, in]
+  { shape: [7, 3, 2, 5], outAxis: 0 }, // pre = 1
+  { shape: [1, 1, 1, 9], outAxis: 3 }, // 1×1 conv, one input channel: pre = post = 1
+  { shape: [1, 1, 6, 1], outAxis: 2 }, // 1×1 transposed conv, one input channel: pre = post = 1
+  { shape: [3, 3, 64, 65], outAxis: 3 }, // 37,440 weights: the native loop's threaded path
+  { shape: [4, 4, 47, 50], outAxis: 2 }, // 37,600 weights, post = 50, threaded
+  { shape: [3, 3, 0, 4], outAxis: 3 }, // empty
+];
+
+/** The extents and the small inputs of one case: u [rows] and vw [pre, post], both unit vectors, and σ. */
+function inputsOf(c: Case, seed: number) {
+  const size = c.shape.reduce((a, b) => a * b, 1);
+  const rows = c.shape[c.outAxis];
+  const pre = c.shape.slice(0, c.outAxis).reduce((a, b) => a * b, 1);
+  const post = c.shape.slice(c.outAxis + 1).reduce((a, b) => a * b, 1);
+  const unit = (v: Float32Array) => {
+    const n = Math.hypot(...v) || 1;
+    return v.map((x) => x / n);
+  };
+  return {
+    rows,
+    pre,
+    post,
+    w: lcgValues(size, seed),
+    dy: lcgValues(size, seed + 1),
+    u: unit(lcgValues(rows, seed + 2)),
+    vw: unit(lcgValues(pre * post, seed + 3)),
+    sigma: 2.75,
+  };
+}
+
+/** Float64 dW from the definition, element by element over the 4-D index. */
+function float64Reference(c: Case, x: ReturnType<typeof inputsOf>): Float64Array {
+  const [d0, d1, d2, d3] = c.shape;
+  let dot = 0;
+  for (let i = 0; i < x.w.length; i++) dot += x.dy[i] * x.w[i];
+  const out = new Float64Array(x.w.length);
+  let i = 0;
+  for (let a = 0; a < d0; a++)
+    for (let b = 0; b < d1; b++)
+      for (let e = 0; e < d2; e++)
+        for (let f = 0; f < d3; f++, i++) {
+          const idx = [a, b, e, f];
+          const o = idx[c.outAxis];
+          // The weight's index without the out axis, flattened in the weight's order: v's position.
+          const rest = idx.filter((_, k) => k !== c.outAxis);
+          const restDims = c.shape.filter((_, k) => k !== c.outAxis);
+          const vi = (rest[0] * restDims[1] + rest[1]) * restDims[2] + rest[2];
+          out[i] = (x.dy[i] - (dot / x.sigma) * x.u[o] * x.vw[vi]) / x.sigma;
+        }
+  return out;
+}
+
+/** The formula composed from tfjs ops, as spectral-norm.ts computed it before the kernel. */
+function composedFormula(c: Case, dy: tf.Tensor4D, w: tf.Tensor4D, u: tf.Tensor1D, vw: tf.Tensor2D, sigma: tf.Scalar): tf.Tensor {
+  return tf.tidy(() => {
+    const uShape = c.shape.map((d, a) => (a === c.outAxis ? d : 1));
+    const vShape = c.shape.map((d, a) => (a === c.outAxis ? 1 : d));
+    const outer = tf.mul(tf.reshape(u, uShape), tf.reshape(vw, vShape));
+    const along = tf.div(tf.sum(tf.mul(dy, w)), sigma);
+    return tf.div(tf.sub(dy, tf.mul(along, outer)), sigma);
+  });
+}
+
+describe.each(testBackends())('spectral norm weight-gradient kernel, on %s', (backend) => {
+  beforeAll(async () => {
+    await setTestBackend(backend);
+  });
+
+  it("runs the addon's loop where the addon is loaded, else a JS loop", () => {
+    const expected = backend === 'cpu' || !loadNativeKernels().addon ? 'js' : 'native';
+    expect(kernelImplementation(SPECTRAL_NORM_GRAD, backend)).toBe(expected);
+  });
+
+  it.each(CASES.map((c, k) => [`w=[${c.shape}] out axis ${c.outAxis}`, c, k] as const))('%s: = float64 definition = composed tfjs ops', async (_name, c, k) => {
+    const x = inputsOf(c, 11 + 7 * k);
+    await expectNoTensorLeak(() => {
+      const dy = tf.tensor4d(x.dy, c.shape);
+      const w = tf.tensor4d(x.w, c.shape);
+      const u = tf.tensor1d(x.u);
+      const vw = tf.tensor2d(x.vw, [x.pre, x.post]);
+      const sigma = tf.scalar(x.sigma);
+      const dw = spectralNormWeightGrad(dy, w, u, vw, sigma);
+      const composed = composedFormula(c, dy, w, u, vw, sigma);
+      // The composed kernel registered where our loops cannot reach the memory (tfjs-node).
+      const registeredComposed = composedKernelConfig(SPECTRAL_NORM_GRAD, backend).kernelFunc({ inputs: { dy, w, u, vw, sigma }, backend: tf.backend(), attrs: {} }) as tf.Tensor;
+      expect(dw.shape).toEqual(c.shape);
+      expect(dw.dtype).toBe('float32');
+      expectAllClose(dw, float64Reference(c, x), { atol: 1e-6, rtol: 1e-5, label: `${backend} vs float64` });
+      expectAllClose(dw, composed, { atol: 1e-5, rtol: 1e-4, label: `${backend} vs composed` });
+      expectAllClose(registeredComposed, float64Reference(c, x), { atol: 1e-5, rtol: 1e-4, label: 'composed kernel vs float64' });
+      tf.dispose([dy, w, u, vw, sigma, dw, composed, registeredComposed]);
+    });
+  });
+
+  it('names the mismatch when u and vw do not tile the weight', () => {
+    tf.tidy(() => {
+      const w = tf.zeros([3, 3, 2, 4]) as tf.Tensor4D;
+      expect(() => spectralNormWeightGrad(w, w, tf.zeros([4]) as tf.Tensor1D, tf.zeros([9, 3]) as tf.Tensor2D, tf.scalar(1))).toThrow(
+        /SemadaptSpectralNormGrad: expected u \[rows\] and vw \[pre, post\].*size 72.*received u \[4\], vw \[9,3\]/,
+      );
+      expect(() => spectralNormWeightGrad(tf.zeros([3, 3, 4, 2]), w, tf.zeros([4]) as tf.Tensor1D, tf.zeros([18, 1]) as tf.Tensor2D, tf.scalar(1))).toThrow(
+        /dy \[3,3,4,2\] and w \[3,3,2,4\] differ in shape/,
+      );
+    });
+  });
+});
