@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeKernel } from './kernels';
+import { OVERWRITTEN } from './native-io';
 import { isPlainDtype, tensorKernel } from './tensor-addon';
 
 /** Op codes of binary.cc. */
@@ -27,7 +28,7 @@ function binaryKernel(kernelName: string, op: number, comparison: boolean): Nati
     if (!comparison && (a.dtype === 'bool' || (a.dtype === 'int32' && FLOAT_ONLY.has(kernelName)) || (a.dtype === 'float32' && INT_ONLY.has(kernelName)))) return null;
     if ((kernelName === 'LogicalAnd' || kernelName === 'LogicalOr') && a.dtype !== 'bool') return null;
     const shape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
-    const out = io.output(shape, comparison ? 'bool' : a.dtype);
+    const out = io.output(shape, comparison ? 'bool' : a.dtype, OVERWRITTEN);
     native.binary(op, io.values(a), a.shape, io.values(b), b.shape, out.values, shape);
     return out.info;
   });

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeKernel } from './kernels';
-import type { NativeValues } from './native-io';
+import { OVERWRITTEN, type NativeValues } from './native-io';
 import { MIRROR_PAD_FOLD, type MirrorPadFoldAttrs } from '../mirror-pad-fold-kernel';
 import { isPlainDtype, tensorKernel, type TensorKernelsAddon } from './tensor-addon';
 
@@ -86,7 +86,7 @@ const transpose = tensorKernel('Transpose', ({ inputs, attrs, io, native }) => {
   const { x } = inputs as { x: tf.TensorInfo };
   if (!isPlainDtype(x.dtype)) return null;
   const perm = attrs['perm'] as number[];
-  const out = io.output(perm.map((d) => x.shape[d]), x.dtype);
+  const out = io.output(perm.map((d) => x.shape[d]), x.dtype, OVERWRITTEN);
   if (out.values.length > 0) native.transpose(io.values(x), x.shape, perm, out.values);
   return out.info;
 });
@@ -97,7 +97,7 @@ const slice = tensorKernel('Slice', ({ inputs, attrs, io, native }) => {
   const [begin, size] = tf.slice_util.parseSliceParams(x, attrs['begin'] as number[], attrs['size'] as number[]);
   tf.slice_util.assertParamsValid(x, begin, size);
   const maps = size.map((s, d) => (begin[d] === 0 && s === x.shape[d] ? null : indexMap(s, (k) => begin[d] + k)));
-  const out = io.output(size, x.dtype);
+  const out = io.output(size, x.dtype, OVERWRITTEN);
   gathered(native, io.values(x), x.shape, out.values, size, maps);
   return out.info;
 });
@@ -107,7 +107,7 @@ const reverse = tensorKernel('Reverse', ({ inputs, attrs, io, native }) => {
   if (!isPlainDtype(x.dtype)) return null;
   const dims = tf.util.parseAxisParam(attrs['dims'] as number | number[], x.shape);
   const maps = x.shape.map((n, d) => (dims.includes(d) && n > 1 ? indexMap(n, (k) => n - 1 - k) : null));
-  const out = io.output(x.shape, x.dtype);
+  const out = io.output(x.shape, x.dtype, OVERWRITTEN);
   gathered(native, io.values(x), x.shape, out.values, x.shape, maps);
   return out.info;
 });
@@ -118,7 +118,7 @@ const tile = tensorKernel('Tile', ({ inputs, attrs, io, native }) => {
   const reps = attrs['reps'] as number[];
   const shape = x.shape.map((n, d) => n * reps[d]);
   const maps = x.shape.map((n, d) => (reps[d] === 1 ? null : indexMap(n * reps[d], (k) => k % n)));
-  const out = io.output(shape, x.dtype);
+  const out = io.output(shape, x.dtype, OVERWRITTEN);
   gathered(native, io.values(x), x.shape, out.values, shape, maps);
   return out.info;
 });
@@ -129,7 +129,7 @@ const padV2 = tensorKernel('PadV2', ({ inputs, attrs, io, native }) => {
   const paddings = attrs['paddings'] as [number, number][];
   const shape = x.shape.map((n, d) => paddings[d][0] + n + paddings[d][1]);
   const maps = x.shape.map((n, d) => constantPadMap(paddings[d][0], n, paddings[d][1]));
-  const out = io.output(shape, x.dtype);
+  const out = io.output(shape, x.dtype, OVERWRITTEN);
   gathered(native, io.values(x), x.shape, out.values, shape, maps, attrs['constantValue'] as number);
   return out.info;
 });
@@ -143,7 +143,7 @@ const mirrorPad = tensorKernel('MirrorPad', ({ inputs, attrs, io, native }) => {
   if (x.shape.some((n, d) => paddings[d][0] > n - shift || paddings[d][1] > n - shift)) return null; // tfjs's own error
   const shape = x.shape.map((n, d) => paddings[d][0] + n + paddings[d][1]);
   const maps = x.shape.map((n, d) => mirrorPadMap(paddings[d][0], n, paddings[d][1], mode));
-  const out = io.output(shape, x.dtype);
+  const out = io.output(shape, x.dtype, OVERWRITTEN);
   gathered(native, io.values(x), x.shape, out.values, shape, maps);
   return out.info;
 });
@@ -153,7 +153,7 @@ const mirrorPadFold = tensorKernel(MIRROR_PAD_FOLD, ({ inputs, attrs, io, native
   if (dy.dtype !== 'float32') return null;
   const a = attrs as unknown as MirrorPadFoldAttrs;
   const maps = a.xShape.map((n, d) => mirrorPadMap(a.paddings[d][0], n, a.paddings[d][1], a.mode));
-  const out = io.outputFloat32(a.xShape);
+  const out = io.outputFloat32(a.xShape, OVERWRITTEN);
   folded(native, io.float32(dy), dy.shape, out.values, a.xShape, maps);
   return out.info;
 });
@@ -180,7 +180,7 @@ function joinKernel(kernelName: 'Concat' | 'Pack'): NativeKernel {
     }
     const rows = shape.slice(0, axis).reduce((p, v) => p * v, 1);
     const widths = parts.map((t) => (rows === 0 ? 0 : tf.util.sizeFromShape(t.shape) / rows));
-    const out = io.output(shape, dtype);
+    const out = io.output(shape, dtype, OVERWRITTEN);
     if (out.values.length > 0) native.concat(parts.map((t) => io.values(t)), rows, widths, out.values);
     return out.info;
   });
@@ -199,7 +199,7 @@ const resizeNearest = tensorKernel('ResizeNearestNeighbor', ({ inputs, attrs, io
   const [n, h, w, c] = images.shape;
   const shape = [n, a.size[0], a.size[1], c];
   const maps: Maps = [null, nearestMap(h, a.size[0], a.alignCorners, a.halfPixelCenters), nearestMap(w, a.size[1], a.alignCorners, a.halfPixelCenters), null];
-  const out = io.output(shape, images.dtype);
+  const out = io.output(shape, images.dtype, OVERWRITTEN);
   gathered(native, io.values(images), images.shape, out.values, shape, maps);
   return out.info;
 });
@@ -211,7 +211,7 @@ const resizeNearestGrad = tensorKernel('ResizeNearestNeighborGrad', ({ inputs, a
   const [, h, w] = images.shape;
   const [, oh, ow] = dy.shape;
   const maps: Maps = [null, nearestMap(h, oh, a.alignCorners, !!a.halfPixelCenters), nearestMap(w, ow, a.alignCorners, !!a.halfPixelCenters), null];
-  const out = io.outputFloat32(images.shape);
+  const out = io.outputFloat32(images.shape, OVERWRITTEN);
   folded(native, io.float32(dy), dy.shape, out.values, images.shape, maps);
   return out.info;
 });

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeKernel } from './kernels';
+import { OVERWRITTEN } from './native-io';
 import { tensorKernel } from './tensor-addon';
 
 const batchMatMul = tensorKernel('BatchMatMul', ({ inputs, attrs, io, native }) => {
@@ -22,7 +23,7 @@ const batchMatMul = tensorKernel('BatchMatMul', ({ inputs, attrs, io, native }) 
   if (!outer) return null;
   const rank = Math.max(ra, rb);
   const lead = new Array(Math.max(0, rank - 2 - outer.length)).fill(1);
-  const out = io.outputFloat32([...lead, ...outer, m, n]);
+  const out = io.outputFloat32([...lead, ...outer, m, n], OVERWRITTEN);
   native.matMul(io.float32(a), io.float32(b), out.values, batchA, batchB, m, k, n, transposeA, transposeB);
   return out.info;
 });

@@ -12,16 +12,30 @@ export type NativeValues = Float32Array | Int32Array | Uint8Array;
 
 const ARRAY_OF: Partial<Record<tf.DataType, new (n: number) => NativeValues>> = { float32: Float32Array, int32: Int32Array, bool: Uint8Array };
 
+/** How a kernel fills an output. */
+export interface OutputOptions {
+  /**
+   * The kernel writes every element (its loop or primitive never reads the
+   * output first nor skips an element), so the native backend may hand it
+   * memory a disposed tensor left dirty instead of zero-filling it: one pass
+   * over the output's bytes saved. Default false (zero-filled).
+   */
+  overwritten?: boolean;
+}
+
+/** The options of an output the kernel writes in full. */
+export const OVERWRITTEN: OutputOptions = Object.freeze({ overwritten: true });
+
 /** Reads inputs and allocates outputs of a kernel running on the native (or cpu) backend. */
 export interface NativeIo {
   /** The values of an input, as stored (no copy). */
   values(info: tf.TensorInfo): NativeValues;
   /** The float32 values of an input; throws naming the kernel for another dtype. */
   float32(info: tf.TensorInfo): Float32Array;
-  /** A new output tensor of `shape` and its zero-filled values, which the kernel then writes. */
-  output(shape: number[], dtype?: tf.DataType): { info: tf.TensorInfo; values: NativeValues };
+  /** A new output tensor of `shape` and its values (zero-filled unless `options.overwritten`), which the kernel then writes. */
+  output(shape: number[], dtype?: tf.DataType, options?: OutputOptions): { info: tf.TensorInfo; values: NativeValues };
   /** A new float32 output tensor and its values. */
-  outputFloat32(shape: number[]): { info: tf.TensorInfo; values: Float32Array };
+  outputFloat32(shape: number[], options?: OutputOptions): { info: tf.TensorInfo; values: Float32Array };
 }
 
 /** The io of `backend` (a `NativeBackend` or tfjs-backend-cpu's) for kernel `kernelName` (named in errors). */
@@ -30,12 +44,12 @@ export function nativeIo(backend: tf.KernelBackend, kernelName: string): NativeI
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const b = backend as any;
   const values = (info: tf.TensorInfo) => b.data.get(info.dataId).values as NativeValues;
-  const output = (shape: number[], dtype: tf.DataType = 'float32') => {
+  const output = (shape: number[], dtype: tf.DataType = 'float32', options: OutputOptions = {}) => {
     const Ctor = ARRAY_OF[dtype];
     if (!Ctor) throw new Error(`${kernelName}: native kernels write float32, int32 or bool outputs, not ${dtype}`);
     const n = tf.util.sizeFromShape(shape);
-    // The native backend's pool of disposed arrays (zero-filled like a new one), else a new array.
-    const v: NativeValues = b.allocate ? b.allocate(Ctor, n) : new Ctor(n);
+    // The native backend's allocator (zero-filled unless overwritten), else a new (zeroed) JS array.
+    const v: NativeValues = b.allocate ? b.allocate(Ctor, n, options.overwritten === true) : new Ctor(n);
     return { info: b.makeTensorInfo(shape, dtype, v) as tf.TensorInfo, values: v };
   };
   return {
@@ -45,6 +59,6 @@ export function nativeIo(backend: tf.KernelBackend, kernelName: string): NativeI
       return values(info) as Float32Array;
     },
     output,
-    outputFloat32: (shape) => output(shape, 'float32') as { info: tf.TensorInfo; values: Float32Array },
+    outputFloat32: (shape, options) => output(shape, 'float32', options) as { info: tf.TensorInfo; values: Float32Array },
   };
 }

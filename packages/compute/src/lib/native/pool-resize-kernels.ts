@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeKernel } from './kernels';
+import { OVERWRITTEN } from './native-io';
 import { tensorKernel } from './tensor-addon';
 
 interface PoolAttrs {
@@ -32,7 +33,7 @@ function poolKernel(kernelName: 'MaxPool' | 'AvgPool', kind: number): NativeKern
     const { x } = inputs as { x: tf.TensorInfo };
     if (x.dtype !== 'float32' || x.shape.length !== 4) return null;
     const g = poolGeometry(x.shape, attrs as unknown as PoolAttrs);
-    const out = io.outputFloat32([g[0], g[4], g[5], g[3]]);
+    const out = io.outputFloat32([g[0], g[4], g[5], g[3]], OVERWRITTEN);
     if (out.values.length > 0) native.pool(kind, io.float32(x), out.values, g);
     return out.info;
   });
@@ -41,7 +42,7 @@ function poolKernel(kernelName: 'MaxPool' | 'AvgPool', kind: number): NativeKern
 const maxPoolGrad = tensorKernel('MaxPoolGrad', ({ inputs, attrs, io, native }) => {
   const { dy, input } = inputs as Record<'dy' | 'input' | 'output', tf.TensorInfo>;
   if (dy.dtype !== 'float32' || input.dtype !== 'float32' || input.shape.length !== 4) return null;
-  const out = io.outputFloat32(input.shape);
+  const out = io.outputFloat32(input.shape, OVERWRITTEN);
   if (out.values.length > 0) native.poolGrad(MAX, io.float32(dy), io.float32(input), out.values, poolGeometry(input.shape, attrs as unknown as PoolAttrs));
   return out.info;
 });
@@ -49,7 +50,7 @@ const maxPoolGrad = tensorKernel('MaxPoolGrad', ({ inputs, attrs, io, native }) 
 const avgPoolGrad = tensorKernel('AvgPoolGrad', ({ inputs, attrs, io, native }) => {
   const { dy, input } = inputs as Record<'dy' | 'input', tf.TensorInfo>;
   if (dy.dtype !== 'float32' || input.shape.length !== 4) return null;
-  const out = io.outputFloat32(input.shape);
+  const out = io.outputFloat32(input.shape, OVERWRITTEN);
   if (out.values.length > 0) native.poolGrad(AVG, io.float32(dy), null, out.values, poolGeometry(input.shape, attrs as unknown as PoolAttrs));
   return out.info;
 });
@@ -65,7 +66,7 @@ const resizeBilinear = tensorKernel('ResizeBilinear', ({ inputs, attrs, io, nati
   if (images.dtype !== 'float32' || images.shape.length !== 4) return null;
   const a = attrs as unknown as ResizeAttrs;
   const [n, h, w, c] = images.shape;
-  const out = io.outputFloat32([n, a.size[0], a.size[1], c]);
+  const out = io.outputFloat32([n, a.size[0], a.size[1], c], OVERWRITTEN);
   if (out.values.length > 0) native.resizeBilinear(io.float32(images), out.values, n, h, w, c, a.size[0], a.size[1], a.alignCorners, a.halfPixelCenters);
   return out.info;
 });
@@ -75,7 +76,7 @@ const resizeBilinearGrad = tensorKernel('ResizeBilinearGrad', ({ inputs, attrs, 
   if (dy.dtype !== 'float32' || images.shape.length !== 4) return null;
   const a = attrs as unknown as ResizeAttrs;
   const [n, h, w, c] = images.shape;
-  const out = io.outputFloat32(images.shape);
+  const out = io.outputFloat32(images.shape, OVERWRITTEN);
   if (out.values.length > 0) native.resizeBilinearGrad(io.float32(dy), out.values, n, h, w, c, dy.shape[1], dy.shape[2], a.alignCorners, !!a.halfPixelCenters);
   return out.info;
 });

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeKernel } from './kernels';
-import type { NativeIo, NativeValues } from './native-io';
+import { OVERWRITTEN, type NativeIo, type NativeValues } from './native-io';
 import { tensorKernel, type TensorKernelsAddon } from './tensor-addon';
 
 const CODES = { Sum: 0, Mean: 1, Max: 2, Min: 3, Prod: 4, ArgMax: 5, ArgMin: 6, All: 7, Any: 8 } as const;
@@ -76,7 +76,7 @@ function reduceKernel(kernelName: ReduceName): NativeKernel {
     if (axes.length === 0 || (isArg && axes.length !== 1)) return null;
     const [outShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, axes);
     const shape = !isArg && attrs['keepDims'] ? tf.backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
-    const out = io.output(shape, types.out ?? x.dtype);
+    const out = io.output(shape, types.out ?? x.dtype, OVERWRITTEN);
     if (out.values.length > 0) reduceInto(native, io, op, x, axes, out.values);
     return out.info;
   });

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeKernel } from './kernels';
-import type { NativeValues } from './native-io';
+import { OVERWRITTEN, type NativeValues } from './native-io';
 import { isPlainDtype, tensorKernel } from './tensor-addon';
 
 /** Op codes of unary.cc, with the attrs that become its (alpha, beta). */
@@ -41,7 +41,7 @@ function unaryKernel(kernelName: string, op: number, params?: (attrs: tf.NamedAt
     const { x } = inputs as { x: tf.TensorInfo };
     if (x.dtype !== 'float32') return null;
     const [alpha, beta] = params ? params(attrs) : [0, 0];
-    const out = io.output(x.shape, 'float32');
+    const out = io.output(x.shape, 'float32', OVERWRITTEN);
     native.unary(op, io.values(x), out.values, alpha, beta);
     return out.info;
   });
@@ -53,7 +53,7 @@ const cast = tensorKernel('Cast', ({ inputs, attrs, io, native }) => {
   const dtype = attrs['dtype'] as tf.DataType;
   const computes = (x.dtype === 'float32' && dtype === 'int32') || (dtype === 'bool' && (x.dtype === 'float32' || x.dtype === 'int32'));
   if (!computes) return null;
-  const out = io.output(x.shape, dtype);
+  const out = io.output(x.shape, dtype, OVERWRITTEN);
   native.cast(io.values(x), out.values);
   return out.info;
 });
@@ -62,7 +62,7 @@ const select = tensorKernel('Select', ({ inputs, io, native }) => {
   const { condition, t, e } = inputs as Record<'condition' | 't' | 'e', tf.TensorInfo>;
   const same = (s: number[]) => tf.util.arraysEqual(s, t.shape);
   if (condition.dtype !== 'bool' || t.dtype !== e.dtype || !isPlainDtype(t.dtype) || !same(condition.shape) || !same(e.shape)) return null;
-  const out = io.output(t.shape, t.dtype);
+  const out = io.output(t.shape, t.dtype, OVERWRITTEN);
   native.select(io.values(condition) as Uint8Array, io.values(t), io.values(e), out.values);
   return out.info;
 });
@@ -72,7 +72,7 @@ const addN = tensorKernel('AddN', ({ inputs, io, native }) => {
   const first = tensors[0];
   if (!first || (first.dtype !== 'float32' && first.dtype !== 'int32')) return null;
   if (tensors.some((t) => t.dtype !== first.dtype || !tf.util.arraysEqual(t.shape, first.shape))) return null;
-  const out = io.output(first.shape, first.dtype);
+  const out = io.output(first.shape, first.dtype, OVERWRITTEN);
   native.addN(tensors.map((t) => io.values(t)) as NativeValues[], out.values);
   return out.info;
 });
@@ -83,7 +83,7 @@ const softmax = tensorKernel('Softmax', ({ inputs, attrs, io, native }) => {
   const dim = attrs['dim'] as number;
   if (logits.dtype !== 'float32' || rank === 0 || (dim !== -1 && dim !== rank - 1)) return null;
   const cols = logits.shape[rank - 1];
-  const out = io.outputFloat32(logits.shape);
+  const out = io.outputFloat32(logits.shape, OVERWRITTEN);
   if (cols > 0) native.softmax(io.float32(logits), out.values, tf.util.sizeFromShape(logits.shape) / cols, cols);
   return out.info;
 });
