@@ -56,7 +56,7 @@ const CASES: Array<[string, () => tf.Tensor | tf.Tensor[]]> = [
   ['Softmax', () => tf.softmax(t([7, 19], 14, -4, 4))],
   ['OneHot', () => tf.oneHot(int([0, 4, 2, -1, 7, 3]), 5)],
   ['GatherV2', () => [tf.gather(t([6, 5, 3], 15), int([5, 0, 2, 2]), 0), tf.gather(t([6, 5, 3], 16), int([4, 1]), 1)]],
-  ['UnsortedSegmentSum', () => tf.unsortedSegmentSum(t([7, 6], 17), int([0, 3, 3, -1, 5, 0, 9]), 6)],
+  ['UnsortedSegmentSum', () => tf.unsortedSegmentSum(t([7, 6], 17), int([0, 3, 3, -1, 5, 0, 9]) as tf.Tensor1D, 6)],
   ['Transpose', () => [tf.transpose(t([3, 5, 7, 2], 18), [2, 0, 3, 1]), tf.transpose(int([1, 2, 3, 4, 5, 6], [2, 3]))]],
   ['Slice', () => [tf.slice(t([6, 9, 5], 19), [1, 2, 0], [4, 5, 5]), tf.slice(t([6, 9, 5], 20), [0, 3, 1], [6, 1, 3])]],
   ['Reverse', () => tf.reverse(t([4, 6, 5], 21), [0, 2])],
