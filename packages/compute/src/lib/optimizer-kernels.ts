@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { backendMemory, type MemoryBackend } from './backend-memory';
+import { nativeIo, OVERWRITTEN } from './native/native-io';
 
 export const ADAM_UPDATE = 'SemadaptAdamUpdate';
 export const SGD_UPDATE = 'SemadaptSgdUpdate';
@@ -29,7 +30,7 @@ export interface AdamUpdateAttrs {
   bias2Sqrt: number;
 }
 
-/** p, m, v ← Adam(p, g, m, v) into fresh arrays. */
+/** p, m, v ← Adam(p, g, m, v) into fresh arrays (every element written). */
 export function adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, a: AdamUpdateAttrs, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array): void {
   const { beta1, beta2, eps, weightDecay, stepSize, bias2Sqrt } = a;
   const c1 = 1 - beta1;
@@ -52,7 +53,7 @@ export interface SgdUpdateAttrs {
   weightDecay: number;
 }
 
-/** p (and the momentum buffer b, when momentum > 0) ← SGD(p, g, b) into fresh arrays. */
+/** p (and the momentum buffer b, when momentum > 0) ← SGD(p, g, b) into fresh arrays (every element written). */
 export function sgdUpdate(p: Float32Array, g: Float32Array, b: Float32Array | null, a: SgdUpdateAttrs, pOut: Float32Array, bOut: Float32Array | null): void {
   const { lr, momentum, nesterov, weightDecay } = a;
   for (let i = 0; i < p.length; i++) {
@@ -74,20 +75,39 @@ export interface OptimizerMath {
 
 export const JS_OPTIMIZER_MATH: OptimizerMath = { adamUpdate, sgdUpdate };
 
+type Output = { info: tf.TensorInfo; view(): Float32Array };
+
+/**
+ * Allocates the kernels' outputs. Both loops write every element, so on the
+ * cpu and native backends the arrays are not zero-filled first (the native
+ * backend hands out blocks a disposed tensor left, typically the previous
+ * step's parameter). wasm outputs are never zero-filled.
+ */
+function outputs(backend: tf.KernelBackend, backendName: MemoryBackend, kernelName: string): (shape: number[]) => Output {
+  if (backendName === 'wasm') return backendMemory(backend, backendName).alloc;
+  const io = nativeIo(backend, kernelName);
+  return (shape) => {
+    const out = io.outputFloat32(shape, OVERWRITTEN);
+    return { info: out.info, view: () => out.values };
+  };
+}
+
 /** The two kernels of one backend over `math`. */
 export function optimizerKernelConfigs(backendName: MemoryBackend, math: OptimizerMath = JS_OPTIMIZER_MATH): tf.KernelConfig[] {
   const adam: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     const { p, g, m, v } = inputs as Record<'p' | 'g' | 'm' | 'v', tf.TensorInfo>;
     const mem = backendMemory(backend as tf.KernelBackend, backendName);
-    const outs = [mem.alloc(p.shape), mem.alloc(p.shape), mem.alloc(p.shape)];
+    const alloc = outputs(backend as tf.KernelBackend, backendName, ADAM_UPDATE);
+    const outs = [alloc(p.shape), alloc(p.shape), alloc(p.shape)];
     math.adamUpdate(mem.read(p), mem.read(g), mem.read(m), mem.read(v), attrs as unknown as AdamUpdateAttrs, outs[0].view(), outs[1].view(), outs[2].view());
     return outs.map((o) => o.info);
   };
   const sgd: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     const { p, g, b } = inputs as Record<'p' | 'g', tf.TensorInfo> & { b?: tf.TensorInfo };
     const mem = backendMemory(backend as tf.KernelBackend, backendName);
-    const pOut = mem.alloc(p.shape);
-    const bOut = b ? mem.alloc(p.shape) : null;
+    const alloc = outputs(backend as tf.KernelBackend, backendName, SGD_UPDATE);
+    const pOut = alloc(p.shape);
+    const bOut = b ? alloc(p.shape) : null;
     math.sgdUpdate(mem.read(p), mem.read(g), b ? mem.read(b) : null, attrs as unknown as SgdUpdateAttrs, pOut.view(), bOut ? bOut.view() : null);
     return bOut ? [pOut.info, bOut.info] : [pOut.info];
   };

@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { expectAllClose } from '../../testing';
+import { fusedAdamUpdate, fusedSgdUpdate } from '../optimizer-kernels';
 import { NATIVE_BACKEND, type NativeBackend } from './native-backend';
 import { nativeIo, OVERWRITTEN } from './native-io';
 import type { BlockAllocator } from './tensor-arrays';
@@ -86,6 +87,11 @@ const CASES: Array<[string, () => tf.Tensor | tf.Tensor[]]> = [
   ['MaxPoolGrad', () => gradOf((v) => tf.maxPool(v as tf.Tensor4D, 3, 2, 'same'), t([2, 9, 8, 5], 50), 51)],
   ['AvgPoolGrad', () => gradOf((v) => tf.avgPool(v as tf.Tensor4D, 3, 2, 'valid'), t([2, 9, 8, 5], 52), 53)],
   ['ResizeBilinear', () => [tf.image.resizeBilinear(t([2, 5, 7, 3], 54) as tf.Tensor4D, [9, 13], true), tf.image.resizeBilinear(t([1, 6, 4, 2], 55) as tf.Tensor4D, [3, 9])]],
+  ['SemadaptSgdUpdate', () => [
+    ...fusedSgdUpdate(t([37, 29], 58), t([37, 29], 59), t([37, 29], 60), { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 }),
+    ...fusedSgdUpdate(t([37, 29], 61), t([37, 29], 62), null, { lr: 0.1, momentum: 0, nesterov: false, weightDecay: 0 }),
+  ]],
+  ['SemadaptAdamUpdate', () => fusedAdamUpdate(t([37, 29], 63), t([37, 29], 64), t([37, 29], 65), t([37, 29], 66, 0, 1), { beta1: 0.5, beta2: 0.99, eps: 1e-8, weightDecay: 0.01, stepSize: 0.02, bias2Sqrt: 0.3 })],
   ['ResizeBilinearGrad', () => gradOf((v) => tf.image.resizeBilinear(v as tf.Tensor4D, [9, 13], true), t([2, 5, 7, 3], 56), 57)],
 ];
 
