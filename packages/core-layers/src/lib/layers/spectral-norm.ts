@@ -17,6 +17,7 @@
  * `<scope>.module.bias`), buffers are `<scope>.u`, `<scope>.v`.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { spectralNormWeightGrad } from '@semadapt/compute';
 import { Module } from '../module/module';
 import { isRecomputing, replayable } from '../module/recompute';
 import { Rng } from '../init/rng';
@@ -86,11 +87,8 @@ export class SpectralNorm<M extends Module & WeightedLayer = Module & WeightedLa
       save([w, u, v, sigma]);
       const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [ws, us, vs, sg] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Scalar];
-        return tf.tidy(() => {
-          const outer = tf.mul(this.layout.outShaped(us), this.layout.restShaped(vs));
-          const along = tf.div(tf.sum(tf.mul(dy, ws)), sg);
-          return tf.div(tf.sub(dy, tf.mul(along, outer)), sg);
-        });
+        // One fused kernel: a reduction pass and a write pass over the weight (compute's spectral-norm-kernel.ts).
+        return tf.tidy(() => spectralNormWeightGrad(dy as tf.Tensor4D, ws, us, this.layout.restMatrix(vs), sg));
       };
       return { value, gradFunc };
     }) as unknown as Parameters<typeof tf.customGrad>[0]);
@@ -153,6 +151,12 @@ class WeightMatrixLayout {
     const torchShaped = tf.reshape(v, this.torchRest.map((a) => this.shape[a]));
     const toNative = this.nativeRest.map((a) => this.torchRest.indexOf(a));
     return tf.reshape(tf.transpose(torchShaped, toNative), this.shape.map((d, a) => (a === this.outAxis ? 1 : d)) as [number, number, number, number]);
+  }
+
+  /** v `[rest]` (PyTorch order) in the weight's order as `[pre, post]`: the axes before and after the out axis. */
+  restMatrix(v: tf.Tensor1D): tf.Tensor2D {
+    const size = (axes: number[]) => axes.reduce((n, d) => n * d, 1);
+    return tf.reshape(this.restShaped(v), [size(this.shape.slice(0, this.outAxis)), size(this.shape.slice(this.outAxis + 1))]);
   }
 
   /** W·v → `[out]`. */
