@@ -17,6 +17,7 @@ import { addParameter, floatConstant } from '../onnx/onnx-constants';
 import { Layer, expectChannels, numberIn, positiveInt } from './layer';
 import type { Conv2d } from './conv2d';
 import type { ConvActivation } from './conv2d-bias';
+import { channelAffineActivation } from './affine-ops';
 
 /** Options of `BatchNorm2d`. */
 export interface BatchNorm2dOptions {
@@ -116,22 +117,59 @@ export class BatchNorm2d extends Module implements Layer {
 }
 
 /**
- * act(bn(conv(x))) with the BatchNorm folded into the convolution when it
- * uses running statistics (SPEC §3's frozen BN, or eval mode):
- * conv(x, w·scale) + (b·scale + shift), the same function of x, w and the
- * BN parameters (gradients reach w through w·scale), computed by one op that
- * keeps only x, the folded filter and, with ReLU, y for the backward pass —
- * instead of the conv output, the BN's product and sum, and the pre-ReLU
- * tensor. With batch statistics (training a BN from scratch): the separate
- * ops.
+ * Where `convBatchNorm` applies a running-statistics BatchNorm: 'filter'
+ * folds it into the convolution's filter and bias, 'output' applies it to
+ * the convolution's output; 'auto' picks the side with fewer elements.
  */
-export function convBatchNorm(conv: Conv2d, bn: BatchNorm2d, x: tf.Tensor4D, activation: ConvActivation = 'linear'): tf.Tensor4D {
+export type BatchNormSide = 'auto' | 'filter' | 'output';
+
+/** Elements of conv(x)'s output for an input of this shape, from the conv's padding, stride and dilation. */
+export function convOutputSize(conv: Conv2d, inputShape: readonly number[]): number {
+  const [n, h, w] = inputShape;
+  const pads = conv.padsFor(h, w);
+  const extent = (size: number, before: number, after: number, a: 0 | 1) =>
+    Math.floor((size + before + after - conv.dilation[a] * (conv.kernelSize[a] - 1) - 1) / conv.stride[a]) + 1;
+  return n * extent(h, pads.top, pads.bottom, 0) * extent(w, pads.left, pads.right, 1) * conv.outChannels;
+}
+
+/** The side 'auto' picks: the filter while it has no more elements than the output, else the output. */
+export function batchNormSideFor(conv: Conv2d, inputShape: readonly number[]): 'filter' | 'output' {
+  return conv.weight.size <= convOutputSize(conv, inputShape) ? 'filter' : 'output';
+}
+
+/**
+ * act(bn(conv(x))) as the same function of x, the conv's parameters and the
+ * BN's, with the BatchNorm's y = z·scale + shift applied where it costs
+ * fewer elementwise passes when it uses running statistics (SPEC §3's
+ * frozen BN, or eval mode):
+ *
+ * - filter side: conv(x, w·scale) + (b·scale + shift), one op that keeps
+ *   only x, the folded filter and, with ReLU, y for the backward pass. A
+ *   filter-sized product in the forward and (through it) the backward.
+ * - output side: act((conv(x, w) + b)·scale + shift) as a linear conv op
+ *   (keeps x and w) and `channelAffineActivation` (keeps scale, y with ReLU,
+ *   and z only when the BN's affine parameters take gradients: a frozen BN's
+ *   scale and shift are constants). Output-sized passes only.
+ *
+ * Either way the conv output, the BN's product and sum and the pre-ReLU
+ * tensor are not kept. 'auto' (the default) picks by element count
+ * (`batchNormSideFor`): at DeepLabV2's 512×1024 (8192 positions at
+ * stride 8) every output has more elements than its filter (filter side);
+ * at 64×128 (128 positions) layer4's 3×3 filter is 36× its output (output
+ * side). With batch statistics (training a BN from
+ * scratch): the separate ops.
+ */
+export function convBatchNorm(conv: Conv2d, bn: BatchNorm2d, x: tf.Tensor4D, activation: ConvActivation = 'linear', side: BatchNormSide = 'auto'): tf.Tensor4D {
   if (bn.channels !== conv.outChannels) throw new Error(`convBatchNorm: BatchNorm2d has ${bn.channels} channels, the conv writes ${conv.outChannels}`);
   return tf.tidy(() => {
     const affine = bn.runningAffine();
     if (!affine) {
       const y = bn.forward(conv.forwardAffine(x, conv.weight as tf.Tensor4D, conv.bias as tf.Tensor1D | null));
       return activation === 'relu' ? tf.relu(y) : y;
+    }
+    if ((side === 'auto' ? batchNormSideFor(conv, x.shape) : side) === 'output') {
+      const z = conv.forwardAffine(x, conv.weight as tf.Tensor4D, conv.bias as tf.Tensor1D | null);
+      return channelAffineActivation(z, affine.scale, affine.shift, activation, { affineGradients: !bn.frozen });
     }
     // HWIO filter: the per-output-channel scale broadcasts over its last axis.
     const weight = tf.mul(conv.weight, affine.scale) as tf.Tensor4D;
