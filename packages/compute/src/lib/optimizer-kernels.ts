@@ -4,8 +4,16 @@
  * weight (scale, add, square, sqrt, divide… each its own kernel); the
  * translator updates ~49M weights per step (SPEC §2), so on single-threaded
  * wasm those passes cost ~0.6 s a step. Here it is one pass reading
- * parameter, gradient and moments and writing their new values (the kernels
- * stay pure: the optimizer assigns the outputs).
+ * parameter, gradient and moments and writing their new values (the
+ * optimizer assigns the outputs).
+ *
+ * With the attr `inPlace` (the caller assigns the outputs back to p and its
+ * moments, as the optimizers do) the native backend writes into p's and the
+ * moments' own arrays when nothing else can see them — no other tensor
+ * shares their data (a clone, a reshape) and no array was handed out
+ * (`dataSync`, e.g. a checkpoint being written) — and returns those tensors'
+ * data: no new arrays, one pass fewer over memory. Otherwise, and on every
+ * other backend, the kernel is pure.
  *
  * The arithmetic is `torch.optim`'s (see adam.ts, sgd.ts), in float64 per
  * element, rounded once to float32.
@@ -28,6 +36,8 @@ export interface AdamUpdateAttrs {
   stepSize: number;
   /** √(1 − β2^t). */
   bias2Sqrt: number;
+  /** p, m, v may be updated in place (native backend, when nothing else sees them). */
+  inPlace?: boolean;
 }
 
 /** p, m, v ← Adam(p, g, m, v) into fresh arrays (every element written). */
@@ -51,6 +61,8 @@ export interface SgdUpdateAttrs {
   momentum: number;
   nesterov: boolean;
   weightDecay: number;
+  /** p and b may be updated in place (native backend, when nothing else sees them). */
+  inPlace?: boolean;
 }
 
 /** p (and the momentum buffer b, when momentum > 0) ← SGD(p, g, b) into fresh arrays (every element written). */
@@ -92,11 +104,51 @@ function outputs(backend: tf.KernelBackend, backendName: MemoryBackend, kernelNa
   };
 }
 
+/** What of the native backend an in-place update checks (its documented-in-source fields; duck-typed). */
+type InPlaceBackend = {
+  arrays?: { isPrivate(values: unknown): boolean };
+  refCount(dataId: tf.DataId): number;
+  incRef(dataId: tf.DataId): void;
+  data: { get(dataId: tf.DataId): { values: unknown } };
+};
+
+/**
+ * The arrays of `targets` when the kernel may overwrite them: each tensor
+ * data held by one tensor only, its array private to it (native backend:
+ * tensor-arrays.ts), all distinct, none of them `read` (the gradient). Else
+ * null: the kernel writes new arrays.
+ */
+function inPlaceArrays(backend: tf.KernelBackend, targets: tf.TensorInfo[], read: tf.TensorInfo): Float32Array[] | null {
+  const b = backend as unknown as InPlaceBackend;
+  if (!b.arrays) return null;
+  const arrays: Float32Array[] = [];
+  for (const t of targets) {
+    if (t.dtype !== 'float32' || t.dataId === read.dataId || b.refCount(t.dataId) !== 1) return null;
+    const values = b.data.get(t.dataId).values;
+    if (!(values instanceof Float32Array) || !b.arrays.isPrivate(values) || arrays.some((a) => a.buffer === values.buffer)) return null;
+    arrays.push(values);
+  }
+  return arrays;
+}
+
+/** `targets` themselves as the kernel's outputs (each data gains the reference its output tensor will hold). */
+function sameTensors(backend: tf.KernelBackend, targets: tf.TensorInfo[]): tf.TensorInfo[] {
+  return targets.map((t) => {
+    (backend as unknown as InPlaceBackend).incRef(t.dataId);
+    return { dataId: t.dataId, shape: t.shape, dtype: t.dtype };
+  });
+}
+
 /** The two kernels of one backend over `math`. */
 export function optimizerKernelConfigs(backendName: MemoryBackend, math: OptimizerMath = JS_OPTIMIZER_MATH): tf.KernelConfig[] {
   const adam: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     const { p, g, m, v } = inputs as Record<'p' | 'g' | 'm' | 'v', tf.TensorInfo>;
     const mem = backendMemory(backend as tf.KernelBackend, backendName);
+    const own = attrs?.['inPlace'] && backendName === 'native' ? inPlaceArrays(backend as tf.KernelBackend, [p, m, v], g) : null;
+    if (own) {
+      math.adamUpdate(own[0], mem.read(g), own[1], own[2], attrs as unknown as AdamUpdateAttrs, own[0], own[1], own[2]);
+      return sameTensors(backend as tf.KernelBackend, [p, m, v]);
+    }
     const alloc = outputs(backend as tf.KernelBackend, backendName, ADAM_UPDATE);
     const outs = [alloc(p.shape), alloc(p.shape), alloc(p.shape)];
     math.adamUpdate(mem.read(p), mem.read(g), mem.read(m), mem.read(v), attrs as unknown as AdamUpdateAttrs, outs[0].view(), outs[1].view(), outs[2].view());
@@ -105,6 +157,12 @@ export function optimizerKernelConfigs(backendName: MemoryBackend, math: Optimiz
   const sgd: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     const { p, g, b } = inputs as Record<'p' | 'g', tf.TensorInfo> & { b?: tf.TensorInfo };
     const mem = backendMemory(backend as tf.KernelBackend, backendName);
+    const targets = b ? [p, b] : [p];
+    const own = attrs?.['inPlace'] && backendName === 'native' ? inPlaceArrays(backend as tf.KernelBackend, targets, g) : null;
+    if (own) {
+      math.sgdUpdate(own[0], mem.read(g), own[1] ?? null, attrs as unknown as SgdUpdateAttrs, own[0], own[1] ?? null);
+      return sameTensors(backend as tf.KernelBackend, targets);
+    }
     const alloc = outputs(backend as tf.KernelBackend, backendName, SGD_UPDATE);
     const pOut = alloc(p.shape);
     const bOut = b ? alloc(p.shape) : null;

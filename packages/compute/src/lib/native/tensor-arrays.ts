@@ -88,6 +88,16 @@ export class TensorArrays {
     if (this.allocator?.release(buffer as ArrayBuffer)) this.stats.released++;
   }
 
+  /**
+   * Whether only one tensor data can see `values`: a block of this class,
+   * stored once, never handed out of the backend — a kernel may then
+   * update it in place for the one tensor that owns it.
+   */
+  isPrivate(values: unknown): boolean {
+    const buffer = bufferOf(values);
+    return buffer !== null && this.owned.has(buffer) && this.refs.get(buffer) === 1;
+  }
+
   /** `values` leaves the backend (read by a caller, who may keep it): never free its block early. */
   expose(values: unknown): void {
     const buffer = bufferOf(values);

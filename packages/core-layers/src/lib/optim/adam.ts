@@ -52,8 +52,10 @@ export class Adam extends Optimizer {
     const v = this.slot('exp_avg_sq', name);
     const bias1 = 1 - Math.pow(this.beta1, t);
     const bias2Sqrt = Math.sqrt(1 - Math.pow(this.beta2, t));
-    // One kernel on every backend (compute registers a loop, native code or a composition of ops).
-    const attrs = { beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay, stepSize: lr / bias1, bias2Sqrt };
+    // One kernel on every backend (compute registers a loop, native code or a composition of ops);
+    // inPlace: the results are assigned back below, so the native backend may write them into
+    // the variables' own arrays (only where no other tensor or caller can see those arrays).
+    const attrs = { beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay, stepSize: lr / bias1, bias2Sqrt, inPlace: true };
     const [p1, m1, v1] = fusedAdamUpdate(variable, grad, m, v, attrs);
     variable.assign(p1);
     m.assign(m1);

@@ -38,9 +38,11 @@ export class Sgd extends Optimizer {
   }
 
   protected updateParameter(name: string, variable: tf.Variable, grad: tf.Tensor, lr: number, weightDecay: number): void {
-    // One kernel on every backend (compute registers a loop, native code or a composition of ops).
+    // One kernel on every backend (compute registers a loop, native code or a composition of ops);
+    // inPlace: the results are assigned back below, so the native backend may write them into
+    // the variables' own arrays (only where no other tensor or caller can see those arrays).
     const b = this.momentum > 0 ? this.slot('momentum_buffer', name) : null;
-    const [p1, b1] = fusedSgdUpdate(variable, grad, b, { lr, momentum: this.momentum, nesterov: this.nesterov, weightDecay });
+    const [p1, b1] = fusedSgdUpdate(variable, grad, b, { lr, momentum: this.momentum, nesterov: this.nesterov, weightDecay, inPlace: true });
     variable.assign(p1);
     if (b) b.assign(b1);
   }
