@@ -2,9 +2,25 @@
 //
 // tfjs keeps activations NHWC and filters HWIO; oneDNN takes logical dims
 // {N, C, H, W} / {O, I, KH, KW} with a memory format tag, so the user's
-// buffers are described as nhwc / hwio. Each primitive chooses its own
-// layouts (format `any`): where they differ from the user's, the operands are
-// reordered into (or, for outputs, out of) cached scratch buffers.
+// buffers are described as nhwc / hwio. Filters: each primitive chooses their
+// layout (format `any`). Activations, by a rule on the geometry (ChooseNhwc):
+// - nhwc as they are (no reorder) when the input or output has fewer than 32
+//   channels and the conv is not dilated: an RGB input, 19 class scores, a
+//   1-channel discriminator map. There a blocked layout pads the channels to
+//   a multiple of 8 and does few FLOPs per element reordered, and nhwc wins
+//   (all three primitives, 2 threads: 0.38–0.87× the blocked time on 20 of
+//   the 22 such geometries of the four bench nets at 64; fcn8s's first conv
+//   3→64 padded by 100: 103 → 41 ms);
+// - otherwise `any`: oneDNN's AVX2 kernels pick channel-blocked nChw8c, and
+//   the reorders into and out of it cost less than nhwc's slower kernels
+//   (its filter gradient above all: conv-step's 3×3 128→128 at 64×64 takes
+//   45 ms blocked vs 56 ms nhwc, fcn8s's 64→64 at 262×262 245 vs 695 ms, one
+//   thread); dilated convs, which oneDNN runs as gemm, keep `any` too (nhwc
+//   gemm's filter gradient is 2–6× slower on 2 threads).
+// (5 Dec 2026, 2-core AMD EPYC, AVX2, oneDNN 2.6.3; SEMADAPT_NATIVE_CONV_LAYOUT
+// =nhwc|blocked or setConvLayout() overrides the rule, for measuring it.)
+// Where a primitive's layout differs from the user's, the operand is
+// reordered into (or, for outputs, out of) a cached scratch buffer.
 // Primitives are created once per geometry and cached: creating one runs
 // oneDNN's JIT, which costs far more than a small convolution. The cache is
 // a least-recently-used one bounded in bytes (its scratch buffers, plus a
@@ -18,6 +34,7 @@
 #include "memory.h"
 #include "tensor_kernels.h"
 
+#include <algorithm>
 #include <functional>
 #include <cstdlib>
 #include <initializer_list>
@@ -56,7 +73,8 @@ struct Geometry {
   std::string Key(const char* kind) const {
     std::ostringstream k;
     k << kind << ':' << n << ',' << h << ',' << w << ',' << c << ';' << kh << ',' << kw << ',' << ci << ',' << co << ';'
-      << oh << ',' << ow << ';' << sh << ',' << sw << ',' << dh << ',' << dw << ';' << pt << ',' << pb << ',' << pl << ',' << pr;
+      << oh << ',' << ow << ';' << sh << ',' << sw << ',' << dh << ',' << dw << ';' << pt << ',' << pb << ',' << pl << ',' << pr
+      << (nhwc ? ";nhwc" : "");
     return k.str();
   }
   memory::desc Src() const { return memory::desc({n, c, h, w}, dt::f32, tag::nhwc); }
@@ -71,6 +89,12 @@ struct Geometry {
   memory::dims PadR() const { return {pb, pr}; }
 
   memory::desc Bias() const { return memory::desc({co}, dt::f32, tag::x); }
+
+  // The activations' layout for all three primitives of this geometry (ChooseLayout below):
+  // the user's nhwc as it is, or `any` (oneDNN's preferred, channel-blocked on AVX2).
+  bool nhwc = false;
+  memory::desc ActSrc() const { return nhwc ? Src() : AnySrc(); }
+  memory::desc ActDst() const { return nhwc ? Dst() : AnyDst(); }
 
   // With a bias, oneDNN adds it as the convolution writes each output (no extra pass over y).
   dnnl::convolution_forward::primitive_desc ForwardPd(memory::desc src, memory::desc dst, bool bias = false) const {
@@ -90,13 +114,20 @@ struct Geometry {
 // passes a token per tfjs tensor (tensors are immutable; tokens are never
 // reused, 0 = unknown), and the backward pass takes x from the forward's
 // scratch and dy from the other backward primitive's when the token and the
-// layout match (conv-step: 4 input reorders instead of 6). A primitive always
-// reorders its own inputs afresh, so repeating a call costs what it did.
+// layout match (conv-step: 4 input reorders instead of 6), and the input
+// gradient reorders the filter from the forward's blocked copy when it holds
+// the same tensor (OIhw8i8o → OIhw8o8i, oneDNN's jit:blk: 2048×1024 filter
+// 0.37 ms vs 1.07 ms from hwio, one thread). Repeated blocks of one geometry
+// (ResNet's 23 in layer 3) share an entry, so only the last forward's copy
+// survives to the backward. A primitive always reorders its own inputs
+// afresh, so repeating a call costs what it did.
 struct Staged {
   memory::desc user, wanted;
   std::unique_ptr<memory> scratch;
   dnnl::primitive in, out;  // user → scratch, scratch → user
   int64_t token = 0;        // the tensor whose data the scratch holds (inputs only)
+  dnnl::primitive via;      // a source peer's layout → scratch (built on first use)
+  memory::desc via_from;
 
   Staged() = default;
   Staged(const memory::desc& u, const memory::desc& w) : user(u), wanted(w) {
@@ -106,10 +137,24 @@ struct Staged {
     out = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), w, Engine(), u));
   }
   // The memory the primitive reads: the user's, a peer's copy of the same tensor, or a fresh reorder.
-  memory Read(memory& u, int64_t tok, std::initializer_list<const Staged*> peers = {}) {
+  // `sources`: peers whose copy in another blocked layout we may reorder from instead of the
+  // user's (the filter: forward's OIhw8i8o → backward data's OIhw8o8i is a reorder within
+  // contiguous 8×8 tiles, oneDNN's jit:blk, 2–3× faster than from hwio).
+  memory Read(memory& u, int64_t tok, std::initializer_list<const Staged*> peers = {},
+              std::initializer_list<const Staged*> sources = {}) {
     if (!scratch) return u;
     for (const Staged* peer : peers)
       if (tok != 0 && peer && peer->scratch && peer->token == tok && peer->wanted == wanted) return *peer->scratch;
+    for (const Staged* peer : sources)
+      if (tok != 0 && peer && peer->scratch && peer->token == tok) {
+        if (!via || via_from != peer->wanted) {
+          via = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), peer->wanted, Engine(), wanted));
+          via_from = peer->wanted;
+        }
+        via.execute(Stream(), {{DNNL_ARG_FROM, *peer->scratch}, {DNNL_ARG_TO, *scratch}});
+        token = tok;
+        return *scratch;
+      }
     in.execute(Stream(), {{DNNL_ARG_FROM, u}, {DNNL_ARG_TO, *scratch}});
     token = tok;
     return *scratch;
@@ -122,8 +167,6 @@ struct Staged {
 };
 
 // One cached primitive with its three operands staged in its preferred layouts.
-// AVX2 kernels run ~20 % faster on channel-blocked activations (nChw8c) than on
-// nhwc, more than the reorders cost (measured on conv-step: 67 → 55 ms of convolution).
 struct Entry {
   dnnl::primitive prim;
   Staged a, b, c;  // fwd: src, weights, dst; bwd data: diff_dst, weights, diff_src; bwd weights: src, diff_dst, diff_weights
@@ -225,6 +268,23 @@ int64_t Token(const Napi::CallbackInfo& info, size_t i) {
   return info.Length() > i && info[i].IsNumber() ? info[i].As<Napi::Number>().Int64Value() : 0;
 }
 
+// The rule's override (0: the rule, 1: nhwc, 2: blocked), for measuring the rule and testing
+// both layouts on one geometry: SEMADAPT_NATIVE_CONV_LAYOUT=nhwc|blocked at load, setConvLayout().
+int ParseLayout(const std::string& s) { return s == "nhwc" ? 1 : s == "blocked" ? 2 : 0; }
+int& LayoutOverride() {
+  static int mode = [] {
+    const char* v = std::getenv("SEMADAPT_NATIVE_CONV_LAYOUT");
+    return v ? ParseLayout(v) : 0;
+  }();
+  return mode;
+}
+
+bool ChooseNhwc(const Geometry& g) {
+  if (LayoutOverride() != 0) return LayoutOverride() == 1;
+  const bool dilated = g.dh != 1 || g.dw != 1;
+  return std::min(g.c, g.co) < 32 && !dilated;
+}
+
 Geometry ReadGeometry(const Napi::Object& g) {
   auto arr = [&](const char* name, size_t len) {
     Napi::Array a = g.Get(name).As<Napi::Array>();
@@ -234,7 +294,9 @@ Geometry ReadGeometry(const Napi::Object& g) {
   };
   auto x = arr("xShape", 4), f = arr("wShape", 4), y = arr("yShape", 4), s = arr("strides", 2), d = arr("dilations", 2),
        p = arr("pads", 4);
-  return Geometry{x[0], x[1], x[2], x[3], f[0], f[1], f[2], f[3], y[1], y[2], s[0], s[1], d[0], d[1], p[0], p[1], p[2], p[3]};
+  Geometry geo{x[0], x[1], x[2], x[3], f[0], f[1], f[2], f[3], y[1], y[2], s[0], s[1], d[0], d[1], p[0], p[1], p[2], p[3]};
+  geo.nhwc = ChooseNhwc(geo);
+  return geo;
 }
 
 float* Data(const Napi::Value& v, size_t expected, const char* what, Napi::Env env) {
@@ -279,7 +341,7 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
   if (!x || !w || !y || (hasBias && !b)) return env.Undefined();
   return Guarded(info, [&] {
     Entry& e = Lookup(g.Key(hasBias ? "fwd_bias" : "fwd"), [&] {
-      auto pd = g.ForwardPd(g.AnySrc(), g.AnyDst(), hasBias);
+      auto pd = g.ForwardPd(g.ActSrc(), g.ActDst(), hasBias);
       return Entry{dnnl::convolution_forward(pd), Staged(g.Src(), pd.src_desc()), Staged(g.UserWeights(), pd.weights_desc()),
                    Staged(g.Dst(), pd.dst_desc())};
     });
@@ -302,8 +364,8 @@ Napi::Value BackwardData(const Napi::CallbackInfo& info) {
   if (!dy || !w || !dx) return env.Undefined();
   return Guarded(info, [&] {
     Entry& e = Lookup(g.Key("bwd_data"), [&] {
-      auto hint = g.ForwardPd(g.AnySrc(), g.AnyDst());
-      auto d = dnnl::convolution_backward_data::desc(algorithm::convolution_direct, g.AnySrc(), g.AnyWeights(), g.AnyDst(), g.Strides(),
+      auto hint = g.ForwardPd(g.ActSrc(), g.ActDst());
+      auto d = dnnl::convolution_backward_data::desc(algorithm::convolution_direct, g.ActSrc(), g.AnyWeights(), g.ActDst(), g.Strides(),
                                                      g.Dilates(), g.PadL(), g.PadR());
       dnnl::convolution_backward_data::primitive_desc pd(d, Engine(), hint);
       return Entry{dnnl::convolution_backward_data(pd), Staged(g.Dst(), pd.diff_dst_desc()), Staged(g.UserWeights(), pd.weights_desc()),
@@ -312,8 +374,10 @@ Napi::Value BackwardData(const Napi::CallbackInfo& info) {
     memory dym(g.Dst(), Engine(), dy), dxm(g.Src(), Engine(), dx), wm(g.UserWeights(), Engine(), w);
     Entry* weights = Find(g.Key("bwd_weights"));
     Entry* withBias = Find(g.Key("bwd_weights_bias"));
+    Entry* forward = Find(g.Key("fwd"));
+    Entry* biased = Find(g.Key("fwd_bias"));
     e.prim.execute(Stream(), {{DNNL_ARG_DIFF_DST, e.a.Read(dym, Token(info, 4), {withBias ? &withBias->b : nullptr, weights ? &weights->b : nullptr})},
-                              {DNNL_ARG_WEIGHTS, e.b.Read(wm, Token(info, 5))},
+                              {DNNL_ARG_WEIGHTS, e.b.Read(wm, Token(info, 5), {}, {biased ? &biased->b : nullptr, forward ? &forward->b : nullptr})},
                               {DNNL_ARG_DIFF_SRC, e.c.Target(dxm)}});
     e.c.Written(dxm);
     Stream().wait();
@@ -332,10 +396,10 @@ Napi::Value BackwardWeights(const Napi::CallbackInfo& info) {
   if (!x || !dy || !dw || (hasBias && !db)) return env.Undefined();
   return Guarded(info, [&] {
     Entry& e = Lookup(g.Key(hasBias ? "bwd_weights_bias" : "bwd_weights"), [&] {
-      auto hint = g.ForwardPd(g.AnySrc(), g.AnyDst(), hasBias);
-      auto d = hasBias ? dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, g.AnySrc(), g.AnyWeights(), g.Bias(),
-                                                                  g.AnyDst(), g.Strides(), g.Dilates(), g.PadL(), g.PadR())
-                       : dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, g.AnySrc(), g.AnyWeights(), g.AnyDst(),
+      auto hint = g.ForwardPd(g.ActSrc(), g.ActDst(), hasBias);
+      auto d = hasBias ? dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, g.ActSrc(), g.AnyWeights(), g.Bias(),
+                                                                  g.ActDst(), g.Strides(), g.Dilates(), g.PadL(), g.PadR())
+                       : dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, g.ActSrc(), g.AnyWeights(), g.ActDst(),
                                                                   g.Strides(), g.Dilates(), g.PadL(), g.PadR());
       dnnl::convolution_backward_weights::primitive_desc pd(d, Engine(), hint);
       return Entry{dnnl::convolution_backward_weights(pd), Staged(g.Src(), pd.src_desc()), Staged(g.Dst(), pd.diff_dst_desc()),
@@ -354,6 +418,22 @@ Napi::Value BackwardWeights(const Napi::CallbackInfo& info) {
     e.c.Written(dwm);
     Stream().wait();
   });
+}
+
+// convLayout(geometry): the activations' layout the rule gives this geometry ('nhwc' or 'blocked').
+Napi::Value ConvLayout(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), ReadGeometry(info[0].As<Napi::Object>()).nhwc ? "nhwc" : "blocked");
+}
+
+// setConvLayout('nhwc' | 'blocked' | 'auto'): overrides the rule for convolutions run from now on ('auto': the rule).
+Napi::Value SetConvLayout(const Napi::CallbackInfo& info) {
+  const std::string mode = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+  if (mode != "nhwc" && mode != "blocked" && mode != "auto") {
+    Napi::TypeError::New(info.Env(), "setConvLayout: expected 'nhwc', 'blocked' or 'auto'").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  LayoutOverride() = ParseLayout(mode);
+  return info.Env().Undefined();
 }
 
 // setCacheLimit(bytes): bounds the primitive cache (evicting at once); cacheStats(): its state.
@@ -394,6 +474,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dForward", Napi::Function::New(env, Forward));
   exports.Set("conv2dBackwardData", Napi::Function::New(env, BackwardData));
   exports.Set("conv2dBackwardWeights", Napi::Function::New(env, BackwardWeights));
+  exports.Set("convLayout", Napi::Function::New(env, ConvLayout));
+  exports.Set("setConvLayout", Napi::Function::New(env, SetConvLayout));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("setCacheLimit", Napi::Function::New(env, SetCacheLimit));
   exports.Set("cacheStats", Napi::Function::New(env, CacheStats));

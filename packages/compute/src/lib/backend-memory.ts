@@ -12,8 +12,11 @@ export type MemoryBackend = 'wasm' | 'cpu' | 'native';
 
 export type BackendMemory = {
   read(info: tf.TensorInfo): Float32Array;
-  /** Allocates an output; `view()` must be called after every other allocation (wasm memory may grow and move). */
-  alloc(shape: number[]): { info: tf.TensorInfo; view(): Float32Array };
+  /**
+   * Allocates an output; `view()` must be called after every other allocation (wasm memory may grow and move).
+   * Zero-filled on cpu/native unless `overwritten` (the kernel writes every element); never on wasm.
+   */
+  alloc(shape: number[], overwritten?: boolean): { info: tf.TensorInfo; view(): Float32Array };
 };
 
 export function backendMemory(backend: tf.KernelBackend, name: MemoryBackend): BackendMemory {
@@ -42,10 +45,10 @@ export function backendMemory(backend: tf.KernelBackend, name: MemoryBackend): B
   }
   return {
     read: (t) => b.data.get(t.dataId).values as Float32Array,
-    alloc: (shape) => {
+    alloc: (shape, overwritten = false) => {
       const n = tf.util.sizeFromShape(shape);
-      // The native backend's pool of disposed arrays (zero-filled), else a new array.
-      const values = (b.allocate ? b.allocate(Float32Array, n) : new Float32Array(n)) as Float32Array;
+      // The native backend's allocator (zero-filled unless overwritten), else a new (zeroed) array.
+      const values = (b.allocate ? b.allocate(Float32Array, n, overwritten) : new Float32Array(n)) as Float32Array;
       return { info: b.makeTensorInfo(shape, 'float32', values), view: () => values };
     },
   };

@@ -150,17 +150,17 @@ describe.each(TARGETS)('native oneDNN convolutions (on %s) vs the cpu backend', 
   );
 
   it('backward kernels reuse another primitive\'s reordered input only when it holds the same tensor', async () => {
-    // Same geometry throughout (blocked layouts, so inputs are reordered): the filter gradient
+    // Same geometry throughout (32 channels: blocked layouts, so inputs are reordered): the filter gradient
     // follows a forward of x1 (shared copy) and of x2 (not x1's: recomputed), the input gradient
     // of dy1 (shared) and of dy2 (not), in both orders of the two backward kernels.
-    const xShape: [number, number, number, number] = [1, 10, 10, 16];
-    const wShape: [number, number, number, number] = [3, 3, 16, 16];
+    const xShape: [number, number, number, number] = [1, 10, 10, 32];
+    const wShape: [number, number, number, number] = [3, 3, 32, 32];
     const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1] };
     const sequence = () =>
       tf.tidy(() => {
-        const [x1, x2] = [7, 8].map((seed) => tf.tensor4d(lcgValues(1600, seed), xShape));
-        const [dy1, dy2] = [9, 10].map((seed) => tf.tensor4d(lcgValues(1600, seed), xShape));
-        const w = tf.tensor4d(lcgValues(9 * 256, 11).map((v) => v * 0.1), wShape);
+        const [x1, x2] = [7, 8].map((seed) => tf.tensor4d(lcgValues(3200, seed), xShape));
+        const [dy1, dy2] = [9, 10].map((seed) => tf.tensor4d(lcgValues(3200, seed), xShape));
+        const w = tf.tensor4d(lcgValues(9 * 1024, 11).map((v) => v * 0.1), wShape);
         const filterGrad = (x: tf.Tensor, dy: tf.Tensor) => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: wShape }) as tf.Tensor;
         const inputGrad = (dy: tf.Tensor) => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: xShape }) as tf.Tensor;
         const out: tf.Tensor[] = [];

@@ -65,6 +65,12 @@ function isEmpty(g: ConvGeometry): boolean {
  */
 export const CONV2D_BACKPROP_FILTER_BIAS = 'SemadaptConv2DBackpropFilterBias';
 
+/**
+ * Every output below is written entirely (by oneDNN, or filled where the
+ * geometry is empty), so the allocator need not zero it first.
+ */
+const WRITTEN = true;
+
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap };
 
 const tokens = new WeakMap<object, number>();
@@ -104,7 +110,7 @@ function nativeConfigs(addon: OneDnnKernels, backendName: MemoryBackend): tf.Ker
     const g = geometry(x.shape, filter.shape, attrs);
     if (staysOnStock(g)) return fallback('Conv2D', args);
     const io = access(args.backend, backendName);
-    const out = io.alloc(g.yShape);
+    const out = io.alloc(g.yShape, WRITTEN);
     if (isEmpty(g)) out.view().fill(0);
     else addon.conv2dForward(g, io.read(x), io.read(filter), out.view(), tensorToken(x), tensorToken(filter));
     return out.info;
@@ -122,7 +128,7 @@ function nativeConfigs(addon: OneDnnKernels, backendName: MemoryBackend): tf.Ker
     const g = geometry(x.shape, filter.shape, attrs);
     if (staysOnStock(g)) return fallback('FusedConv2D', args);
     const io = access(args.backend, backendName);
-    const out = io.alloc(g.yShape);
+    const out = io.alloc(g.yShape, WRITTEN);
     if (isEmpty(g)) {
       const y = out.view();
       if (bias) for (let i = 0; i < y.length; i += co) y.set(io.read(bias), i);
@@ -139,7 +145,7 @@ function nativeConfigs(addon: OneDnnKernels, backendName: MemoryBackend): tf.Ker
     const g = geometry(attrs.inputShape, filter.shape, attrs);
     if (staysOnStock(g)) return fallback('Conv2DBackpropInput', args);
     const io = access(args.backend, backendName);
-    const out = io.alloc(attrs.inputShape);
+    const out = io.alloc(attrs.inputShape, WRITTEN);
     if (isEmpty(g)) out.view().fill(0);
     else addon.conv2dBackwardData(g, io.read(dy), io.read(filter), out.view(), tensorToken(dy), tensorToken(filter));
     return out.info;
@@ -151,7 +157,7 @@ function nativeConfigs(addon: OneDnnKernels, backendName: MemoryBackend): tf.Ker
     const g = geometry(x.shape, attrs.filterShape, attrs);
     if (staysOnStock(g)) return fallback('Conv2DBackpropFilter', args);
     const io = access(args.backend, backendName);
-    const out = io.alloc(attrs.filterShape);
+    const out = io.alloc(attrs.filterShape, WRITTEN);
     if (isEmpty(g)) out.view().fill(0);
     else addon.conv2dBackwardWeights(g, io.read(x), io.read(dy), out.view(), tensorToken(x), tensorToken(dy));
     return out.info;
@@ -172,8 +178,8 @@ function nativeConfigs(addon: OneDnnKernels, backendName: MemoryBackend): tf.Ker
       else db.view().fill(0);
       return [dw, db.info];
     }
-    const dw = io.alloc(attrs.filterShape);
-    const db = io.alloc([co]);
+    const dw = io.alloc(attrs.filterShape, WRITTEN);
+    const db = io.alloc([co], WRITTEN);
     addon.conv2dBackwardWeights(g, io.read(x), io.read(dy), dw.view(), tensorToken(x), tensorToken(dy), db.view());
     return [dw.info, db.info];
   };
