@@ -39,6 +39,12 @@ export function columnSums(x: Float32Array, out: Float32Array, rows: number, col
  */
 export function spectralNormGrad(dy: Float32Array, w: Float32Array, u: Float32Array, vw: Float32Array, dw: Float32Array, pre: number, rows: number, post: number, sigma: number): void;
 /**
+ * Spectral norm's power iteration over the same view: with `update`, vwOut = normalize(Wᵀu), uOut = normalize(W·vwOut)
+ * (normalize(x) = x / max(‖x‖, eps)); else uOut = u, vwOut = vw. sigmaOut[0] = uOutᵀ·W·vwOut. Sums in double.
+ */
+export function spectralNormPower(w: Float32Array, u: Float32Array, vw: Float32Array, uOut: Float32Array, vwOut: Float32Array, sigmaOut: Float32Array,
+  pre: number, rows: number, post: number, update: boolean, eps: number): void;
+/**
  * Tensor memory of the native backend: an ArrayBuffer over a 64-byte-aligned malloc'd block of `bytes`,
  * zero-filled when `zero`. V8 is told of its size; its finalizer frees it unless `release` did.
  */

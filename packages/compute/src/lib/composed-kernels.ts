@@ -1,10 +1,11 @@
 /**
  * Our fused kernels (instance / layer norm and their gradients, the Adam and
  * SGD updates, the MirrorPad fold, the filter-and-bias gradient, spectral
- * norm's weight gradient) composed from tfjs ops, so each fused op exists on
- * every backend: a backend whose memory our loops cannot reach (tfjs-node's
- * libtensorflow) registers these, and the filter-and-bias gradient is
- * composed wherever the native addon does not compute it in one pass.
+ * norm's power iteration and weight gradient) composed from tfjs ops, so
+ * each fused op exists on every backend: a backend whose memory our loops
+ * cannot reach (tfjs-node's libtensorflow) registers these, and the
+ * filter-and-bias gradient is composed wherever the native addon does not
+ * compute it in one pass.
  * Layers and optimizers therefore always call the op; which implementation
  * runs is the backend's registrar's business.
  *
@@ -17,7 +18,7 @@ import { ADAM_UPDATE, SGD_UPDATE } from './optimizer-kernels';
 import { INSTANCE_NORM, INSTANCE_NORM_GRAD, LAYER_NORM, LAYER_NORM_GRAD } from './normalization-kernels';
 import { MIRROR_PAD_FOLD, type MirrorPadFoldAttrs } from './mirror-pad-fold-kernel';
 import { CONV2D_BACKPROP_FILTER_BIAS } from './native-conv-kernels';
-import { SPECTRAL_NORM_GRAD, spectralNormExtent } from './spectral-norm-kernel';
+import { SPECTRAL_NORM_GRAD, SPECTRAL_NORM_POWER, spectralNormExtent, type SpectralNormPowerAttrs } from './spectral-norm-kernel';
 
 type Inputs = Record<string, tf.Tensor>;
 type Composed = (inputs: Inputs, attrs: tf.NamedAttrMap) => tf.Tensor | tf.Tensor[];
@@ -111,6 +112,18 @@ const filterBias: Composed = ({ x, dy }, attrs) => [
   tf.sum(dy, [0, 1, 2]),
 ];
 
+/** Spectral norm's power iteration (when `update`) and σ = uᵀ·W·v over the weight viewed as [pre, rows, post]: [u, vw, σ]. */
+const spectralNormPower: Composed = ({ w, u, vw }, attrs) => {
+  const { update, eps } = attrs as unknown as SpectralNormPowerAttrs;
+  const { pre, rows, post } = spectralNormExtent(w.shape, u.shape, vw.shape, SPECTRAL_NORM_POWER);
+  const w3 = tf.reshape(w, [pre, rows, post]);
+  const normalize = (x: tf.Tensor) => tf.div(x, tf.maximum(tf.norm(x), eps));
+  const times = (v: tf.Tensor) => tf.sum(tf.mul(w3, tf.reshape(v, [pre, 1, post])), [0, 2]);
+  const v1 = update ? normalize(tf.sum(tf.mul(w3, tf.reshape(u, [1, rows, 1])), 1)) : tf.clone(vw);
+  const u1 = update ? normalize(times(v1)) : tf.clone(u);
+  return [u1, v1, tf.sum(tf.mul(u1, times(v1)))];
+};
+
 /** Spectral norm's dW = (dy − Σ(dy ⊙ w)/σ · u vᵀ)/σ over the weight viewed as [pre, rows, post]. */
 const spectralNormGrad: Composed = ({ dy, w, u, vw, sigma }) => {
   const { pre, rows, post } = spectralNormExtent(w.shape, u.shape, vw.shape);
@@ -127,6 +140,7 @@ const COMPOSED: Record<string, Composed> = {
   [SGD_UPDATE]: sgd,
   [MIRROR_PAD_FOLD]: mirrorPadFold,
   [CONV2D_BACKPROP_FILTER_BIAS]: filterBias,
+  [SPECTRAL_NORM_POWER]: spectralNormPower,
   [SPECTRAL_NORM_GRAD]: spectralNormGrad,
 };
 

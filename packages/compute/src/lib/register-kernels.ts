@@ -7,9 +7,10 @@
  *
  * Every backend gets every fused kernel our ops call (instance / layer norm
  * and their gradients, Adam and SGD updates, the MirrorPad fold, the
- * filter-and-bias gradient, spectral norm's weight gradient): a JS loop over its memory, the native addon's
- * code, or the composition of tfjs ops (composed-kernels.ts) — so layers and
- * optimizers call the op and never ask what the backend has.
+ * filter-and-bias gradient, spectral norm's power iteration and weight
+ * gradient): a JS loop over its memory, the native addon's code, or the
+ * composition of tfjs ops (composed-kernels.ts) — so layers and optimizers
+ * call the op and never ask what the backend has.
  *
  * `registerGradients` also loads tfjs's own gradients: `@tensorflow/tfjs-core`
  * alone ships no gradient configs in its CommonJS build (they live in an
@@ -36,7 +37,7 @@ import { CONV2D_BACKPROP_FILTER_BIAS, nativeConvKernelConfigs } from './native-c
 import { nativeColumnSums, nativeElementwiseKernelConfigs } from './native-elementwise-kernels';
 import { NORMALIZATION_GRADIENTS, normalizationKernelConfigs } from './normalization-kernels';
 import { optimizerKernelConfigs } from './optimizer-kernels';
-import { nativeSpectralNormKernelConfigs, spectralNormKernelConfig } from './spectral-norm-kernel';
+import { nativeSpectralNormKernelConfigs, spectralNormKernelConfigs } from './spectral-norm-kernel';
 import { avgPoolGradConfig, maxPoolGradConfig, maxPoolWasmCeilFix } from './pool-fixes';
 import { resizeBilinearGradCpuFix } from './resize-bilinear-grad-cpu';
 import { squareGradConfig } from './square-grad';
@@ -60,7 +61,7 @@ const cpuKernels = (): tf.KernelConfig[] => [
   ...normalizationKernelConfigs('cpu'),
   ...optimizerKernelConfigs('cpu'),
   mirrorPadFoldConfig('cpu'),
-  spectralNormKernelConfig('cpu'),
+  ...spectralNormKernelConfigs('cpu'),
 ];
 const CPU_FIXES: readonly KernelFix[] = [{ kernelName: 'ResizeBilinearGrad', wrap: resizeBilinearGradCpuFix, implementation: 'js' }];
 
@@ -72,9 +73,9 @@ const WASM_KERNELS: readonly [tf.KernelConfig, KernelImplementation][] = [
   [unsortedSegmentSumWasmConfig, 'wasm'],
   [identityWasmConfig, 'wasm'],
   [mirrorPadFoldConfig('wasm'), 'js'],
-  [spectralNormKernelConfig('wasm'), 'js'],
   ...normalizationKernelConfigs('wasm').map((c) => [c, 'js'] as [tf.KernelConfig, KernelImplementation]),
   ...optimizerKernelConfigs('wasm').map((c) => [c, 'js'] as [tf.KernelConfig, KernelImplementation]),
+  ...spectralNormKernelConfigs('wasm').map((c) => [c, 'js'] as [tf.KernelConfig, KernelImplementation]),
 ];
 const WASM_FIXES: readonly KernelFix[] = [
   { kernelName: 'MaxPool', wrap: maxPoolWasmCeilFix, implementation: 'wasm' },

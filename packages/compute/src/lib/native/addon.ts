@@ -34,8 +34,9 @@ export interface OneDnnKernels {
   sgdUpdate?(p: Float32Array, g: Float32Array, b: Float32Array | null, pOut: Float32Array, bOut: Float32Array | null,
     lr: number, momentum: number, nesterov: boolean, weightDecay: number): void;
   columnSums?(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
-  /** Spectral norm's weight gradient (native/src/spectral_norm.cc); absent from addons built before it. */
+  /** Spectral norm's weight gradient and power iteration (native/src/spectral_norm.cc); absent from addons built before them. */
   spectralNormGrad?(dy: Float32Array, w: Float32Array, u: Float32Array, vw: Float32Array, dw: Float32Array, pre: number, rows: number, post: number, sigma: number): void;
+  spectralNormPower?(w: Float32Array, u: Float32Array, vw: Float32Array, uOut: Float32Array, vwOut: Float32Array, sigmaOut: Float32Array, pre: number, rows: number, post: number, update: boolean, eps: number): void;
   /** Tensor memory (native/src/memory.cc): an ArrayBuffer over a malloc'd block, zero-filled when `zero`. */
   allocate?(bytes: number, zero: boolean): ArrayBuffer;
   /** Detaches `buffer` and frees its block now; false when it is not a live block of `allocate`'s. */

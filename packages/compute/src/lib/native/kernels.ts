@@ -14,7 +14,7 @@ import { nativeConvKernelConfigs, CONV2D_BACKPROP_FILTER_BIAS } from '../native-
 import { nativeElementwiseKernelConfigs } from '../native-elementwise-kernels';
 import { INSTANCE_NORM, INSTANCE_NORM_GRAD, LAYER_NORM, LAYER_NORM_GRAD } from '../normalization-kernels';
 import { ADAM_UPDATE, SGD_UPDATE } from '../optimizer-kernels';
-import { nativeSpectralNormKernelConfigs, SPECTRAL_NORM_GRAD } from '../spectral-norm-kernel';
+import { nativeSpectralNormKernelConfigs, SPECTRAL_NORM_GRAD, SPECTRAL_NORM_POWER } from '../spectral-norm-kernel';
 import { NATIVE_TENSOR_KERNELS } from './tensor-kernels';
 
 /** One kernel of the native backend. */
@@ -43,8 +43,8 @@ export const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...fromGroup(['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', CONV2D_BACKPROP_FILTER_BIAS], (addon) => nativeConvKernelConfigs(addon, NATIVE_BACKEND)),
   // OpenMP loops: instance / MUNIT layer norm both ways, one-pass Adam and SGD.
   ...fromGroup([INSTANCE_NORM, INSTANCE_NORM_GRAD, LAYER_NORM, LAYER_NORM_GRAD, ADAM_UPDATE, SGD_UPDATE], (addon) => nativeElementwiseKernelConfigs(addon, NATIVE_BACKEND)),
-  // OpenMP loop: spectral norm's weight gradient in two passes (native/src/spectral_norm.cc).
-  ...fromGroup([SPECTRAL_NORM_GRAD], (addon) => nativeSpectralNormKernelConfigs(addon, NATIVE_BACKEND)),
+  // OpenMP loops: spectral norm's power iteration and its weight gradient, two passes each (native/src/spectral_norm.cc).
+  ...fromGroup([SPECTRAL_NORM_POWER, SPECTRAL_NORM_GRAD], (addon) => nativeSpectralNormKernelConfigs(addon, NATIVE_BACKEND)),
   // OpenMP loops of native/src/{binary,unary,reduce,layout,index,pool,resize}.cc: elementwise ops with broadcasting,
   // reductions over any axes, data movement, pooling, resizing (tensor-kernels.ts).
   ...NATIVE_TENSOR_KERNELS,
