@@ -17,7 +17,7 @@
  * `<scope>.module.bias`), buffers are `<scope>.u`, `<scope>.v`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { spectralNormWeightGrad } from '@semadapt/compute';
+import { spectralNormPowerIteration, spectralNormWeightGrad } from '@semadapt/compute';
 import { Module } from '../module/module';
 import { isRecomputing, replayable } from '../module/recompute';
 import { Rng } from '../init/rng';
@@ -63,32 +63,29 @@ export class SpectralNorm<M extends Module & WeightedLayer = Module & WeightedLa
    * W/σ as one differentiable op. The power iteration (training) and σ run
    * inside the op's forward, so nothing of them is kept for the backward
    * pass; the backward is the closed form with u, v constant:
-   * ∂σ/∂W = u vᵀ, so dW = (dY − ⟨dY, W⟩/σ · u vᵀ) / σ.
-   * u and v stay in PyTorch's order; the weight is never transposed — the
-   * small vectors are reshaped into its layout instead.
+   * ∂σ/∂W = u vᵀ, so dW = (dY − ⟨dY, W⟩/σ · u vᵀ) / σ. Both are one
+   * kernel each over the weight in its own layout (compute's
+   * spectral-norm-kernel.ts: two passes each); u and v stay in PyTorch's
+   * order, and only the small v is transposed to and from the weight's.
    */
   private normalize(update: boolean): tf.Tensor4D {
     const weightOp = tf.customGrad(((w: tf.Tensor4D, save: tf.GradSaveFunc) => {
       // A recomputed block's second run starts from the u, v its first run read (module/recompute.ts).
       const [u0, v0] = replayable(() => [this.u, this.v]) as [tf.Tensor1D, tf.Tensor1D];
-      const { value, u, v, sigma } = tf.tidy(() => {
-        let u = u0;
-        let v = v0;
-        if (update) v = normalizeVector(this.layout.transposeTimes(w, u), this.eps);
-        const wv = this.layout.times(w, v);
-        if (update) u = normalizeVector(wv, this.eps);
-        const sigma = tf.sum(tf.mul(u, wv));
-        return { value: tf.div(w, sigma) as tf.Tensor4D, u, v, sigma };
+      const { value, u, v, vw, sigma } = tf.tidy(() => {
+        // vw: v in the weight's order, [pre, post] around the out axis.
+        const [u, vw, sigma] = spectralNormPowerIteration(w, u0, this.layout.toWeightOrder(v0), { update, eps: this.eps });
+        const v = update ? this.layout.toTorchOrder(vw) : v0;
+        return { value: tf.div(w, sigma) as tf.Tensor4D, u, v, vw, sigma };
       });
       if (update && !isRecomputing()) {
         this.u.assign(u);
         this.v.assign(v);
       }
-      save([w, u, v, sigma]);
+      save([w, u, vw, sigma]);
       const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [ws, us, vs, sg] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Scalar];
-        // One fused kernel: a reduction pass and a write pass over the weight (compute's spectral-norm-kernel.ts).
-        return tf.tidy(() => spectralNormWeightGrad(dy as tf.Tensor4D, ws, us, this.layout.restMatrix(vs), sg));
+        const [ws, us, vws, sg] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor2D, tf.Scalar];
+        return spectralNormWeightGrad(dy as tf.Tensor4D, ws, us, vws, sg);
       };
       return { value, gradFunc };
     }) as unknown as Parameters<typeof tf.customGrad>[0]);
@@ -124,59 +121,40 @@ function normalizeVector(x: tf.Tensor1D, eps: number): tf.Tensor1D {
 }
 
 /**
- * The products of PyTorch's `[out, rest]` weight matrix with vectors,
- * computed on the weight in its own 4-D layout (`outFirstPerm` maps it to
- * PyTorch's): W·v and Wᵀ·u without materializing the transposed matrix.
+ * PyTorch's `[out, rest]` weight matrix and the weight in its own 4-D layout
+ * (`outFirstPerm` maps it to PyTorch's): the weight viewed as
+ * `[pre, out, post]` (the axes before and after its out axis) and v moved
+ * between PyTorch's `[rest]` order and the weight's `[pre, post]`. The
+ * weight itself is never transposed.
  */
 class WeightMatrixLayout {
-  private readonly outAxis: number;
   /** The non-out axes in PyTorch's flattening order. */
   private readonly torchRest: number[];
   /** The non-out axes in the weight's own order. */
   private readonly nativeRest: number[];
+  private readonly pre: number;
+  private readonly post: number;
 
   constructor(private readonly shape: number[], perm: readonly number[]) {
-    this.outAxis = perm[0];
+    const outAxis = perm[0];
     this.torchRest = perm.slice(1);
-    this.nativeRest = [0, 1, 2, 3].filter((a) => a !== this.outAxis);
+    this.nativeRest = [0, 1, 2, 3].filter((a) => a !== outAxis);
+    const size = (dims: number[]) => dims.reduce((n, d) => n * d, 1);
+    this.pre = size(shape.slice(0, outAxis));
+    this.post = size(shape.slice(outAxis + 1));
   }
 
-  /** u `[out]` shaped to broadcast against the weight. */
-  outShaped(u: tf.Tensor1D): tf.Tensor4D {
-    return tf.reshape(u, this.shape.map((d, a) => (a === this.outAxis ? d : 1)) as [number, number, number, number]);
-  }
-
-  /** v `[rest]` (PyTorch order) shaped to broadcast against the weight. */
-  restShaped(v: tf.Tensor1D): tf.Tensor4D {
+  /** v `[rest]` (PyTorch order) → the weight's order, `[pre, post]`. */
+  toWeightOrder(v: tf.Tensor1D): tf.Tensor2D {
     const torchShaped = tf.reshape(v, this.torchRest.map((a) => this.shape[a]));
     const toNative = this.nativeRest.map((a) => this.torchRest.indexOf(a));
-    return tf.reshape(tf.transpose(torchShaped, toNative), this.shape.map((d, a) => (a === this.outAxis ? 1 : d)) as [number, number, number, number]);
+    return tf.reshape(tf.transpose(torchShaped, toNative), [this.pre, this.post]);
   }
 
-  /** v `[rest]` (PyTorch order) in the weight's order as `[pre, post]`: the axes before and after the out axis. */
-  restMatrix(v: tf.Tensor1D): tf.Tensor2D {
-    const size = (axes: number[]) => axes.reduce((n, d) => n * d, 1);
-    return tf.reshape(this.restShaped(v), [size(this.shape.slice(0, this.outAxis)), size(this.shape.slice(this.outAxis + 1))]);
-  }
-
-  /** W·v → `[out]`. */
-  times(w: tf.Tensor4D, v: tf.Tensor1D): tf.Tensor1D {
-    if (this.outAxis === 3) {
-      // HWIO: W·v is a 'valid' convolution of v (as a kh×kw×in image) with W. As a [1, rest]×[rest, out]
-      // matMul, XNNPACK would re-pack the whole weight on every call (W changes each step): ~10× slower.
-      const [kh, kw, cin, rows] = this.shape;
-      return tf.reshape(tf.conv2d(tf.reshape(this.restShaped(v), [1, kh, kw, cin]) as tf.Tensor4D, w, 1, 'valid'), [rows]) as tf.Tensor1D;
-    }
-    return tf.sum(tf.mul(w, this.restShaped(v)), this.nativeRest) as tf.Tensor1D;
-  }
-
-  /** Wᵀ·u → `[rest]` in PyTorch's order (computed in the weight's order, then the small result transposed). */
-  transposeTimes(w: tf.Tensor4D, u: tf.Tensor1D): tf.Tensor1D {
-    const inWeightOrder =
-      this.outAxis === 3
-        ? tf.reshape(tf.matMul(tf.reshape(w, [-1, this.shape[3]]), tf.reshape(u, [-1, 1])), this.nativeRest.map((a) => this.shape[a]))
-        : tf.sum(tf.mul(w, this.outShaped(u)), this.outAxis);
+  /** vw `[pre, post]` (the weight's order) → v `[rest]` in PyTorch's order. */
+  toTorchOrder(vw: tf.Tensor2D): tf.Tensor1D {
+    const nativeShaped = tf.reshape(vw, this.nativeRest.map((a) => this.shape[a]));
     const toTorch = this.torchRest.map((a) => this.nativeRest.indexOf(a));
-    return tf.reshape(tf.transpose(inWeightOrder, toTorch), [-1]) as tf.Tensor1D;
+    return tf.reshape(tf.transpose(nativeShaped, toTorch), [-1]);
   }
 }
