@@ -12,6 +12,7 @@ export { instanceNormalize, munitLayerNormalize, fusedInstanceNorm, fusedLayerNo
 export { ADAM_UPDATE, SGD_UPDATE, fusedAdamUpdate, fusedSgdUpdate, type AdamUpdateAttrs, type SgdUpdateAttrs } from './lib/optimizer-kernels';
 export { composedKernelConfig, composedKernelConfigs, FUSED_KERNEL_NAMES } from './lib/composed-kernels';
 export { MIRROR_PAD_FOLD } from './lib/mirror-pad-fold-kernel';
+export { RELU_GRAD, reluGrad } from './lib/relu-grad-kernel';
 export { SPECTRAL_NORM_GRAD, SPECTRAL_NORM_POWER, spectralNormPowerIteration, spectralNormWeightGrad, type SpectralNormPowerAttrs } from './lib/spectral-norm-kernel';
 export { dilatedSameConv } from './lib/dilated-conv';
 export { eagerFreeGradients, installEagerFreeGradients, stockGradients } from './lib/eager-free-gradients';

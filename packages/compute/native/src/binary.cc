@@ -23,6 +23,7 @@ namespace {
 // Codes shared with the TS side (compute's native binary kernels).
 enum Op {
   kAdd = 0, kSub = 1, kMul = 2, kDiv = 3, kMaximum = 4, kMinimum = 5, kPow = 6, kSquaredDifference = 7, kFloorDiv = 8,
+  kReluGrad = 9,
   kGreater = 10, kGreaterEqual = 11, kLess = 12, kLessEqual = 13, kEqual = 14, kNotEqual = 15, kLogicalAnd = 16, kLogicalOr = 17,
 };
 
@@ -160,6 +161,8 @@ bool Arithmetic(int op, const T* a, const T* b, T* out, const Plan& p) {
       case kDiv: Run(a, b, out, p, [](float x, float y) { return x / y; }); return true;
       case kPow: Run(a, b, out, p, [](float x, float y) { return std::pow(x, y); }); return true;
       case kFloorDiv: Run(a, b, out, p, [](float x, float y) { return std::floor(x / y); }); return true;
+      // ReLU's gradient from its output in one pass: dy · step(y), tfjs's step (NaN stays NaN, y > 0 → 1, else 0).
+      case kReluGrad: Run(a, b, out, p, [](float dy, float y) { return dy * (y != y ? y : (y > 0 ? 1.0f : 0.0f)); }); return true;
       default: return false;
     }
   } else {

@@ -19,6 +19,7 @@ import { INSTANCE_NORM, INSTANCE_NORM_GRAD, LAYER_NORM, LAYER_NORM_GRAD } from '
 import { MIRROR_PAD_FOLD, type MirrorPadFoldAttrs } from './mirror-pad-fold-kernel';
 import { CONV2D_BACKPROP_FILTER_BIAS } from './native-conv-kernels';
 import { SPECTRAL_NORM_GRAD, SPECTRAL_NORM_POWER, spectralNormExtent, type SpectralNormPowerAttrs } from './spectral-norm-kernel';
+import { RELU_GRAD } from './relu-grad-kernel';
 
 type Inputs = Record<string, tf.Tensor>;
 type Composed = (inputs: Inputs, attrs: tf.NamedAttrMap) => tf.Tensor | tf.Tensor[];
@@ -131,6 +132,9 @@ const spectralNormGrad: Composed = ({ dy, w, u, vw, sigma }) => {
   return tf.div(tf.sub(dy, tf.mul(tf.div(tf.sum(tf.mul(dy, w)), sigma), outer)), sigma);
 };
 
+/** ReLU's gradient dy·step(y). */
+const reluGrad: Composed = ({ dy, y }) => tf.mul(dy, tf.step(y));
+
 const COMPOSED: Record<string, Composed> = {
   [INSTANCE_NORM]: instanceNorm,
   [INSTANCE_NORM_GRAD]: instanceNormGrad,
@@ -142,6 +146,7 @@ const COMPOSED: Record<string, Composed> = {
   [CONV2D_BACKPROP_FILTER_BIAS]: filterBias,
   [SPECTRAL_NORM_POWER]: spectralNormPower,
   [SPECTRAL_NORM_GRAD]: spectralNormGrad,
+  [RELU_GRAD]: reluGrad,
 };
 
 /** The names of every fused kernel we define (each backend registers all of them). */

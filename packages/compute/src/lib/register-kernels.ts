@@ -40,6 +40,7 @@ import { optimizerKernelConfigs } from './optimizer-kernels';
 import { nativeSpectralNormKernelConfigs, spectralNormKernelConfigs } from './spectral-norm-kernel';
 import { avgPoolGradConfig, maxPoolGradConfig, maxPoolWasmCeilFix } from './pool-fixes';
 import { resizeBilinearGradCpuFix } from './resize-bilinear-grad-cpu';
+import { RELU_GRAD, reluGradCpuConfig } from './relu-grad-kernel';
 import { squareGradConfig } from './square-grad';
 import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum-wasm';
 import { loadNativeKernels } from './native/addon';
@@ -62,6 +63,7 @@ const cpuKernels = (): tf.KernelConfig[] => [
   ...optimizerKernelConfigs('cpu'),
   mirrorPadFoldConfig('cpu'),
   ...spectralNormKernelConfigs('cpu'),
+  reluGradCpuConfig(),
 ];
 const CPU_FIXES: readonly KernelFix[] = [{ kernelName: 'ResizeBilinearGrad', wrap: resizeBilinearGradCpuFix, implementation: 'js' }];
 
@@ -128,6 +130,7 @@ export function registerCpuKernels(): void {
 }
 
 let wasmFilterBias: tf.KernelConfig | undefined;
+let wasmReluGrad: tf.KernelConfig | undefined;
 
 /**
  * wasm: our wasm kernels and fixes, JS loops over its heap; with the addon,
@@ -138,6 +141,8 @@ export function registerWasmKernels(): void {
   for (const [c, impl] of WASM_KERNELS) putKernel(c, impl);
   wasmFilterBias ??= composedKernelConfig(CONV2D_BACKPROP_FILTER_BIAS, 'wasm');
   putKernel(wasmFilterBias, 'composed');
+  wasmReluGrad ??= composedKernelConfig(RELU_GRAD, 'wasm');
+  putKernel(wasmReluGrad, 'composed');
   applyFixes('wasm', WASM_FIXES);
   const { addon } = loadNativeKernels();
   if (!addon) {

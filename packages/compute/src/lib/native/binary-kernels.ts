@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeKernel } from './kernels';
 import { OVERWRITTEN } from './native-io';
+import { RELU_GRAD } from '../relu-grad-kernel';
 import { isPlainDtype, tensorKernel } from './tensor-addon';
 
 /** Op codes of binary.cc. */
@@ -34,8 +35,20 @@ function binaryKernel(kernelName: string, op: number, comparison: boolean): Nati
   });
 }
 
+/** binary.cc's dy·step(y) (relu-grad-kernel.ts); float32 of one shape, as `reluGrad` gives it. */
+const RELU_GRAD_OP = 9;
+
+const reluGradKernel = tensorKernel(RELU_GRAD, ({ inputs, io, native }) => {
+  const { dy, y } = inputs as Record<'dy' | 'y', tf.TensorInfo>;
+  if (dy.dtype !== 'float32' || y.dtype !== 'float32' || !tf.util.arraysEqual(dy.shape, y.shape)) return null;
+  const out = io.output(dy.shape, 'float32', OVERWRITTEN);
+  native.binary(RELU_GRAD_OP, io.values(dy), dy.shape, io.values(y), y.shape, out.values, dy.shape);
+  return out.info;
+});
+
 /** Every binary kernel the addon computes. */
 export const NATIVE_BINARY_KERNELS: readonly NativeKernel[] = [
   ...Object.entries(ARITHMETIC).map(([name, op]) => binaryKernel(name, op, false)),
   ...Object.entries(COMPARISON).map(([name, op]) => binaryKernel(name, op, true)),
+  reluGradKernel,
 ];

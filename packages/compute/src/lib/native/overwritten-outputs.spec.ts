@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expectAllClose } from '../../testing';
 import { fusedAdamUpdate, fusedSgdUpdate } from '../optimizer-kernels';
+import { reluGrad } from '../relu-grad-kernel';
 import { NATIVE_BACKEND, type NativeBackend } from './native-backend';
 import { nativeIo, OVERWRITTEN } from './native-io';
 import type { BlockAllocator } from './tensor-arrays';
@@ -87,6 +88,7 @@ const CASES: Array<[string, () => tf.Tensor | tf.Tensor[]]> = [
   ['MaxPoolGrad', () => gradOf((v) => tf.maxPool(v as tf.Tensor4D, 3, 2, 'same'), t([2, 9, 8, 5], 50), 51)],
   ['AvgPoolGrad', () => gradOf((v) => tf.avgPool(v as tf.Tensor4D, 3, 2, 'valid'), t([2, 9, 8, 5], 52), 53)],
   ['ResizeBilinear', () => [tf.image.resizeBilinear(t([2, 5, 7, 3], 54) as tf.Tensor4D, [9, 13], true), tf.image.resizeBilinear(t([1, 6, 4, 2], 55) as tf.Tensor4D, [3, 9])]],
+  ['SemadaptReluGrad', () => reluGrad(t([3, 37, 41], 67), t([3, 37, 41], 68))],
   ['SemadaptSgdUpdate', () => [
     ...fusedSgdUpdate(t([37, 29], 58), t([37, 29], 59), t([37, 29], 60), { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 }),
     ...fusedSgdUpdate(t([37, 29], 61), t([37, 29], 62), null, { lr: 0.1, momentum: 0, nesterov: false, weightDecay: 0 }),

@@ -1,5 +1,6 @@
 /** Pointwise activations as layers (SPEC §2–3): ReLU, LeakyReLU, Tanh, Sigmoid. */
 import * as tf from '@tensorflow/tfjs-core';
+import { reluGrad } from '@semadapt/compute';
 import { Module } from '../module/module';
 import { OnnxGraph, scopedName } from '../onnx/onnx-graph';
 import { Layer, numberIn } from './layer';
@@ -66,7 +67,7 @@ export function addRelu<T extends tf.Tensor>(a: T, b: T): T {
     const value = tf.tidy(() => tf.relu(tf.add(ai, bi)));
     save([value]);
     const gradFunc = (dy: tf.Tensor, [y]: tf.Tensor[]) => {
-      const g = tf.tidy(() => tf.mul(dy, tf.step(y)));
+      const g = reluGrad(dy, y); // dy·[y > 0] in one pass
       // Two tensor objects: a walk that frees one input's gradient must not free the other's.
       return [g, g.clone()];
     };

@@ -19,6 +19,7 @@
  * - `addSameShape(a, b)`: a residual sum. Saves nothing.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { reluGrad } from '@semadapt/compute';
 
 type Op = Parameters<typeof tf.customGrad>[0];
 
@@ -63,14 +64,8 @@ export function channelAffineActivation(z: tf.Tensor4D, scale: tf.Tensor1D, shif
       const affine = tf.add(tf.mul(zi, si), bi);
       return relu ? tf.relu(affine) : affine;
     });
-  /** dy·[y > 0] with ReLU, else dy itself. */
-  const gated = (dy: tf.Tensor, y: tf.Tensor | undefined): tf.Tensor => {
-    if (!y) return dy;
-    const mask = tf.step(y);
-    const g = tf.mul(dy, mask);
-    mask.dispose();
-    return g;
-  };
+  /** dy·[y > 0] (one pass) with ReLU, else dy itself. */
+  const gated = (dy: tf.Tensor, y: tf.Tensor | undefined): tf.Tensor => (y ? reluGrad(dy, y) : dy);
   if (options.affineGradients ?? true) {
     const op = tf.customGrad(((zi: tf.Tensor4D, si: tf.Tensor1D, bi: tf.Tensor1D, save: tf.GradSaveFunc) => {
       const value = forward(zi, si, bi);

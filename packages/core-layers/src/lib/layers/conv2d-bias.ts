@@ -15,7 +15,7 @@
  * dilated gradient.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { CONV2D_BACKPROP_FILTER_BIAS, convGradientKernelsTakeDilations } from '@semadapt/compute';
+import { CONV2D_BACKPROP_FILTER_BIAS, convGradientKernelsTakeDilations, reluGrad } from '@semadapt/compute';
 
 type Pad = 'valid' | tf.backend_util.ExplicitPadding;
 
@@ -58,12 +58,8 @@ export function conv2dBiasActivation(x: tf.Tensor4D, filter: tf.Tensor4D, bias: 
   };
   const backward = (dy: tf.Tensor, xs: tf.Tensor, fs: tf.Tensor, ys: tf.Tensor | undefined, withBias: boolean): tf.Tensor[] => {
     // ReLU's gradient from its output: y > 0 exactly where its input was.
-    let dz = dy;
-    if (ys) {
-      const mask = tf.step(ys);
-      dz = tf.mul(dy, mask);
-      mask.dispose(); // before dx and dw are allocated: one full-size tensor fewer at the peak
-    }
+    // dy·[y > 0] in one pass (no mask tensor).
+    const dz = ys ? reluGrad(dy, ys) : dy;
     const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy: dz, filter: fs }, { ...attrs, inputShape: xs.shape } as unknown as tf.NamedAttrMap) as tf.Tensor;
     const rest = withBias
       ? filterAndBiasGradients(xs, dz, fs.shape, attrs)
