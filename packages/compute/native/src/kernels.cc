@@ -121,20 +121,27 @@ struct Geometry {
 // (ResNet's 23 in layer 3) share an entry, so only the last forward's copy
 // survives to the backward. A primitive always reorders its own inputs
 // afresh, so repeating a call costs what it did.
+//
+// The scratch buffer is allocated when first written: a backward primitive
+// that always finds x or dy in a peer's copy never holds one of its own.
 struct Staged {
   memory::desc user, wanted;
-  std::unique_ptr<memory> scratch;
+  bool staged = false;               // the layouts differ
+  std::unique_ptr<memory> scratch;   // allocated on first use
   dnnl::primitive in, out;  // user → scratch, scratch → user
   int64_t token = 0;        // the tensor whose data the scratch holds (inputs only)
   dnnl::primitive via;      // a source peer's layout → scratch (built on first use)
   memory::desc via_from;
 
   Staged() = default;
-  Staged(const memory::desc& u, const memory::desc& w) : user(u), wanted(w) {
-    if (u == w) return;
-    scratch = std::make_unique<memory>(w, Engine());
+  Staged(const memory::desc& u, const memory::desc& w) : user(u), wanted(w), staged(u != w) {
+    if (!staged) return;
     in = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), u, Engine(), w));
     out = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), w, Engine(), u));
+  }
+  memory& Buffer() {
+    if (!scratch) scratch = std::make_unique<memory>(wanted, Engine());
+    return *scratch;
   }
   // The memory the primitive reads: the user's, a peer's copy of the same tensor, or a fresh reorder.
   // `sources`: peers whose copy in another blocked layout we may reorder from instead of the
@@ -142,7 +149,7 @@ struct Staged {
   // contiguous 8×8 tiles, oneDNN's jit:blk, 2–3× faster than from hwio).
   memory Read(memory& u, int64_t tok, std::initializer_list<const Staged*> peers = {},
               std::initializer_list<const Staged*> sources = {}) {
-    if (!scratch) return u;
+    if (!staged) return u;
     for (const Staged* peer : peers)
       if (tok != 0 && peer && peer->scratch && peer->token == tok && peer->wanted == wanted) return *peer->scratch;
     for (const Staged* peer : sources)
@@ -151,18 +158,18 @@ struct Staged {
           via = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), peer->wanted, Engine(), wanted));
           via_from = peer->wanted;
         }
-        via.execute(Stream(), {{DNNL_ARG_FROM, *peer->scratch}, {DNNL_ARG_TO, *scratch}});
+        via.execute(Stream(), {{DNNL_ARG_FROM, *peer->scratch}, {DNNL_ARG_TO, Buffer()}});
         token = tok;
         return *scratch;
       }
-    in.execute(Stream(), {{DNNL_ARG_FROM, u}, {DNNL_ARG_TO, *scratch}});
+    in.execute(Stream(), {{DNNL_ARG_FROM, u}, {DNNL_ARG_TO, Buffer()}});
     token = tok;
     return *scratch;
   }
   // The memory the primitive writes; `Written` then copies it to the user's buffer.
-  memory Target(const memory& u) const { return scratch ? *scratch : u; }
+  memory Target(const memory& u) { return staged ? Buffer() : u; }
   void Written(memory& u) {
-    if (scratch) out.execute(Stream(), {{DNNL_ARG_FROM, *scratch}, {DNNL_ARG_TO, u}});
+    if (staged) out.execute(Stream(), {{DNNL_ARG_FROM, *scratch}, {DNNL_ARG_TO, u}});
   }
 };
 
@@ -176,6 +183,7 @@ struct Entry {
 constexpr size_t kPrimitiveBytes = 64 << 10;
 
 size_t StagedBytes(const Staged& s) { return s.scratch ? s.wanted.get_size() : 0; }
+size_t EntryBytes(const Entry& e) { return kPrimitiveBytes + StagedBytes(e.a) + StagedBytes(e.b) + StagedBytes(e.c); }
 
 // The primitive cache: least recently used first out, bounded in bytes. Within
 // a step the forward's copy of x is read again by the filter gradient (see
@@ -196,7 +204,7 @@ class PrimitiveCache {
       return it->second.entry;
     }
     Slot slot{make(), 0, {}};
-    slot.bytes = kPrimitiveBytes + StagedBytes(slot.entry.a) + StagedBytes(slot.entry.b) + StagedBytes(slot.entry.c);
+    slot.bytes = EntryBytes(slot.entry);
     order_.push_front(key);
     slot.position = order_.begin();
     bytes_ += slot.bytes;
@@ -210,6 +218,15 @@ class PrimitiveCache {
     if (it == map_.end()) return nullptr;
     Touch(it->second);
     return &it->second.entry;
+  }
+  // After `key`'s call: counts the scratch buffers it allocated (on first use) and evicts down to the bound, keeping `key`.
+  void Settle(const std::string& key) {
+    auto it = map_.find(key);
+    if (it == map_.end()) return;
+    const size_t now = EntryBytes(it->second.entry);  // scratch only grows while an entry lives
+    bytes_ = bytes_ - it->second.bytes + now;
+    it->second.bytes = now;
+    Evict(key);
   }
   void SetLimit(size_t bytes, const std::string& keep = "") {
     limit_ = bytes;
@@ -340,7 +357,8 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
   float* b = hasBias ? Data(info[6], g.co, "bias", env) : nullptr;
   if (!x || !w || !y || (hasBias && !b)) return env.Undefined();
   return Guarded(info, [&] {
-    Entry& e = Lookup(g.Key(hasBias ? "fwd_bias" : "fwd"), [&] {
+    const std::string key = g.Key(hasBias ? "fwd_bias" : "fwd");
+    Entry& e = Lookup(key, [&] {
       auto pd = g.ForwardPd(g.ActSrc(), g.ActDst(), hasBias);
       return Entry{dnnl::convolution_forward(pd), Staged(g.Src(), pd.src_desc()), Staged(g.UserWeights(), pd.weights_desc()),
                    Staged(g.Dst(), pd.dst_desc())};
@@ -352,6 +370,7 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
     e.prim.execute(Stream(), args);
     e.c.Written(ym);
     Stream().wait();
+    Cache().Settle(key);
   });
 }
 
@@ -363,7 +382,8 @@ Napi::Value BackwardData(const Napi::CallbackInfo& info) {
   float* dx = Data(info[3], SizeX(g), "dx", env);
   if (!dy || !w || !dx) return env.Undefined();
   return Guarded(info, [&] {
-    Entry& e = Lookup(g.Key("bwd_data"), [&] {
+    const std::string key = g.Key("bwd_data");
+    Entry& e = Lookup(key, [&] {
       auto hint = g.ForwardPd(g.ActSrc(), g.ActDst());
       auto d = dnnl::convolution_backward_data::desc(algorithm::convolution_direct, g.ActSrc(), g.AnyWeights(), g.ActDst(), g.Strides(),
                                                      g.Dilates(), g.PadL(), g.PadR());
@@ -381,6 +401,7 @@ Napi::Value BackwardData(const Napi::CallbackInfo& info) {
                               {DNNL_ARG_DIFF_SRC, e.c.Target(dxm)}});
     e.c.Written(dxm);
     Stream().wait();
+    Cache().Settle(key);
   });
 }
 
@@ -395,7 +416,8 @@ Napi::Value BackwardWeights(const Napi::CallbackInfo& info) {
   float* db = hasBias ? Data(info[6], g.co, "db", env) : nullptr;
   if (!x || !dy || !dw || (hasBias && !db)) return env.Undefined();
   return Guarded(info, [&] {
-    Entry& e = Lookup(g.Key(hasBias ? "bwd_weights_bias" : "bwd_weights"), [&] {
+    const std::string key = g.Key(hasBias ? "bwd_weights_bias" : "bwd_weights");
+    Entry& e = Lookup(key, [&] {
       auto hint = g.ForwardPd(g.ActSrc(), g.ActDst(), hasBias);
       auto d = hasBias ? dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, g.ActSrc(), g.AnyWeights(), g.Bias(),
                                                                   g.ActDst(), g.Strides(), g.Dilates(), g.PadL(), g.PadR())
@@ -417,6 +439,7 @@ Napi::Value BackwardWeights(const Napi::CallbackInfo& info) {
     e.prim.execute(Stream(), args);
     e.c.Written(dwm);
     Stream().wait();
+    Cache().Settle(key);
   });
 }
 

@@ -47,13 +47,29 @@ if (HAS_NATIVE) {
       // with what earlier suites left in malloc's arenas, and does not tell a bounded cache from an unbounded one.
     });
 
+    it('holds a scratch copy only where a primitive reorders: 4 activation copies a conv, not 6', () => {
+      if (!addon) throw new Error('addon not loaded');
+      addon.setCacheLimit(1 << 30);
+      const before = addon.cacheStats();
+      const [h, w, C] = [21, 19, 64];
+      step(h, w, C); // a geometry no other test runs
+      const after = addon.cacheStats();
+      expect(after.evictions).toBe(before.evictions);
+      // Three primitives (64 KiB each, nominal); forward: x, y and the filter; input gradient: dy, dx and
+      // the filter; filter gradient: dw only (x from the forward's copy, dy from the input gradient's).
+      const activation = 4 * h * w * C;
+      const filter = 4 * 9 * C * C;
+      expect(after.entries - before.entries).toBe(3);
+      expect(after.bytes - before.bytes).toBe(3 * 65536 + 4 * activation + 3 * filter);
+    });
+
     it('a geometry evicted and run again gives the cpu result', async () => {
       if (!addon) throw new Error('addon not loaded');
       addon.setCacheLimit(0);
-      // Small: tfjs-backend-cpu's filter gradient takes minutes at 64 channels.
-      const onNative = step(13, 11, 16);
+      // Small (tfjs-backend-cpu's filter gradient takes minutes at 64 channels), but 32 channels: blocked layouts, scratch copies.
+      const onNative = step(13, 11, 32);
       await setTestBackend('cpu');
-      const onCpu = step(13, 11, 16);
+      const onCpu = step(13, 11, 32);
       await setTestBackend('native');
       onNative.forEach((a, i) => expect(relativeError(a, onCpu[i])).toBeLessThan(1e-4));
       expect(addon.cacheStats().entries).toBeLessThanOrEqual(1);
