@@ -21,6 +21,11 @@ using namespace tensor_args;
 
 namespace {
 
+// Below this many weights a pass stays on the calling thread: one core streams
+// a 1 MB weight in well under 0.1 ms, about what waking the OpenMP team costs
+// when the other core is busy (tensor_args.h's kParallelMin is 32 K).
+constexpr int64_t kSpectralParallelMin = 1 << 18;
+
 __attribute__((target_clones("avx2", "default")))
 double DotRange(const float* a, const float* b, int64_t begin, int64_t end) {
   double s = 0;
@@ -30,7 +35,7 @@ double DotRange(const float* a, const float* b, int64_t begin, int64_t end) {
 
 // Σ a·b in double, split over the threads in contiguous ranges (a fixed split: the sum does not depend on timing).
 double Dot(const float* a, const float* b, int64_t n) {
-  const int threads = n >= kParallelMin ? omp_get_max_threads() : 1;
+  const int threads = n >= kSpectralParallelMin ? omp_get_max_threads() : 1;
   std::vector<double> partial(static_cast<size_t>(threads), 0.0);
 #pragma omp parallel num_threads(threads)
   {
@@ -116,7 +121,7 @@ Napi::Value SpectralNormPowerJs(const Napi::CallbackInfo& info) {
   for (size_t i = 0; i < 6; i++) {
     if (args.Type(i) != DType::kFloat32) return args.Fail("spectralNormPower: float32 arrays only"), info.Env().Undefined();
   }
-  const int threads = pre * rows * post >= kParallelMin ? omp_get_max_threads() : 1;
+  const int threads = pre * rows * post >= kSpectralParallelMin ? omp_get_max_threads() : 1;
   std::vector<double> wv(static_cast<size_t>(rows));
   if (update) {
     std::vector<double> t(static_cast<size_t>(pre * post));
@@ -168,7 +173,7 @@ Napi::Value SpectralNormGradJs(const Napi::CallbackInfo& info) {
   std::vector<float> cu(static_cast<size_t>(rows));
   for (int64_t o = 0; o < rows; o++) cu[o] = static_cast<float>(c * u[o]);
   const float s = static_cast<float>(sigma);
-  const int threads = n >= kParallelMin ? omp_get_max_threads() : 1;
+  const int threads = n >= kSpectralParallelMin ? omp_get_max_threads() : 1;
   if (post == 1) {
 #pragma omp parallel for num_threads(threads) schedule(static)
     for (int64_t p = 0; p < pre; p++) WriteOutInner(dy + p * rows, cu.data(), vw[p], s, dw + p * rows, rows);

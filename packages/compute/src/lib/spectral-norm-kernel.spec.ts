@@ -29,8 +29,8 @@ const CASES: Case[] = [
   { shape: [7, 3, 2, 5], outAxis: 0 }, // pre = 1
   { shape: [1, 1, 1, 9], outAxis: 3 }, // 1×1 conv, one input channel: pre = post = 1
   { shape: [1, 1, 6, 1], outAxis: 2 }, // 1×1 transposed conv, one input channel: pre = post = 1
-  { shape: [3, 3, 64, 65], outAxis: 3 }, // 37,440 weights: the native loop's threaded path
-  { shape: [4, 4, 47, 50], outAxis: 2 }, // 37,600 weights, post = 50, threaded
+  { shape: [3, 3, 128, 230], outAxis: 3 }, // 264,960 weights: the native loops' threaded path (≥ 2^18)
+  { shape: [4, 4, 130, 127], outAxis: 2 }, // 264,160 weights, post = 127, threaded
   { shape: [3, 3, 0, 4], outAxis: 3 }, // empty
 ];
 
