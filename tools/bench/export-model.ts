@@ -5,21 +5,21 @@
  * model — and not the training framework's copy of the weights it was
  * exported from: peak RSS compares inference with inference. Weights as the
  * cases have always used (uniform ±0.01 DeepLabV2, the translator's own init).
+ * The networks' packages are loaded in the child only (`main`), not in the
+ * timed process that imports `exportInChild`.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { initBackend } from '@semadapt/compute';
-import { Rng } from '@semadapt/core-layers';
-import { DeepLabV2, exportSegmenterOnnx } from '@semadapt/segmenter';
-import { Translator, translatorOnnxBytes } from '@semadapt/translator';
 
 /** Models an inference case can ask for. */
 export type ExportedModel = 'deeplab' | 'translator-s2t';
 
-function modelBytes(model: ExportedModel): Uint8Array {
+async function modelBytes(model: ExportedModel): Promise<Uint8Array> {
   if (model === 'deeplab') {
+    const { Rng } = await import('@semadapt/core-layers');
+    const { DeepLabV2, exportSegmenterOnnx } = await import('@semadapt/segmenter');
     const init = { kind: 'uniform', low: -0.01, high: 0.01 } as const;
     const net = new DeepLabV2({ rng: new Rng(1), backboneInit: init, classifierInit: init }).eval();
     try {
@@ -28,6 +28,7 @@ function modelBytes(model: ExportedModel): Uint8Array {
       net.dispose();
     }
   }
+  const { Translator, translatorOnnxBytes } = await import('@semadapt/translator');
   const translator = new Translator({});
   try {
     return translatorOnnxBytes(translator, 's2t');
@@ -40,9 +41,10 @@ function modelBytes(model: ExportedModel): Uint8Array {
 export async function main(argv: string[]): Promise<number> {
   const [model, file] = argv;
   if ((model !== 'deeplab' && model !== 'translator-s2t') || !file) throw new Error(`usage: run.js export-model deeplab|translator-s2t <file>, got ${argv.join(' ')}`);
+  const { initBackend } = await import('@semadapt/compute');
   await initBackend({ log: () => undefined });
   const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, modelBytes(model));
+  fs.writeFileSync(tmp, await modelBytes(model));
   fs.renameSync(tmp, file);
   return 0;
 }

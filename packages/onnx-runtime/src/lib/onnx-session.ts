@@ -19,10 +19,71 @@ export type OnnxValueMetadata = InferenceSession.ValueMetadata;
 /** The metadata of a tensor input or output (`isTensor: true`: element type and shape). */
 export type OnnxTensorMetadata = InferenceSession.TensorValueMetadata;
 
-/** Options of {@link OnnxSession.open}. */
+/** Graph optimisation levels of onnxruntime that {@link OnnxSessionOptions.optimization} accepts. */
+export type OnnxOptimization = 'basic' | 'extended' | 'all';
+
+/**
+ * Options of {@link OnnxSession.open}. The memory settings change where and
+ * how onnxruntime keeps weights and activations, never the outputs (the spec
+ * runs a model under each and compares).
+ */
 export interface OnnxSessionOptions {
   /** Intra-op threads. Default: onnxruntime's own choice (one per physical core). */
   threads?: number;
+  /**
+   * onnxruntime's CPU memory arena (`enableCpuMemArena`): activations come
+   * from a pool that grows and is never returned to the system. Default
+   * false — off, DEFAULT_MEMORY_ARENA_NOTE.
+   */
+  memoryArena?: boolean;
+  /**
+   * Memory-pattern planning (`enableMemPattern`): one block per run laid out
+   * from the first run's shapes. Default DEFAULT_MEMORY_PATTERN.
+   */
+  memoryPattern?: boolean;
+  /**
+   * Weight pre-packing (session config `session.disable_prepacking` is its
+   * negation): kernels keep a re-laid-out copy of their weights. Default DEFAULT_PREPACKING.
+   */
+  prepacking?: boolean;
+  /** Graph optimisation level. Default 'all'. */
+  optimization?: OnnxOptimization;
+}
+
+/** Defaults of the memory options, chosen by measurement (README, "Memory"). */
+export const ONNX_SESSION_DEFAULTS: Readonly<Required<Pick<OnnxSessionOptions, 'memoryArena' | 'memoryPattern' | 'prepacking'>>> = {
+  memoryArena: false,
+  memoryPattern: true,
+  prepacking: true,
+};
+const DEFAULTS = ONNX_SESSION_DEFAULTS;
+
+const OPTION_NAMES: readonly (keyof OnnxSessionOptions)[] = ['threads', 'memoryArena', 'memoryPattern', 'prepacking', 'optimization'];
+const OPTIMIZATIONS: readonly OnnxOptimization[] = ['basic', 'extended', 'all'];
+
+/** Checks `options` and maps them to onnxruntime's session options (sequential execution). */
+export function ortSessionOptions(options: OnnxSessionOptions): InferenceSession.SessionOptions {
+  for (const key of Object.keys(options)) {
+    if (!(OPTION_NAMES as readonly string[]).includes(key)) throw new Error(`OnnxSession: unknown option '${key}' (known: ${OPTION_NAMES.join(', ')})`);
+  }
+  const { threads, memoryArena = DEFAULTS.memoryArena, memoryPattern = DEFAULTS.memoryPattern, prepacking = DEFAULTS.prepacking, optimization = 'all' } = options;
+  for (const [name, value] of [['memoryArena', memoryArena], ['memoryPattern', memoryPattern], ['prepacking', prepacking]] as const) {
+    if (typeof value !== 'boolean') throw new TypeError(`OnnxSession: ${name} must be true or false, received ${String(value)}`);
+  }
+  if (!OPTIMIZATIONS.includes(optimization)) throw new RangeError(`OnnxSession: optimization must be one of ${OPTIMIZATIONS.join(', ')}, received ${String(optimization)}`);
+  const sessionOptions: InferenceSession.SessionOptions = {
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: optimization,
+    enableCpuMemArena: memoryArena,
+    enableMemPattern: memoryPattern,
+    extra: { session: { disable_prepacking: prepacking ? '0' : '1' } },
+  };
+  if (threads !== undefined) {
+    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`OnnxSession: threads must be an integer ≥ 1, received ${threads}`);
+    sessionOptions.intraOpNumThreads = threads;
+  }
+  return sessionOptions;
 }
 
 function ort(): typeof import('onnxruntime-node') {
@@ -46,12 +107,8 @@ export class OnnxSession {
 
   /** Opens a model from a file or from its bytes. */
   static async open(model: string | Uint8Array, options: OnnxSessionOptions = {}): Promise<OnnxSession> {
+    const sessionOptions = ortSessionOptions(options);
     const { InferenceSession: Session } = ort();
-    const sessionOptions: InferenceSession.SessionOptions = { interOpNumThreads: 1, graphOptimizationLevel: 'all' };
-    if (options.threads !== undefined) {
-      if (!Number.isInteger(options.threads) || options.threads < 1) throw new RangeError(`OnnxSession: threads must be an integer ≥ 1, received ${options.threads}`);
-      sessionOptions.intraOpNumThreads = options.threads;
-    }
     const source = typeof model === 'string' ? model : '<onnx model>';
     const session = typeof model === 'string' ? await Session.create(model, sessionOptions) : await Session.create(model, sessionOptions);
     return new OnnxSession(session, source);
