@@ -59,10 +59,10 @@ export function adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v:
 /** One SGD update (momentum buffer b and bOut null for plain SGD). */
 export function sgdUpdate(p: Float32Array, g: Float32Array, b: Float32Array | null, pOut: Float32Array, bOut: Float32Array | null,
   lr: number, momentum: number, nesterov: boolean, weightDecay: number): void;
-/** The activations' layout the convolution rule gives a geometry (kernels.cc `ChooseNhwc`). */
-export function convLayout(g: ConvGeometry): 'nhwc' | 'blocked';
+/** The layouts the convolution rule gives a geometry's forward and input gradient (kernels.cc `ChoosePlain`, `ChooseNhwc`). */
+export function convLayout(g: ConvGeometry): 'plain' | 'nhwc' | 'blocked';
 /** Overrides the rule for convolutions run from now on ('auto': the rule). */
-export function setConvLayout(mode: 'nhwc' | 'blocked' | 'auto'): void;
+export function setConvLayout(mode: 'plain' | 'nhwc' | 'blocked' | 'auto'): void;
 /**
  * The convolution primitives and their blocked-layout scratch copies are cached per geometry, least recently
  * used first out, bounded in bytes (default 1 GiB, or SEMADAPT_NATIVE_CACHE_MB at load).

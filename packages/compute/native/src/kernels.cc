@@ -74,7 +74,7 @@ struct Geometry {
     std::ostringstream k;
     k << kind << ':' << n << ',' << h << ',' << w << ',' << c << ';' << kh << ',' << kw << ',' << ci << ',' << co << ';'
       << oh << ',' << ow << ';' << sh << ',' << sw << ',' << dh << ',' << dw << ';' << pt << ',' << pb << ',' << pl << ',' << pr
-      << (nhwc ? ";nhwc" : "");
+      << (plain ? ";plain" : nhwc ? ";nhwc" : "");
     return k.str();
   }
   memory::desc Src() const { return memory::desc({n, c, h, w}, dt::f32, tag::nhwc); }
@@ -93,14 +93,16 @@ struct Geometry {
   // The activations' layout for all three primitives of this geometry (ChooseLayout below):
   // the user's nhwc as it is, or `any` (oneDNN's preferred, channel-blocked on AVX2).
   bool nhwc = false;
+  bool plain = false;  // nhwc and the user's hwio filter too: no reorder at all (oneDNN's gemm convolution)
   memory::desc ActSrc() const { return nhwc ? Src() : AnySrc(); }
   memory::desc ActDst() const { return nhwc ? Dst() : AnyDst(); }
+  memory::desc ActWeights() const { return plain ? UserWeights() : AnyWeights(); }
 
   // With a bias, oneDNN adds it as the convolution writes each output (no extra pass over y).
   dnnl::convolution_forward::primitive_desc ForwardPd(memory::desc src, memory::desc dst, bool bias = false) const {
-    auto d = bias ? dnnl::convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, src, AnyWeights(), Bias(),
+    auto d = bias ? dnnl::convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, src, ActWeights(), Bias(),
                                                     dst, Strides(), Dilates(), PadL(), PadR())
-                  : dnnl::convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, src, AnyWeights(), dst,
+                  : dnnl::convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, src, ActWeights(), dst,
                                                     Strides(), Dilates(), PadL(), PadR());
     return dnnl::convolution_forward::primitive_desc(d, Engine());
   }
@@ -287,7 +289,7 @@ int64_t Token(const Napi::CallbackInfo& info, size_t i) {
 
 // The rule's override (0: the rule, 1: nhwc, 2: blocked), for measuring the rule and testing
 // both layouts on one geometry: SEMADAPT_NATIVE_CONV_LAYOUT=nhwc|blocked at load, setConvLayout().
-int ParseLayout(const std::string& s) { return s == "nhwc" ? 1 : s == "blocked" ? 2 : 0; }
+int ParseLayout(const std::string& s) { return s == "nhwc" ? 1 : s == "blocked" ? 2 : s == "plain" ? 3 : 0; }
 int& LayoutOverride() {
   static int mode = [] {
     const char* v = std::getenv("SEMADAPT_NATIVE_CONV_LAYOUT");
@@ -296,10 +298,30 @@ int& LayoutOverride() {
   return mode;
 }
 
+// Plain (nhwc activations, the user's hwio filter: oneDNN's gemm convolution, no reorder at
+// all) where the output has fewer than 64 pixels (N·OH·OW): there the filter is large
+// against the work (2·N·OH·OW FLOPs per filter element) and reordering it costs more than
+// the blocked kernels save.
+constexpr memory::dim kPlainPixels = 64;
+
+bool ChoosePlain(const Geometry& g) {
+  if (LayoutOverride() != 0) return LayoutOverride() == 3;
+  return g.n * g.oh * g.ow < kPlainPixels;
+}
+
 bool ChooseNhwc(const Geometry& g) {
   if (LayoutOverride() != 0) return LayoutOverride() == 1;
   const bool dilated = g.dh != 1 || g.dw != 1;
   return std::min(g.c, g.co) < 32 && !dilated;
+}
+
+// The filter gradient's geometry: plain only up to 5×5 kernels (gemm's filter gradient with
+// nhwc input is 2–3× faster than blocked on the translator discriminator's 4×4 and 5×5 at
+// ≤ 16 pixels, but 75× slower on FCN8s's fc6, 7×7 512→4096 at 15 pixels).
+Geometry FilterGradGeometry(Geometry g) {
+  if (LayoutOverride() == 0) g.plain = g.plain && g.kh * g.kw <= 25;
+  g.nhwc = g.plain || ChooseNhwc(g);
+  return g;
 }
 
 Geometry ReadGeometry(const Napi::Object& g) {
@@ -312,7 +334,8 @@ Geometry ReadGeometry(const Napi::Object& g) {
   auto x = arr("xShape", 4), f = arr("wShape", 4), y = arr("yShape", 4), s = arr("strides", 2), d = arr("dilations", 2),
        p = arr("pads", 4);
   Geometry geo{x[0], x[1], x[2], x[3], f[0], f[1], f[2], f[3], y[1], y[2], s[0], s[1], d[0], d[1], p[0], p[1], p[2], p[3]};
-  geo.nhwc = ChooseNhwc(geo);
+  geo.plain = ChoosePlain(geo);
+  geo.nhwc = geo.plain || ChooseNhwc(geo);
   return geo;
 }
 
@@ -385,15 +408,16 @@ Napi::Value BackwardData(const Napi::CallbackInfo& info) {
     const std::string key = g.Key("bwd_data");
     Entry& e = Lookup(key, [&] {
       auto hint = g.ForwardPd(g.ActSrc(), g.ActDst());
-      auto d = dnnl::convolution_backward_data::desc(algorithm::convolution_direct, g.ActSrc(), g.AnyWeights(), g.ActDst(), g.Strides(),
+      auto d = dnnl::convolution_backward_data::desc(algorithm::convolution_direct, g.ActSrc(), g.ActWeights(), g.ActDst(), g.Strides(),
                                                      g.Dilates(), g.PadL(), g.PadR());
       dnnl::convolution_backward_data::primitive_desc pd(d, Engine(), hint);
       return Entry{dnnl::convolution_backward_data(pd), Staged(g.Dst(), pd.diff_dst_desc()), Staged(g.UserWeights(), pd.weights_desc()),
                    Staged(g.Src(), pd.diff_src_desc())};
     });
     memory dym(g.Dst(), Engine(), dy), dxm(g.Src(), Engine(), dx), wm(g.UserWeights(), Engine(), w);
-    Entry* weights = Find(g.Key("bwd_weights"));
-    Entry* withBias = Find(g.Key("bwd_weights_bias"));
+    const Geometry gw = FilterGradGeometry(g);
+    Entry* weights = Find(gw.Key("bwd_weights"));
+    Entry* withBias = Find(gw.Key("bwd_weights_bias"));
     Entry* forward = Find(g.Key("fwd"));
     Entry* biased = Find(g.Key("fwd_bias"));
     e.prim.execute(Stream(), {{DNNL_ARG_DIFF_DST, e.a.Read(dym, Token(info, 4), {withBias ? &withBias->b : nullptr, weights ? &weights->b : nullptr})},
@@ -408,7 +432,8 @@ Napi::Value BackwardData(const Napi::CallbackInfo& info) {
 // dw (and, given a db array, the bias gradient Σ dy over N, H, W in the same pass over dy).
 Napi::Value BackwardWeights(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Geometry g = ReadGeometry(info[0].As<Napi::Object>());
+  const Geometry f = ReadGeometry(info[0].As<Napi::Object>());  // the forward's and input gradient's
+  const Geometry g = FilterGradGeometry(f);
   float* x = Data(info[1], SizeX(g), "x", env);
   float* dy = Data(info[2], SizeY(g), "dy", env);
   float* dw = Data(info[3], SizeW(g), "dw", env);
@@ -419,18 +444,18 @@ Napi::Value BackwardWeights(const Napi::CallbackInfo& info) {
     const std::string key = g.Key(hasBias ? "bwd_weights_bias" : "bwd_weights");
     Entry& e = Lookup(key, [&] {
       auto hint = g.ForwardPd(g.ActSrc(), g.ActDst(), hasBias);
-      auto d = hasBias ? dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, g.ActSrc(), g.AnyWeights(), g.Bias(),
+      auto d = hasBias ? dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, g.ActSrc(), g.ActWeights(), g.Bias(),
                                                                   g.ActDst(), g.Strides(), g.Dilates(), g.PadL(), g.PadR())
-                       : dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, g.ActSrc(), g.AnyWeights(), g.ActDst(),
+                       : dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, g.ActSrc(), g.ActWeights(), g.ActDst(),
                                                                   g.Strides(), g.Dilates(), g.PadL(), g.PadR());
       dnnl::convolution_backward_weights::primitive_desc pd(d, Engine(), hint);
       return Entry{dnnl::convolution_backward_weights(pd), Staged(g.Src(), pd.src_desc()), Staged(g.Dst(), pd.diff_dst_desc()),
                    Staged(g.UserWeights(), pd.diff_weights_desc())};
     });
     memory xm(g.Src(), Engine(), x), dym(g.Dst(), Engine(), dy), dwm(g.UserWeights(), Engine(), dw);
-    Entry* forward = Find(g.Key("fwd"));
-    Entry* biased = Find(g.Key("fwd_bias"));
-    Entry* data = Find(g.Key("bwd_data"));
+    Entry* forward = Find(f.Key("fwd"));
+    Entry* biased = Find(f.Key("fwd_bias"));
+    Entry* data = Find(f.Key("bwd_data"));
     std::unordered_map<int, memory> args{
         {DNNL_ARG_SRC, e.a.Read(xm, Token(info, 4), {biased ? &biased->a : nullptr, forward ? &forward->a : nullptr})},
         {DNNL_ARG_DIFF_DST, e.b.Read(dym, Token(info, 5), {data ? &data->a : nullptr})},
@@ -445,14 +470,15 @@ Napi::Value BackwardWeights(const Napi::CallbackInfo& info) {
 
 // convLayout(geometry): the activations' layout the rule gives this geometry ('nhwc' or 'blocked').
 Napi::Value ConvLayout(const Napi::CallbackInfo& info) {
-  return Napi::String::New(info.Env(), ReadGeometry(info[0].As<Napi::Object>()).nhwc ? "nhwc" : "blocked");
+  const Geometry g = ReadGeometry(info[0].As<Napi::Object>());
+  return Napi::String::New(info.Env(), g.plain ? "plain" : g.nhwc ? "nhwc" : "blocked");
 }
 
 // setConvLayout('nhwc' | 'blocked' | 'auto'): overrides the rule for convolutions run from now on ('auto': the rule).
 Napi::Value SetConvLayout(const Napi::CallbackInfo& info) {
   const std::string mode = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
-  if (mode != "nhwc" && mode != "blocked" && mode != "auto") {
-    Napi::TypeError::New(info.Env(), "setConvLayout: expected 'nhwc', 'blocked' or 'auto'").ThrowAsJavaScriptException();
+  if (mode != "nhwc" && mode != "blocked" && mode != "plain" && mode != "auto") {
+    Napi::TypeError::New(info.Env(), "setConvLayout: expected 'nhwc', 'blocked', 'plain' or 'auto'").ThrowAsJavaScriptException();
     return info.Env().Undefined();
   }
   LayoutOverride() = ParseLayout(mode);

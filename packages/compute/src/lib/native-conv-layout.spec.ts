@@ -1,11 +1,13 @@
 /**
- * The native convolutions' activation layout rule (native/src/kernels.cc
- * `ChooseNhwc`): nhwc where a channel count is below 32 and the conv is not
- * dilated, oneDNN's blocked choice otherwise. Geometries on each side of the
- * rule, run under the rule and under each forced layout, give the cpu
- * backend's forward, input, filter and bias gradients (rel err ≤ 1e-4); the
- * input gradient reads the forward's reordered filter only when it holds the
- * same tensor.
+ * The native convolutions' layout rule (native/src/kernels.cc): `plain`
+ * (nhwc activations and the user's hwio filter, no reorder) below 64 output
+ * pixels — for the filter gradient only up to 5×5 kernels —, else nhwc
+ * activations where a channel count is below 32 and the conv is not dilated,
+ * else oneDNN's blocked choice. Geometries on each side of each bound, run
+ * under the rule and under each forced layout, give the cpu backend's
+ * forward, input, filter and bias gradients (rel err ≤ 1e-4); the input
+ * gradient reads the forward's reordered filter only when it holds the same
+ * tensor.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { lcgValues, relativeError, setTestBackend, testBackends } from '../testing';
@@ -15,15 +17,18 @@ process.env['SEMADAPT_NATIVE_MIN_FLOPS'] = '0';
 
 const HAS_NATIVE = testBackends().includes('native');
 
-type Case = { name: string; x: [number, number, number, number]; w: [number, number, number, number]; s: number; d: number; layout: 'nhwc' | 'blocked' };
+type Layout = 'plain' | 'nhwc' | 'blocked';
+type Case = { name: string; x: [number, number, number, number]; w: [number, number, number, number]; s: number; d: number; layout: Layout };
 
 const CASES: Case[] = [
-  { name: 'RGB input, 3 → 32, 3×3', x: [1, 9, 10, 3], w: [3, 3, 3, 32], s: 1, d: 1, layout: 'nhwc' },
-  { name: 'class scores, 40 → 19, 1×1', x: [2, 7, 6, 40], w: [1, 1, 40, 19], s: 1, d: 1, layout: 'nhwc' },
-  { name: '31 → 64 (just below the bound), 3×3 stride 2', x: [1, 9, 8, 31], w: [3, 3, 31, 64], s: 2, d: 1, layout: 'nhwc' },
-  { name: '32 → 40 (at the bound), 3×3 stride 2', x: [1, 9, 8, 32], w: [3, 3, 32, 40], s: 2, d: 1, layout: 'blocked' },
-  { name: '64 → 32, 1×1', x: [1, 8, 8, 64], w: [1, 1, 64, 32], s: 1, d: 1, layout: 'blocked' },
-  { name: 'dilated 24 → 16, 3×3 dilation 2', x: [1, 10, 9, 24], w: [3, 3, 24, 16], s: 1, d: 2, layout: 'blocked' },
+  { name: 'RGB input, 3 → 32, 3×3, 90 px', x: [1, 9, 10, 3], w: [3, 3, 3, 32], s: 1, d: 1, layout: 'nhwc' },
+  { name: 'class scores, 40 → 19, 1×1, 84 px', x: [2, 7, 6, 40], w: [1, 1, 40, 19], s: 1, d: 1, layout: 'nhwc' },
+  { name: '31 → 64 (just below the channel bound), 3×3 stride 2, 72 px', x: [1, 17, 16, 31], w: [3, 3, 31, 64], s: 2, d: 1, layout: 'nhwc' },
+  { name: '32 → 40 (at the channel bound), 3×3 stride 2, 72 px', x: [1, 17, 16, 32], w: [3, 3, 32, 40], s: 2, d: 1, layout: 'blocked' },
+  { name: '64 → 32, 1×1, 64 px (at the pixel bound)', x: [1, 8, 8, 64], w: [1, 1, 64, 32], s: 1, d: 1, layout: 'blocked' },
+  { name: '64 → 48, 4×4 stride 2, 63 px (just below the pixel bound)', x: [1, 18, 13, 64], w: [4, 4, 64, 48], s: 2, d: 1, layout: 'plain' },
+  { name: '32 → 40, 7×7, 30 px (plain; its filter gradient blocked)', x: [1, 5, 6, 32], w: [7, 7, 32, 40], s: 1, d: 1, layout: 'plain' },
+  { name: 'dilated 24 → 16, 3×3 dilation 2, 90 px', x: [1, 10, 9, 24], w: [3, 3, 24, 16], s: 1, d: 2, layout: 'blocked' },
 ];
 
 /** The geometry the kernels pass the addon for a 'same'-padded conv (only shapes and dilations decide the layout). */
@@ -86,7 +91,7 @@ if (HAS_NATIVE) {
       await setTestBackend('cpu');
       const onCpu = convAndGrads(c);
       await setTestBackend('native');
-      for (const mode of ['auto', 'nhwc', 'blocked'] as const) {
+      for (const mode of ['auto', 'plain', 'nhwc', 'blocked'] as const) {
         addon.setConvLayout(mode);
         expectClose(convAndGrads(c), onCpu, `${c.name} (${mode})`);
       }

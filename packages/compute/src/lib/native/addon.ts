@@ -43,10 +43,10 @@ export interface OneDnnKernels {
   release?(buffer: ArrayBuffer): boolean;
   /** Blocks of `allocate`'s not yet freed, and their bytes. */
   memoryStats?(): { blocks: number; bytes: number };
-  /** The activations' layout the convolution rule (native/src/kernels.cc) gives a geometry; absent from addons built before it. */
-  convLayout?(g: ConvGeometry): 'nhwc' | 'blocked';
+  /** The layouts the convolution rule (native/src/kernels.cc) gives a geometry's forward and input gradient; absent from addons built before it. */
+  convLayout?(g: ConvGeometry): 'plain' | 'nhwc' | 'blocked';
   /** Overrides that rule for convolutions run from now on ('auto': the rule); for measuring it and testing both layouts. */
-  setConvLayout?(mode: 'nhwc' | 'blocked' | 'auto'): void;
+  setConvLayout?(mode: 'plain' | 'nhwc' | 'blocked' | 'auto'): void;
   /** Bounds the convolution primitive cache in bytes (evicting least recently used entries at once). */
   setCacheLimit(bytes: number): void;
   /** The primitive cache: entries, bytes held (scratch buffers + a nominal size per primitive), its bound, evictions so far. */
