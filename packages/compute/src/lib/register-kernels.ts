@@ -40,15 +40,15 @@ import { optimizerKernelConfigs } from './optimizer-kernels';
 import { nativeSpectralNormKernelConfigs, spectralNormKernelConfigs } from './spectral-norm-kernel';
 import { avgPoolGradConfig, maxPoolGradConfig, maxPoolWasmCeilFix } from './pool-fixes';
 import { resizeBilinearGradCpuFix } from './resize-bilinear-grad-cpu';
-import { RELU_GRAD, reluGradCpuConfig } from './relu-grad-kernel';
+import { RELU_GRAD, reluGradConfig, reluGradCpuConfig } from './relu-grad-kernel';
 import { squareGradConfig } from './square-grad';
 import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum-wasm';
 import { loadNativeKernels } from './native/addon';
 import { NATIVE_BACKEND } from './native/native-backend';
 import { NATIVE_KERNELS } from './native/kernels';
 
-/** Gradients that replace or add to tfjs's (e.g. dilated Conv2D; Mean and Square without needless full-size copies). */
-export const EXTRA_GRADIENTS: readonly tf.GradConfig[] = [conv2dGradConfig, meanGradConfig, squareGradConfig, avgPoolGradConfig, maxPoolGradConfig, mirrorPadGradConfig, ...NORMALIZATION_GRADIENTS];
+/** Gradients that replace or add to tfjs's (e.g. dilated Conv2D; Mean, Square and Relu without needless full-size passes). */
+export const EXTRA_GRADIENTS: readonly tf.GradConfig[] = [conv2dGradConfig, meanGradConfig, squareGradConfig, avgPoolGradConfig, maxPoolGradConfig, mirrorPadGradConfig, reluGradConfig, ...NORMALIZATION_GRADIENTS];
 
 /** A fix that wraps a stock kernel (applied once over the stock kernel; its setup/dispose hooks kept). */
 interface KernelFix {

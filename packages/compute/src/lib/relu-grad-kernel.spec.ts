@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expectAllClose, setTestBackend, testBackends } from '../testing';
 import { kernelImplementation } from './kernel-registry';
-import { RELU_GRAD, reluGrad } from './relu-grad-kernel';
+import { RELU_GRAD, reluGrad, reluGradConfig } from './relu-grad-kernel';
 
 function expected(dy: Float32Array, y: Float32Array): Float64Array {
   const out = new Float64Array(dy.length);
@@ -57,6 +57,25 @@ for (const backend of testBackends()) {
         expectAllClose(g, expected(dy, y), { rtol: 0, atol: 0 });
         expectAllClose(g, tf.mul(dt, tf.step(yt)), { rtol: 0, atol: 0 });
       });
+    });
+
+    it("tf.relu's gradient is SemadaptReluGrad (one pass but on wasm: no Step, no Multiply) with tfjs's values", async () => {
+      expect(tf.getGradient('Relu')).toBe(reluGradConfig);
+      const x = Float32Array.from([1, 0, -0, -2, NaN, Infinity, -Infinity, 3, ...series(4093, 3)]);
+      const dy = series(x.length, 4);
+      let g: Float32Array = new Float32Array(0);
+      const info = await tf.profile(() => {
+        const out = tf.grad((v: tf.Tensor) => tf.relu(v))(tf.tensor(x), tf.tensor(dy));
+        g = out.dataSync() as Float32Array;
+        out.dispose();
+      });
+      expect(info.kernelNames).toContain(RELU_GRAD);
+      if (kernelImplementation(RELU_GRAD, backend) !== 'composed') {
+        // wasm composes the kernel from its Step and Multiply; elsewhere it is one pass.
+        expect(info.kernelNames).not.toContain('Step');
+        expect(info.kernelNames).not.toContain('Multiply');
+      }
+      expectAllClose(g, expected(dy, x), { rtol: 0, atol: 0 });
     });
 
     it('rejects other dtypes and mismatched shapes, naming both', () => {

@@ -44,3 +44,18 @@ export function reluGradCpuConfig(): tf.KernelConfig {
   };
   return { kernelName: RELU_GRAD, backendName: 'cpu', kernelFunc };
 }
+
+/**
+ * `Relu`'s gradient replacing tfjs's `dy·cast(step(x))` (a Step and a
+ * Multiply, plus a Cast for int32) with `reluGrad` for float32 x: the same
+ * values in one pass. Registered by `registerGradients` (register-kernels.ts).
+ */
+export const reluGradConfig: tf.GradConfig = {
+  kernelName: 'Relu',
+  inputsToSave: ['x'],
+  gradFunc: (dy, saved) => {
+    const [x] = saved;
+    const g = dy as tf.Tensor;
+    return { x: () => (x.dtype === 'float32' && g.dtype === 'float32' ? reluGrad(g, x) : tf.mul(g, tf.cast(tf.step(x), 'float32'))) };
+  },
+};
