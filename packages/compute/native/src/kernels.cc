@@ -2,23 +2,31 @@
 //
 // tfjs keeps activations NHWC and filters HWIO; oneDNN takes logical dims
 // {N, C, H, W} / {O, I, KH, KW} with a memory format tag, so the user's
-// buffers are described as nhwc / hwio. Filters: each primitive chooses their
-// layout (format `any`). Activations, by a rule on the geometry (ChooseNhwc):
-// - nhwc as they are (no reorder) when the input or output has fewer than 32
+// buffers are described as nhwc / hwio. Layouts follow a fixed rule on the
+// geometry (ChoosePlain, ChooseNhwc; no timing, so runs never differ):
+// - plain below 64 output pixels (N·OH·OW): nhwc activations and the user's
+//   hwio filter as they are, oneDNN's gemm convolution, no reorder at all;
+//   the filter is large against the work there (FCN8s's fc6, 7×7 512→4096
+//   at 15 px: 1,451 → 445 ms a step, one thread; the translator
+//   discriminator's 4×4 convs at 1–16 px 2–3× faster). The filter gradient
+//   only up to 5×5 kernels: gemm's is 75× slower on fc6's 7×7;
+// - else nhwc activations (filter `any`) when the input or output has fewer than 32
 //   channels and the conv is not dilated: an RGB input, 19 class scores, a
 //   1-channel discriminator map. There a blocked layout pads the channels to
 //   a multiple of 8 and does few FLOPs per element reordered, and nhwc wins
 //   (all three primitives, 2 threads: 0.38–0.87× the blocked time on 20 of
 //   the 22 such geometries of the four bench nets at 64; fcn8s's first conv
 //   3→64 padded by 100: 103 → 41 ms);
-// - otherwise `any`: oneDNN's AVX2 kernels pick channel-blocked nChw8c, and
+// - otherwise `any` for both: oneDNN's AVX2 kernels pick channel-blocked nChw8c, and
 //   the reorders into and out of it cost less than nhwc's slower kernels
 //   (its filter gradient above all: conv-step's 3×3 128→128 at 64×64 takes
 //   45 ms blocked vs 56 ms nhwc, fcn8s's 64→64 at 262×262 245 vs 695 ms, one
-//   thread); dilated convs, which oneDNN runs as gemm, keep `any` too (nhwc
-//   gemm's filter gradient is 2–6× slower on 2 threads).
-// (5 Dec 2026, 2-core AMD EPYC, AVX2, oneDNN 2.6.3; SEMADAPT_NATIVE_CONV_LAYOUT
-// =nhwc|blocked or setConvLayout() overrides the rule, for measuring it.)
+//   thread); dilated convs, whose filter gradient oneDNN runs as gemm, keep
+//   `any` too (nhwc was not faster: 0.92–1.35× the blocked time, one thread).
+// (Every convolution of the four training bench nets at 64, forward + both
+// gradients; 5 Dec 2026, 2-core AMD EPYC, AVX2, oneDNN 2.6.3.
+// SEMADAPT_NATIVE_CONV_LAYOUT=plain|nhwc|blocked or setConvLayout() overrides
+// the rule, for measuring it; see ../README.md for whole steps.)
 // Where a primitive's layout differs from the user's, the operand is
 // reordered into (or, for outputs, out of) a cached scratch buffer.
 // Primitives are created once per geometry and cached: creating one runs
