@@ -20,7 +20,6 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { backendMemory, type MemoryBackend } from './backend-memory';
-import { nativeIo, OVERWRITTEN } from './native/native-io';
 
 export const ADAM_UPDATE = 'SemadaptAdamUpdate';
 export const SGD_UPDATE = 'SemadaptSgdUpdate';
@@ -87,23 +86,6 @@ export interface OptimizerMath {
 
 export const JS_OPTIMIZER_MATH: OptimizerMath = { adamUpdate, sgdUpdate };
 
-type Output = { info: tf.TensorInfo; view(): Float32Array };
-
-/**
- * Allocates the kernels' outputs. Both loops write every element, so on the
- * cpu and native backends the arrays are not zero-filled first (the native
- * backend hands out blocks a disposed tensor left, typically the previous
- * step's parameter). wasm outputs are never zero-filled.
- */
-function outputs(backend: tf.KernelBackend, backendName: MemoryBackend, kernelName: string): (shape: number[]) => Output {
-  if (backendName === 'wasm') return backendMemory(backend, backendName).alloc;
-  const io = nativeIo(backend, kernelName);
-  return (shape) => {
-    const out = io.outputFloat32(shape, OVERWRITTEN);
-    return { info: out.info, view: () => out.values };
-  };
-}
-
 /** What of the native backend an in-place update checks (its documented-in-source fields; duck-typed). */
 type InPlaceBackend = {
   arrays?: { isPrivate(values: unknown): boolean };
@@ -149,7 +131,8 @@ export function optimizerKernelConfigs(backendName: MemoryBackend, math: Optimiz
       math.adamUpdate(own[0], mem.read(g), own[1], own[2], attrs as unknown as AdamUpdateAttrs, own[0], own[1], own[2]);
       return sameTensors(backend as tf.KernelBackend, [p, m, v]);
     }
-    const alloc = outputs(backend as tf.KernelBackend, backendName, ADAM_UPDATE);
+    // Every loop writes every element: no zero fill (cpu, native; wasm never fills).
+    const alloc = (shape: number[]) => mem.alloc(shape, true);
     const outs = [alloc(p.shape), alloc(p.shape), alloc(p.shape)];
     math.adamUpdate(mem.read(p), mem.read(g), mem.read(m), mem.read(v), attrs as unknown as AdamUpdateAttrs, outs[0].view(), outs[1].view(), outs[2].view());
     return outs.map((o) => o.info);
@@ -163,7 +146,8 @@ export function optimizerKernelConfigs(backendName: MemoryBackend, math: Optimiz
       math.sgdUpdate(own[0], mem.read(g), own[1] ?? null, attrs as unknown as SgdUpdateAttrs, own[0], own[1] ?? null);
       return sameTensors(backend as tf.KernelBackend, targets);
     }
-    const alloc = outputs(backend as tf.KernelBackend, backendName, SGD_UPDATE);
+    // Every loop writes every element: no zero fill (cpu, native; wasm never fills).
+    const alloc = (shape: number[]) => mem.alloc(shape, true);
     const pOut = alloc(p.shape);
     const bOut = b ? alloc(p.shape) : null;
     math.sgdUpdate(mem.read(p), mem.read(g), b ? mem.read(b) : null, attrs as unknown as SgdUpdateAttrs, pOut.view(), bOut ? bOut.view() : null);

@@ -23,7 +23,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backendMemory, type MemoryBackend } from './backend-memory';
 import type { OneDnnKernels } from './native/addon';
-import { nativeIo, OVERWRITTEN } from './native/native-io';
 
 export const SPECTRAL_NORM_POWER = 'SemadaptSpectralNormPower';
 export const SPECTRAL_NORM_GRAD = 'SemadaptSpectralNormGrad';
@@ -111,23 +110,6 @@ export interface SpectralNormMath {
 
 export const JS_SPECTRAL_NORM_MATH: SpectralNormMath = { power: spectralNormPower, grad: spectralNormGrad };
 
-type Output = { info: tf.TensorInfo; view(): Float32Array };
-
-/**
- * Output memory. Every loop writes every element of its outputs, so on the
- * cpu and native backends they are not zero-filled first (the native backend
- * may hand out a block a disposed tensor left); wasm outputs are never
- * zero-filled.
- */
-function outputs(backend: tf.KernelBackend, backendName: MemoryBackend, kernelName: string): (shape: number[]) => Output {
-  if (backendName === 'wasm') return backendMemory(backend, backendName).alloc;
-  const io = nativeIo(backend, kernelName);
-  return (shape) => {
-    const out = io.outputFloat32(shape, OVERWRITTEN);
-    return { info: out.info, view: () => out.values };
-  };
-}
-
 function checkFloat32(kernelName: string, inputs: Record<string, tf.TensorInfo>): void {
   for (const [name, t] of Object.entries(inputs)) {
     if (t.dtype !== 'float32') throw new Error(`${kernelName}: ${name} must be float32, received ${t.dtype}`);
@@ -141,7 +123,8 @@ function powerKernelFunc(backendName: MemoryBackend, math: SpectralNormMath): tf
     checkFloat32(SPECTRAL_NORM_POWER, { w, u, vw });
     const mem = backendMemory(backend as tf.KernelBackend, backendName);
     // Allocate first: on wasm an allocation may move the heap under earlier views.
-    const alloc = outputs(backend as tf.KernelBackend, backendName, SPECTRAL_NORM_POWER);
+    // Every loop writes every element: no zero fill (cpu, native; wasm never fills).
+    const alloc = (shape: number[]) => mem.alloc(shape, true);
     const outs = [alloc(u.shape), alloc(vw.shape), alloc([])];
     const [uOut, vwOut, sigma] = outs.map((o) => o.view());
     math.power(mem.read(w), mem.read(u), mem.read(vw), extent, attrs as unknown as SpectralNormPowerAttrs, uOut, vwOut, sigma);
@@ -157,7 +140,7 @@ function gradKernelFunc(backendName: MemoryBackend, math: SpectralNormMath): tf.
     if (!tf.util.arraysEqual(dy.shape, w.shape)) throw new Error(`${SPECTRAL_NORM_GRAD}: dy [${dy.shape}] and w [${w.shape}] differ in shape`);
     if (tf.util.sizeFromShape(sigma.shape) !== 1) throw new Error(`${SPECTRAL_NORM_GRAD}: sigma must be a scalar, received shape [${sigma.shape}]`);
     const mem = backendMemory(backend as tf.KernelBackend, backendName);
-    const dw = outputs(backend as tf.KernelBackend, backendName, SPECTRAL_NORM_GRAD)(w.shape);
+    const dw = mem.alloc(w.shape, true); // written entirely: no zero fill
     math.grad(mem.read(dy), mem.read(w), mem.read(u), mem.read(vw), mem.read(sigma)[0], extent, dw.view());
     return dw.info;
   };
