@@ -17,6 +17,7 @@ import { backendMemory as access, type MemoryBackend } from './backend-memory';
 import { kernelsInstalled } from './kernel-registry';
 import type { ConvGeometry, OneDnnKernels } from './native/addon';
 import { sumColumns } from './column-sum-kernel';
+import { tensorToken } from './tensor-tokens';
 
 function geometry(xShape: number[], wShape: number[], attrs: ConvAttrs): ConvGeometry {
   const info = convGeometry(xShape, wShape, attrs);
@@ -72,23 +73,6 @@ export const CONV2D_BACKPROP_FILTER_BIAS = 'SemadaptConv2DBackpropFilterBias';
 const WRITTEN = true;
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs: tf.NamedAttrMap };
-
-const tokens = new WeakMap<object, number>();
-let lastToken = 0;
-
-/**
- * A number naming a tensor's data for as long as it lives, never reused:
- * tfjs tensors are immutable and every new tensor (a variable's assign too)
- * gets a new `dataId` object, so equal tokens mean equal contents.
- */
-function tensorToken(t: tf.TensorInfo): number {
-  let k = tokens.get(t.dataId);
-  if (k === undefined) {
-    k = ++lastToken;
-    tokens.set(t.dataId, k);
-  }
-  return k;
-}
 
 function nativeConfigs(addon: OneDnnKernels, backendName: MemoryBackend): tf.KernelConfig[] {
   // The kernels being replaced, captured now: the fallback for NCHW convolutions and those below SEMADAPT_NATIVE_MIN_FLOPS.

@@ -20,6 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { backendMemory, type MemoryBackend } from './backend-memory';
+import { retireTensorToken } from './tensor-tokens';
 
 export const ADAM_UPDATE = 'SemadaptAdamUpdate';
 export const SGD_UPDATE = 'SemadaptSgdUpdate';
@@ -113,9 +114,14 @@ function inPlaceArrays(backend: tf.KernelBackend, targets: tf.TensorInfo[], read
   return arrays;
 }
 
-/** `targets` themselves as the kernel's outputs (each data gains the reference its output tensor will hold). */
+/**
+ * `targets` themselves as the kernel's outputs (each data gains the reference
+ * its output tensor will hold). Their contents changed under the same dataId:
+ * their tokens are retired, so no convolution reuses a copy of the old values.
+ */
 function sameTensors(backend: tf.KernelBackend, targets: tf.TensorInfo[]): tf.TensorInfo[] {
   return targets.map((t) => {
+    retireTensorToken(t.dataId);
     (backend as unknown as InPlaceBackend).incRef(t.dataId);
     return { dataId: t.dataId, shape: t.shape, dtype: t.dtype };
   });
