@@ -9,6 +9,22 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fusedSgdUpdate } from './optimizer-kernels';
 import { relativeError, setTestBackend } from '../testing';
 import { describeNative } from './native/tensor-kernels-harness';
+import { retireTensorToken, tensorToken } from './tensor-tokens';
+
+describe('tensorToken', () => {
+  it('names one dataId’s contents until retired, then a fresh number; never reused', () => {
+    const [a, b] = [{}, {}].map((dataId) => ({ dataId, shape: [1], dtype: 'float32' as const }));
+    const ta = tensorToken(a);
+    expect(tensorToken(a)).toBe(ta);
+    expect(tensorToken(b)).not.toBe(ta);
+    retireTensorToken(a.dataId);
+    const fresh = tensorToken(a);
+    expect(fresh).not.toBe(ta);
+    expect(fresh).not.toBe(tensorToken(b));
+    expect(fresh).toBeGreaterThan(0);
+  });
+});
+
 
 describeNative('tensor tokens (native backend)', () => {
   it('an input gradient after an in-place update of its filter uses the new values', async () => {
