@@ -14,16 +14,7 @@ import * as os from 'os';
 import { OnnxSession } from '@semadapt/onnx-runtime';
 import { exportInChild, removeExport } from '../export-model';
 import type { BenchCase } from '../case';
-
-/** `n` fixed pseudo-random values in [-scale, scale) without a generator package (importing core-layers' Rng here costs ≈ 34 MiB of RSS). */
-function fixedNoise(n: number, scale: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const h = Math.sin(i * 12.9898 + seed * 78.233) * 43758.5453;
-    out[i] = scale * (2 * (h - Math.floor(h)) - 1);
-  }
-  return out;
-}
+import { fixedNoise } from '../fixed-noise';
 
 const deeplabInfer: BenchCase = {
   name: 'deeplab-infer',
