@@ -268,22 +268,7 @@ describe.each(testBackends())('fused conv ops on %s', (backend) => {
     const bn = new BatchNorm2d({ channels: 16 }).freeze();
     const x = tf.tensor4d(lcgValues(1 * 32 * 32 * 16, 71), [1, 32, 32, 16]);
     /** Bytes of the distinct arrays the tape keeps for the backward pass, and the output, beyond x and the weight. */
-    const keptBytes = (f: () => tf.Tensor) => {
-      const eng = tf.engine() as unknown as { state: { activeTape: { saved?: tf.Tensor[] }[] | null } };
-      let kept = 0;
-      const { value, grads } = tf.variableGrads(() => {
-        const from = eng.state.activeTape?.length ?? 0;
-        const y = tf.tidy(f);
-        const arrays = new Map<object, number>([[y.dataId, y.size * 4]]);
-        for (const node of (eng.state.activeTape ?? []).slice(from)) for (const t of node.saved ?? []) arrays.set(t.dataId, t.size * 4);
-        arrays.delete(x.dataId);
-        arrays.delete(conv.weight.dataId);
-        kept = [...arrays.values()].reduce((a, b) => a + b, 0);
-        return tf.sum(y) as tf.Scalar;
-      }, [conv.weight]);
-      tf.dispose([value, ...Object.values(grads)]);
-      return kept;
-    };
+    const keptBytes = (f: () => tf.Tensor) => tapeKeptBytes(f, [conv.weight], [x, conv.weight]);
     const fused = keptBytes(() => convBatchNorm(conv, bn, x, 'relu'));
     const plain = keptBytes(() => tf.relu(bn.forward(conv.forward(x))));
     const activation = 32 * 32 * 16 * 4;
