@@ -47,11 +47,19 @@ bool UnaryFloat(int op, const float* x, float* y, int64_t n, float alpha, float 
     case kRelu6: Map(x, y, n, [](float v) { return v < 0 ? 0.0f : (v > 6 ? 6.0f : v); }); return true;
     case kLeakyRelu: Map(x, y, n, [alpha](float v) { return v < 0 ? alpha * v : v; }); return true;
     // tfjs's step: NaN stays NaN, x > 0 → 1, else alpha.
-    case kStep: Map(x, y, n, [alpha](float v) { return v != v ? v : (v > 0 ? 1.0f : alpha); }); return true;
+    // Two selects, not a nested ?:, so the loop vectorizes.
+    case kStep: Map(x, y, n, [alpha](float v) {
+      const float s = v > 0 ? 1.0f : alpha;
+      return v != v ? v : s;
+    }); return true;
     case kNeg: Map(x, y, n, [](float v) { return -v; }); return true;
     case kAbs: Map(x, y, n, [](float v) { return std::fabs(v); }); return true;
     case kSquare: Map(x, y, n, [](float v) { return v * v; }); return true;
-    case kSign: Map(x, y, n, [](float v) { return v != v ? 0.0f : (v > 0 ? 1.0f : (v < 0 ? -1.0f : 0.0f)); }); return true;
+    case kSign: Map(x, y, n, [](float v) {
+      float s = v > 0 ? 1.0f : 0.0f;
+      s = v < 0 ? -1.0f : s;
+      return v != v ? 0.0f : s;
+    }); return true;
     case kFloor: Map(x, y, n, [](float v) { return std::floor(v); }); return true;
     case kCeil: Map(x, y, n, [](float v) { return std::ceil(v); }); return true;
     case kRound: Map(x, y, n, RoundHalfEven); return true;
