@@ -96,7 +96,7 @@ void Run(const T* a, const T* b, O* out, const Plan& p, F f) {
   int64_t total = 1;
   for (int64_t d : p.shape) total *= d;
   if (total == 0) return;
-  const int threads = total >= kParallelMin ? omp_get_max_threads() : 1;
+  const int threads = total >= parallelMin ? omp_get_max_threads() : 1;
 #pragma omp parallel num_threads(threads)
   {
     const int t = omp_get_thread_num(), nt = omp_get_num_threads();

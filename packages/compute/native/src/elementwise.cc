@@ -7,6 +7,7 @@
 // reference of their specs): sums accumulate in double, elementwise math is
 // float32 as torch's CPU kernels compute it.
 #include "elementwise.h"
+#include "tensor_args.h"
 
 #include <omp.h>
 
@@ -17,9 +18,9 @@
 
 namespace {
 
-// Below this many elements a loop stays on the calling thread: waking the
-// OpenMP team costs more than the work.
-constexpr long kParallelMin = 1 << 15;
+// Loops below tensor_args::parallelMin elements stay on the calling thread
+// (tensor_args.h: the bound, and why the if clauses say `parallel:`).
+using tensor_args::parallelMin;
 
 // Channel block handled by one thread: contiguous within each pixel's channels.
 constexpr long kChannelBlock = 16;
@@ -89,7 +90,7 @@ void InstanceNormBackwardBlock(const float* g, const float* y, const float* rstd
 __attribute__((target_clones("avx2", "default")))
 double Sum(const float* x, long m) {
   double s = 0;
-#pragma omp parallel for reduction(+ : s) if (m > kParallelMin)
+#pragma omp parallel for reduction(+ : s) if (m > parallelMin)
   for (long i = 0; i < m; i++) s += x[i];
   return s;
 }
@@ -97,7 +98,7 @@ double Sum(const float* x, long m) {
 __attribute__((target_clones("avx2", "default")))
 double CentredSquares(const float* x, long m, float mean) {
   double s = 0;
-#pragma omp parallel for reduction(+ : s) if (m > kParallelMin)
+#pragma omp parallel for reduction(+ : s) if (m > parallelMin)
   for (long i = 0; i < m; i++) {
     const double d = x[i] - mean;
     s += d * d;
@@ -108,20 +109,20 @@ double CentredSquares(const float* x, long m, float mean) {
 __attribute__((target_clones("avx2", "default")))
 double Dot(const float* a, const float* b, long m) {
   double s = 0;
-#pragma omp parallel for reduction(+ : s) if (m > kParallelMin)
+#pragma omp parallel for reduction(+ : s) if (m > parallelMin)
   for (long i = 0; i < m; i++) s += static_cast<double>(a[i]) * b[i];
   return s;
 }
 
 __attribute__((target_clones("avx2", "default")))
 void Affine(const float* x, float* y, long m, float shift, float scale) {
-#pragma omp parallel for simd if (m > kParallelMin)
+#pragma omp parallel for simd if (parallel: m > parallelMin)
   for (long i = 0; i < m; i++) y[i] = (x[i] - shift) * scale;
 }
 
 __attribute__((target_clones("avx2", "default")))
 void LayerNormGradient(const float* g, const float* y, float* dx, long m, float meanG, float r, float k) {
-#pragma omp parallel for simd if (m > kParallelMin)
+#pragma omp parallel for simd if (parallel: m > parallelMin)
   for (long i = 0; i < m; i++) dx[i] = (g[i] - meanG) * r - y[i] * k;
 }
 
@@ -139,7 +140,7 @@ void AdamLoop(const float* p, const float* g, const float* m, const float* v, fl
               const AdamScalars& a) {
   const float b1 = a.beta1, b2 = a.beta2, c1 = 1 - a.beta1, c2 = 1 - a.beta2, wd = a.weightDecay, step = a.stepSize,
               bias2 = a.bias2Sqrt, eps = a.eps;
-#pragma omp parallel for simd if (n > kParallelMin)
+#pragma omp parallel for simd if (parallel: n > parallelMin)
   for (long i = 0; i < n; i++) {
     const float gi = g[i] + wd * p[i];
     const float mi = b1 * m[i] + c1 * gi;
@@ -154,12 +155,12 @@ __attribute__((target_clones("avx2", "default")))
 void SgdLoop(const float* p, const float* g, const float* b, float* po, float* bo, long n, const SgdScalars& s) {
   const float lr = s.lr, mu = s.momentum, wd = s.weightDecay;
   if (b == nullptr) {
-#pragma omp parallel for simd if (n > kParallelMin)
+#pragma omp parallel for simd if (parallel: n > parallelMin)
     for (long i = 0; i < n; i++) po[i] = p[i] - lr * (g[i] + wd * p[i]);
     return;
   }
   const bool nesterov = s.nesterov;
-#pragma omp parallel for simd if (n > kParallelMin)
+#pragma omp parallel for simd if (parallel: n > parallelMin)
   for (long i = 0; i < n; i++) {
     const float d = g[i] + wd * p[i];
     const float bi = mu * b[i] + d;
@@ -175,7 +176,7 @@ void InstanceNormForward(const float* x, float* y, float* rstd, long n, long hw,
   for (long s = 0; s < n; s++) {
     const float* xs = x + s * hw * c;
     float* ys = y + s * hw * c;
-#pragma omp parallel for schedule(static) if (hw * c > kParallelMin && blocks > 1)
+#pragma omp parallel for schedule(static) if (hw * c > parallelMin && blocks > 1)
     for (long b = 0; b < blocks; b++) {
       const long k0 = b * kChannelBlock, k1 = std::min(c, k0 + kChannelBlock);
       InstanceNormForwardBlock(xs, ys, rstd + s * c, hw, c, k0, k1, eps);
@@ -187,7 +188,7 @@ void InstanceNormBackward(const float* g, const float* y, const float* rstd, flo
   const long blocks = Blocks(c);
   for (long s = 0; s < n; s++) {
     const long off = s * hw * c;
-#pragma omp parallel for schedule(static) if (hw * c > kParallelMin && blocks > 1)
+#pragma omp parallel for schedule(static) if (hw * c > parallelMin && blocks > 1)
     for (long b = 0; b < blocks; b++) {
       const long k0 = b * kChannelBlock, k1 = std::min(c, k0 + kChannelBlock);
       InstanceNormBackwardBlock(g + off, y + off, rstd + s * c, dx + off, hw, c, k0, k1);
@@ -218,7 +219,7 @@ void LayerNormBackward(const float* g, const float* y, const float* std_in, floa
 }
 
 void ColumnSums(const float* x, float* out, long rows, long cols) {
-  const int threads = rows * cols > kParallelMin ? omp_get_max_threads() : 1;
+  const int threads = rows * cols > parallelMin ? omp_get_max_threads() : 1;
   std::vector<double> partial(static_cast<size_t>(threads) * cols, 0.0);
 #pragma omp parallel num_threads(threads)
   {

@@ -28,7 +28,7 @@ Napi::Value OneHotJs(const Napi::CallbackInfo& info) {
   auto run = [&](auto* o) {
     using T = std::remove_pointer_t<decltype(o)>;
     const T vOn = static_cast<T>(on), vOff = static_cast<T>(off);
-#pragma omp parallel for schedule(static) if (n * depth >= kParallelMin)
+#pragma omp parallel for schedule(static) if (n * depth >= parallelMin)
     for (int64_t i = 0; i < n; i++) {
       T* row = o + i * depth;
       std::fill(row, row + depth, vOff);
@@ -61,7 +61,7 @@ Napi::Value GatherV2Js(const Napi::CallbackInfo& info) {
   const auto* src = static_cast<const uint8_t*>(x);
   auto* dst = static_cast<uint8_t*>(out);
   const int64_t rows = batch * outer * k;
-#pragma omp parallel for schedule(static) if (rows * slice >= kParallelMin)
+#pragma omp parallel for schedule(static) if (rows * slice >= parallelMin)
   for (int64_t r = 0; r < rows; r++) {
     const int64_t i = r % k, bo = r / k, b = bo / outer;
     const int64_t from = (bo * dim + idx[b * k + i]) * slice;
@@ -87,7 +87,7 @@ Napi::Value UnsortedSegmentSumJs(const Napi::CallbackInfo& info) {
   std::fill(out, out + segments * inner, 0.0f);
   constexpr int64_t kColumns = 256;
   const int64_t chunks = (inner + kColumns - 1) / kColumns;
-#pragma omp parallel for schedule(static) if (n * inner >= kParallelMin && chunks > 1)
+#pragma omp parallel for schedule(static) if (n * inner >= parallelMin && chunks > 1)
   for (int64_t chunk = 0; chunk < chunks; chunk++) {
     const int64_t j0 = chunk * kColumns, j1 = std::min(inner, j0 + kColumns);
     for (int64_t i = 0; i < n; i++) {

@@ -41,6 +41,7 @@
 #include "elementwise_napi.h"
 #include "memory.h"
 #include "tensor_kernels.h"
+#include "tensor_args.h"
 
 #include <algorithm>
 #include <functional>
@@ -518,6 +519,18 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// (elements): loops on fewer elements stay on the calling thread (tensor_args.h).
+Napi::Value SetParallelMin(const Napi::CallbackInfo& info) {
+  const double n = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : -1;
+  if (!(n >= 0)) {
+    Napi::RangeError::New(info.Env(), "setParallelMin(elements ≥ 0)").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  const int64_t previous = tensor_args::parallelMin;
+  tensor_args::parallelMin = static_cast<int64_t>(n);
+  return Napi::Number::New(info.Env(), static_cast<double>(previous));
+}
+
 Napi::Value GetNumThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), omp_get_max_threads()); }
 
 Napi::Value Info(const Napi::CallbackInfo& info) {
@@ -534,6 +547,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("convLayout", Napi::Function::New(env, ConvLayout));
   exports.Set("setConvLayout", Napi::Function::New(env, SetConvLayout));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
+  exports.Set("setParallelMin", Napi::Function::New(env, SetParallelMin));
   exports.Set("setCacheLimit", Napi::Function::New(env, SetCacheLimit));
   exports.Set("cacheStats", Napi::Function::New(env, CacheStats));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));

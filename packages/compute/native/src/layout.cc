@@ -40,7 +40,7 @@ void StridedCopy(const E* x, E* out, const std::vector<int64_t>& shape, const st
   for (int64_t d : shape) total *= d;
   if (total == 0) return;
   const int64_t inner = shape[rank - 1], is = stride[rank - 1];
-  const int threads = total >= kParallelMin ? omp_get_max_threads() : 1;
+  const int threads = total >= parallelMin ? omp_get_max_threads() : 1;
 #pragma omp parallel num_threads(threads)
   {
     const int t = omp_get_thread_num(), nt = omp_get_num_threads();
@@ -125,7 +125,7 @@ void MappedGather(const E* x, E* out, const MapPlan& p, E pad) {
   for (int64_t d : p.outer) rows *= d;
   const int64_t run = p.run;
   if (rows * run == 0) return;
-  const int threads = rows * run >= kParallelMin ? omp_get_max_threads() : 1;
+  const int threads = rows * run >= parallelMin ? omp_get_max_threads() : 1;
 #pragma omp parallel for schedule(static) num_threads(threads)
   for (int64_t row = 0; row < rows; row++) {
     int64_t rest = row, off = 0;
@@ -151,7 +151,7 @@ void MappedGatherLast(const E* x, E* out, const MapPlan& p, const int32_t* last,
   int64_t rows = 1;
   for (int64_t d : p.outer) rows *= d;
   if (rows * lastLen == 0) return;
-  const int threads = rows * lastLen >= kParallelMin ? omp_get_max_threads() : 1;
+  const int threads = rows * lastLen >= parallelMin ? omp_get_max_threads() : 1;
 #pragma omp parallel for schedule(static) num_threads(threads)
   for (int64_t row = 0; row < rows; row++) {
     int64_t rest = row, off = 0;
@@ -251,7 +251,7 @@ Napi::Value FoldJs(const Napi::CallbackInfo& info) {
     if (sources[k] < 0 || sources[k] >= O) return args.Fail("fold: a source index is out of range"), info.Env().Undefined();
   }
   const int64_t rows = A * I;
-#pragma omp parallel for schedule(static) if (rows * B >= kParallelMin)
+#pragma omp parallel for schedule(static) if (rows * B >= parallelMin)
   for (int64_t r = 0; r < rows; r++) {
     const int64_t a = r / I, i = r % I;
     float* o = out + r * B;
@@ -308,7 +308,7 @@ Napi::Value ConcatJs(const Napi::CallbackInfo& info) {
     }
     return info.Env().Undefined();
   }
-#pragma omp parallel for schedule(static) if (rows * total >= kParallelMin)
+#pragma omp parallel for schedule(static) if (rows * total >= parallelMin)
   for (int64_t k = 0; k < tasks; k++) {
     const int64_t r = k / static_cast<int64_t>(m);
     const size_t j = static_cast<size_t>(k % static_cast<int64_t>(m));

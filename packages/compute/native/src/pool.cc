@@ -49,7 +49,7 @@ constexpr int64_t kChannelBlock = 64;
 
 void PoolForward(bool isMax, const float* x, float* y, const PoolGeometry& g) {
   const int64_t rows = g.n * g.oh;
-#pragma omp parallel for schedule(static) if (g.YSize() * g.kh * g.kw >= kParallelMin)
+#pragma omp parallel for schedule(static) if (g.YSize() * g.kh * g.kw >= parallelMin)
   for (int64_t row = 0; row < rows; row++) {
     const int64_t b = row / g.oh, oy = row % g.oh;
     const float* xb = x + b * g.h * g.w * g.c;
@@ -87,7 +87,7 @@ void MaxPoolBackward(const float* dy, const float* x, float* dx, const PoolGeome
   std::fill(dx, dx + g.XSize(), 0.0f);
   const int64_t blocks = (g.c + kChannelBlock - 1) / kChannelBlock;
   const int64_t tasks = g.n * blocks;
-#pragma omp parallel for schedule(static) if (g.YSize() * g.kh * g.kw >= kParallelMin)
+#pragma omp parallel for schedule(static) if (g.YSize() * g.kh * g.kw >= parallelMin)
   for (int64_t task = 0; task < tasks; task++) {
     const int64_t b = task / blocks, c0 = (task % blocks) * kChannelBlock, c1 = std::min(g.c, c0 + kChannelBlock);
     const int64_t width = c1 - c0;
@@ -131,7 +131,7 @@ void AvgPoolBackward(const float* dy, float* dx, const PoolGeometry& g) {
   const float scale = 1.0f / static_cast<float>(g.kh * g.kw);
   const int64_t blocks = (g.c + kChannelBlock - 1) / kChannelBlock;
   const int64_t tasks = g.n * blocks;
-#pragma omp parallel for schedule(static) if (g.YSize() * g.kh * g.kw >= kParallelMin)
+#pragma omp parallel for schedule(static) if (g.YSize() * g.kh * g.kw >= parallelMin)
   for (int64_t task = 0; task < tasks; task++) {
     const int64_t b = task / blocks, c0 = (task % blocks) * kChannelBlock, c1 = std::min(g.c, c0 + kChannelBlock);
     float* dxb = dx + b * g.h * g.w * g.c;

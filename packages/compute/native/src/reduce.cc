@@ -121,7 +121,7 @@ typename Rd::Acc ReduceSpan(const T* row, int64_t r0, int64_t r1) {
 
 template <typename Rd, typename T, typename O>
 void ReduceRows(const T* x, O* out, int64_t A, int64_t R) {
-  const int threads = A * R >= kParallelMin ? omp_get_max_threads() : 1;
+  const int threads = A * R >= parallelMin ? omp_get_max_threads() : 1;
   if (A >= 4 * threads || threads == 1) {
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (int64_t a = 0; a < A; a++) out[a] = Rd::Final(ReduceSpan<Rd>(x + a * R, 0, R), R);
@@ -145,7 +145,7 @@ void ReduceRows(const T* x, O* out, int64_t A, int64_t R) {
 template <typename Rd, typename T, typename O>
 void ReduceColumns(const T* x, O* out, int64_t A, int64_t R, int64_t B) {
   using Acc = typename Rd::Acc;
-  const int threads = A * R * B >= kParallelMin ? omp_get_max_threads() : 1;
+  const int threads = A * R * B >= parallelMin ? omp_get_max_threads() : 1;
   if (A >= threads) {
 #pragma omp parallel num_threads(threads)
     {
@@ -175,7 +175,7 @@ void ReduceColumns(const T* x, O* out, int64_t A, int64_t R, int64_t B) {
         for (int64_t b = 0; b < B; b++) acc[b] = Rd::Step(acc[b], row[b], r);
       }
     }
-#pragma omp parallel for schedule(static) if (B * threads >= kParallelMin)
+#pragma omp parallel for schedule(static) if (B * threads >= parallelMin)
     for (int64_t b = 0; b < B; b++) {
       Acc acc = Rd::Init();
       for (int t = 0; t < threads; t++) acc = Rd::Merge(acc, part[static_cast<size_t>(t) * B + b]);

@@ -59,7 +59,7 @@ Napi::Value ResizeBilinearJs(const Napi::CallbackInfo& info) {
   const bool align = args.Bool(8), half = args.Bool(9);
   const Taps ty = MakeTaps(h, oh, align, half), tx = MakeTaps(w, ow, align, half);
   const int64_t rows = n * oh;
-#pragma omp parallel for schedule(static) if (n * oh * ow * c >= kParallelMin)
+#pragma omp parallel for schedule(static) if (n * oh * ow * c >= parallelMin)
   for (int64_t row = 0; row < rows; row++) {
     const int64_t b = row / oh, oy = row % oh;
     const float* top = x + (b * h + ty.lo[oy]) * w * c;
@@ -109,7 +109,7 @@ Napi::Value ResizeBilinearGradJs(const Napi::CallbackInfo& info) {
     weight[fill[ty.hi[oy]]++] = ty.frac[oy];
   }
   const int64_t rows = n * h;
-#pragma omp parallel for schedule(static) if (n * oh * ow * c >= kParallelMin)
+#pragma omp parallel for schedule(static) if (n * oh * ow * c >= parallelMin)
   for (int64_t row = 0; row < rows; row++) {
     const int64_t b = row / h, iy = row % h;
     float* d = dx + row * w * c;

@@ -23,7 +23,7 @@ namespace {
 
 // Below this many weights a pass stays on the calling thread: one core streams
 // a 1 MB weight in well under 0.1 ms, about what waking the OpenMP team costs
-// when the other core is busy (tensor_args.h's kParallelMin is 32 K).
+// when the other core is busy.
 constexpr int64_t kSpectralParallelMin = 1 << 18;
 
 __attribute__((target_clones("avx2", "default")))

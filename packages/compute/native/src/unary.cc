@@ -27,7 +27,7 @@ enum Op {
 
 template <typename T, typename F>
 void Map(const T* x, T* y, int64_t n, F f) {
-#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
+#pragma omp parallel for simd schedule(static) if (parallel: n >= parallelMin)
   for (int64_t i = 0; i < n; i++) y[i] = f(x[i]);
 }
 
@@ -128,7 +128,7 @@ Napi::Value UnaryJs(const Napi::CallbackInfo& info) {
 
 template <typename S, typename D>
 void CastLoop(const S* x, D* y, int64_t n) {
-#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
+#pragma omp parallel for simd schedule(static) if (parallel: n >= parallelMin)
   for (int64_t i = 0; i < n; i++) {
     if constexpr (std::is_same_v<D, uint8_t>) y[i] = x[i] != 0;
     else if constexpr (std::is_same_v<S, float> && std::is_same_v<D, int32_t>) {
@@ -177,7 +177,7 @@ Napi::Value SelectJs(const Napi::CallbackInfo& info) {
   void* y = args.Data(3, n, "out");
   if (!args.ok) return info.Env().Undefined();
   auto run = [&](auto* pa, auto* pb, auto* py) {
-#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
+#pragma omp parallel for simd schedule(static) if (parallel: n >= parallelMin)
     for (int64_t i = 0; i < n; i++) py[i] = c[i] ? pa[i] : pb[i];
   };
   const DType t = args.Type(1);
@@ -211,7 +211,7 @@ Napi::Value AddNJs(const Napi::CallbackInfo& info) {
     // Blocks of 4096 elements: each stays in cache while every input is added.
     constexpr int64_t kBlock = 4096;
     const int64_t blocks = (n + kBlock - 1) / kBlock;
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+#pragma omp parallel for schedule(static) if (n >= parallelMin)
     for (int64_t blk = 0; blk < blocks; blk++) {
       const int64_t i0 = blk * kBlock, i1 = std::min(n, i0 + kBlock);
       const T* x0 = static_cast<const T*>(xs[0]);

@@ -52,6 +52,8 @@ export interface OneDnnKernels {
   /** The primitive cache: entries, bytes held (scratch buffers + a nominal size per primitive), its bound, evictions so far. */
   cacheStats(): { entries: number; bytes: number; limit: number; evictions: number };
   setNumThreads(n: number): void;
+  /** Loops on fewer elements stay on the calling thread (native/src/tensor_args.h); returns the previous bound. Absent from addons built before it. */
+  setParallelMin?(elements: number): number;
   getNumThreads(): number;
   info(): string;
 }

@@ -35,8 +35,14 @@ export function describeNative(name: string, body: () => void): void {
 }
 
 /** Starts the native backend and checks that its registrar put every tensor kernel there as a native one. */
+/** The native loops' threading bound during the kernel specs, in elements. */
+export const SPEC_PARALLEL_MIN = 4096;
+
 export async function useNativeTensorKernels(): Promise<void> {
   await setTestBackend('native');
+  // Loops go multi-threaded from 2¹⁹ elements (native/src/tensor_args.h); the specs lower the bound so
+  // their modest "past the threading threshold" sizes run the threaded paths (chunk edges, odometers).
+  loadNativeKernels().addon?.setParallelMin?.(SPEC_PARALLEL_MIN);
   const missing = NATIVE_TENSOR_KERNELS.filter((k) => kernelImplementation(k.kernelName, NATIVE_BACKEND) !== 'native');
   if (missing.length > 0) throw new Error(`not native on the native backend: ${missing.map((k) => k.kernelName).join(', ')}`);
 }
