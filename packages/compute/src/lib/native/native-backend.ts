@@ -21,8 +21,9 @@ type DataStore = { get(dataId: object): { values?: unknown } | undefined; has(da
 /**
  * tfjs-backend-cpu's backend under another name; its kernels are registered
  * separately. Large kernel outputs are blocks of the addon's allocator, freed
- * when their tensor is disposed (tensor-arrays.ts), which keeps resident
- * memory near the live tensors' bytes instead of waiting for the GC.
+ * when their tensor is disposed or kept in a bounded pool for the next
+ * output of their size (tensor-arrays.ts), which keeps resident memory near
+ * the live tensors' bytes instead of waiting for the GC.
  */
 export class NativeBackend extends MathBackendCPU {
   readonly arrays: TensorArrays;
@@ -53,6 +54,11 @@ export class NativeBackend extends MathBackendCPU {
     const values = super.readSync(dataId);
     this.arrays.expose(values);
     return values;
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.arrays.drain();
   }
 
   override disposeData(dataId: tf.DataId, force = false): boolean {

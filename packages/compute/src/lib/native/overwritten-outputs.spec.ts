@@ -20,7 +20,7 @@ import { describeNative, expectReasonWhenUnavailable, onBoth, useNativeTensorKer
 it('runs where the native backend is available, else reports why', expectReasonWhenUnavailable);
 
 /** TensorArrays' fields this spec swaps for the duration of the block. */
-type Swappable = { allocator: BlockAllocator | null; minBytes: number };
+type Swappable = { allocator: BlockAllocator | null; minBytes: number; poolBytes: number };
 
 const t = (n: number[], seed: number, lo = -2, hi = 2) => tf.tensor(values(n.reduce((p, d) => p * d, 1), seed, lo, hi), n);
 const int = (v: number[], shape?: number[]) => tf.tensor(Int32Array.from(v), shape, 'int32');
@@ -106,7 +106,7 @@ describeNative('kernels with overwritten outputs, on dirty memory (native backen
   beforeAll(async () => {
     await useNativeTensorKernels();
     arrays = (tf.findBackend(NATIVE_BACKEND) as NativeBackend).arrays as unknown as Swappable;
-    saved = { allocator: arrays.allocator, minBytes: arrays.minBytes };
+    saved = { allocator: arrays.allocator, minBytes: arrays.minBytes, poolBytes: arrays.poolBytes };
     const real = saved.allocator;
     if (!real) throw new Error('the addon has no allocator (rebuild it: npx nx run @semadapt/compute:build-native)');
     arrays.allocator = {
@@ -121,11 +121,15 @@ describeNative('kernels with overwritten outputs, on dirty memory (native backen
       release: (buffer) => real.release(buffer),
     };
     arrays.minBytes = 0;
+    // No pool: every output comes from the dirtying allocator above, never a pooled block that may hold the same values.
+    arrays.poolBytes = 0;
+    (tf.findBackend(NATIVE_BACKEND) as NativeBackend).arrays.drain();
   });
 
   afterAll(() => {
     arrays.allocator = saved.allocator;
     arrays.minBytes = saved.minBytes;
+    arrays.poolBytes = saved.poolBytes;
   });
 
   it('a kernel writing part of an overwritten output sees the garbage (the check below is live)', () => {
