@@ -53,6 +53,10 @@ export function allocate(bytes: number, zero: boolean): ArrayBuffer;
 export function release(buffer: ArrayBuffer): boolean;
 /** Blocks of `allocate`'s not yet freed, and their bytes. */
 export function memoryStats(): { blocks: number; bytes: number };
+/** glibc's malloc (heap.cc): mallopt(M_MMAP_THRESHOLD, bytes) — blocks of ≥ bytes get their own mapping, unmapped on free; the threshold stays fixed from then on. True when glibc took it, false off glibc. */
+export function heapMmapThreshold(bytes: number): boolean;
+/** malloc_trim(0): every whole free page of every malloc arena back to the system. True when some went, false off glibc. */
+export function heapTrim(): boolean;
 /** One Adam update (torch.optim.Adam's arithmetic) into separate output arrays; stepSize = lr/(1 − β1^t), bias2Sqrt = √(1 − β2^t). */
 export function adamUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array,
   beta1: number, beta2: number, eps: number, weightDecay: number, stepSize: number, bias2Sqrt: number): void;

@@ -12,6 +12,7 @@ void RegisterResize(Napi::Env env, Napi::Object exports);     // resize.cc
 void RegisterMatMul(Napi::Env env, Napi::Object exports);     // matmul.cc
 void RegisterSoftmax(Napi::Env env, Napi::Object exports);    // softmax.cc
 void RegisterSpectralNorm(Napi::Env env, Napi::Object exports);  // spectral_norm.cc
+void RegisterHeap(Napi::Env env, Napi::Object exports);       // heap.cc (glibc heap controls, not a kernel)
 
 // All of the above.
 inline void RegisterTensorKernels(Napi::Env env, Napi::Object exports) {
@@ -25,4 +26,5 @@ inline void RegisterTensorKernels(Napi::Env env, Napi::Object exports) {
   RegisterMatMul(env, exports);
   RegisterSoftmax(env, exports);
   RegisterSpectralNorm(env, exports);
+  RegisterHeap(env, exports);
 }

@@ -47,6 +47,10 @@ export interface OneDnnKernels {
   convLayout?(g: ConvGeometry): 'plain' | 'nhwc' | 'blocked';
   /** Overrides that rule for convolutions run from now on ('auto': the rule); for measuring it and testing both layouts. */
   setConvLayout?(mode: 'plain' | 'nhwc' | 'blocked' | 'auto'): void;
+  /** glibc's malloc (native/src/heap.cc): mallopt(M_MMAP_THRESHOLD, bytes), true when taken (false off glibc). Absent from addons built before it. */
+  heapMmapThreshold?(bytes: number): boolean;
+  /** malloc_trim(0): free pages of every arena back to the system; true when some went (false off glibc). Absent from addons built before it. */
+  heapTrim?(): boolean;
   /** Bounds the convolution primitive cache in bytes (evicting least recently used entries at once). */
   setCacheLimit(bytes: number): void;
   /** The primitive cache: entries, bytes held (scratch buffers + a nominal size per primitive), its bound, evictions so far. */
