@@ -11,6 +11,7 @@
  * 512×1024.
  */
 import * as os from 'os';
+import { withFreedMemoryReturned } from '@semadapt/compute';
 import { OnnxSession } from '@semadapt/onnx-runtime';
 import { exportInChild, removeExport } from '../export-model';
 import type { BenchCase } from '../case';
@@ -26,7 +27,7 @@ const deeplabInfer: BenchCase = {
     const file = exportInChild('deeplab');
     let session: OnnxSession;
     try {
-      session = await OnnxSession.open(file, { threads: os.cpus().length });
+      session = await withFreedMemoryReturned(() => OnnxSession.open(file, { threads: os.cpus().length }));
     } finally {
       removeExport(file);
     }

@@ -13,6 +13,7 @@
  * measured faster than 2).
  */
 import * as os from 'os';
+import { withFreedMemoryReturned } from '@semadapt/compute';
 import { OnnxSession } from '@semadapt/onnx-runtime';
 import { exportInChild, removeExport } from '../export-model';
 import type { BenchCase } from '../case';
@@ -29,7 +30,7 @@ const translateInfer: BenchCase = {
     const file = exportInChild('translator-s2t');
     let session: OnnxSession;
     try {
-      session = await OnnxSession.open(file, { threads: Number(process.env['SEMADAPT_ORT_THREADS'] ?? os.cpus().length) });
+      session = await withFreedMemoryReturned(() => OnnxSession.open(file, { threads: Number(process.env['SEMADAPT_ORT_THREADS'] ?? os.cpus().length) }));
     } finally {
       removeExport(file);
     }
