@@ -55,6 +55,8 @@ export function release(buffer: ArrayBuffer): boolean;
 export function memoryStats(): { blocks: number; bytes: number };
 /** glibc's malloc (heap.cc): mallopt(M_MMAP_THRESHOLD, bytes) — blocks of ≥ bytes get their own mapping, unmapped on free; the threshold stays fixed from then on. True when glibc took it, false off glibc. */
 export function heapMmapThreshold(bytes: number): boolean;
+/** mallopt(M_TRIM_THRESHOLD, bytes) — free memory at the heap's top beyond bytes goes back to the system at free(); fixed from then on. True when glibc took it, false off glibc. */
+export function heapTrimThreshold(bytes: number): boolean;
 /** malloc_trim(0): every whole free page of every malloc arena back to the system. True when some went, false off glibc. */
 export function heapTrim(): boolean;
 /** One Adam update (torch.optim.Adam's arithmetic) into separate output arrays; stepSize = lr/(1 − β1^t), bias2Sqrt = √(1 − β2^t). */

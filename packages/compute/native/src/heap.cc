@@ -11,6 +11,10 @@
 // ones land in the heap and their memory stays with the process.
 // - heapMmapThreshold(bytes): mallopt(M_MMAP_THRESHOLD), fixing the threshold
 //   (glibc's dynamic adjustment stops for the rest of the process).
+// - heapTrimThreshold(bytes): mallopt(M_TRIM_THRESHOLD): free memory at the
+//   heap's top beyond it goes back to the system at free(). glibc's dynamic
+//   adjustment keeps it at twice the mmap threshold; fixing the mmap
+//   threshold freezes it wherever it stood, so it is set with it.
 // - heapTrim(): malloc_trim(0), which returns every whole free page of every
 //   arena to the system (madvise(MADV_DONTNEED)), not only the heap's top.
 // Both report false where the C library is not glibc (nothing to do there).
@@ -43,6 +47,25 @@ Napi::Value HeapMmapThreshold(const Napi::CallbackInfo& info) {
 #endif
 }
 
+// (bytes: number) → true when glibc took the trim threshold.
+Napi::Value HeapTrimThreshold(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) {
+    Napi::TypeError::New(env, "heapTrimThreshold(bytes): bytes must be a number").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const double bytes = info[0].As<Napi::Number>().DoubleValue();
+  if (!(bytes >= 0 && bytes <= 2147483647.0)) {
+    Napi::RangeError::New(env, "heapTrimThreshold(bytes): bytes must be in [0, 2^31)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+#if defined(__GLIBC__)
+  return Napi::Boolean::New(env, mallopt(M_TRIM_THRESHOLD, static_cast<int>(bytes)) == 1);
+#else
+  return Napi::Boolean::New(env, false);
+#endif
+}
+
 // () → true when some memory went back to the system.
 Napi::Value HeapTrim(const Napi::CallbackInfo& info) {
 #if defined(__GLIBC__)
@@ -56,5 +79,6 @@ Napi::Value HeapTrim(const Napi::CallbackInfo& info) {
 
 void RegisterHeap(Napi::Env env, Napi::Object exports) {
   exports.Set("heapMmapThreshold", Napi::Function::New(env, HeapMmapThreshold));
+  exports.Set("heapTrimThreshold", Napi::Function::New(env, HeapTrimThreshold));
   exports.Set("heapTrim", Napi::Function::New(env, HeapTrim));
 }

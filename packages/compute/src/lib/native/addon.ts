@@ -49,6 +49,8 @@ export interface OneDnnKernels {
   setConvLayout?(mode: 'plain' | 'nhwc' | 'blocked' | 'auto'): void;
   /** glibc's malloc (native/src/heap.cc): mallopt(M_MMAP_THRESHOLD, bytes), true when taken (false off glibc). Absent from addons built before it. */
   heapMmapThreshold?(bytes: number): boolean;
+  /** mallopt(M_TRIM_THRESHOLD, bytes): free memory at the heap's top beyond it goes back to the system; true when taken (false off glibc). Absent from addons built before it. */
+  heapTrimThreshold?(bytes: number): boolean;
   /** malloc_trim(0): free pages of every arena back to the system; true when some went (false off glibc). Absent from addons built before it. */
   heapTrim?(): boolean;
   /** Bounds the convolution primitive cache in bytes (evicting least recently used entries at once). */

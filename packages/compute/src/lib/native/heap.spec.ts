@@ -22,8 +22,8 @@ function rss(): number {
 const addon = loadNativeKernels().addon;
 const glibc = Boolean((process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime);
 /** The addon's functions these specs use (all present when HEAP_CONTROLS). */
-type HeapAddon = Required<Pick<OneDnnKernels, 'allocate' | 'release' | 'heapMmapThreshold' | 'heapTrim'>>;
-const HEAP_CONTROLS = Boolean(addon?.heapTrim && addon.heapMmapThreshold) && glibc && fs.existsSync('/proc/self/status');
+type HeapAddon = Required<Pick<OneDnnKernels, 'allocate' | 'release' | 'heapMmapThreshold' | 'heapTrimThreshold' | 'heapTrim'>>;
+const HEAP_CONTROLS = Boolean(addon?.heapTrim && addon.heapMmapThreshold && addon.heapTrimThreshold) && glibc && fs.existsSync('/proc/self/status');
 
 /**
  * Allocates 2·BLOCKS blocks of 1 MiB with every page written, frees the odd
@@ -102,6 +102,20 @@ if (HEAP_CONTROLS) describe('glibc heap controls (native/src/heap.cc)', () => {
     expect(after.fallOnFree).toBeLessThan(0.25 * freedBytes);
   });
 
+  it('afterwards memory freed at the heap’s top stays with the process (trim threshold 64 MiB, not frozen at 128 KiB)', async () => {
+    // Freeze the trim threshold low first, as in a process that never freed a large block before its first session.
+    expect(a.heapTrimThreshold(128 * 1024)).toBe(true);
+    await withFreedMemoryReturned(async () => undefined);
+    const blocks = Array.from({ length: BLOCKS / 2 }, () => {
+      const b = a.allocate(MIB, false);
+      new Uint8Array(b).fill(1);
+      return b;
+    });
+    const allocated = rss();
+    for (const b of blocks.reverse()) a.release(b); // the newest (topmost) first
+    expect(allocated - rss()).toBeLessThan(0.25 * (BLOCKS / 2) * MIB);
+  });
+
   it('returns what build returns, and rethrows its error with the steady threshold back', async () => {
     await expect(withFreedMemoryReturned(async () => 42)).resolves.toBe(42);
     await expect(withFreedMemoryReturned(async () => Promise.reject(new Error('bad model')))).rejects.toThrow('bad model');
@@ -113,6 +127,7 @@ if (HEAP_CONTROLS) describe('glibc heap controls (native/src/heap.cc)', () => {
   it('refuses a threshold that is not a byte count', () => {
     expect(() => a.heapMmapThreshold(-1)).toThrow(/bytes must be in/);
     expect(() => (a.heapMmapThreshold as unknown as (x: unknown) => boolean)('1M')).toThrow(/bytes must be a number/);
+    expect(() => a.heapTrimThreshold(-1)).toThrow(/bytes must be in/);
   });
 });
 

@@ -25,6 +25,15 @@ export const TRANSIENT_MMAP_THRESHOLD = 128 * 1024;
  */
 export const STEADY_MMAP_THRESHOLD = 32 * 1024 * 1024;
 
+/**
+ * The trim threshold afterwards: twice the mmap threshold, as glibc's
+ * adjustment keeps it. Fixing the mmap threshold freezes the trim threshold
+ * wherever it stood — 128 KiB in a process that had not yet freed a large
+ * block — and then every free at the heap's top would hand memory back for
+ * the next training step to fault in again.
+ */
+export const STEADY_TRIM_THRESHOLD = 2 * STEADY_MMAP_THRESHOLD;
+
 let open = 0;
 
 /**
@@ -39,7 +48,8 @@ export function returnFreedHeapToOs(): boolean {
 /**
  * Runs `build` with every block of ≥ 128 KiB mapped on its own, so each large
  * copy it frees goes back to the system at once and the peak holds only what
- * is live; then sets the threshold to {@link STEADY_MMAP_THRESHOLD} and trims
+ * is live; then sets the thresholds to {@link STEADY_MMAP_THRESHOLD} and
+ * {@link STEADY_TRIM_THRESHOLD} and trims
  * the heap. For building something that makes and drops large copies (an
  * onnxruntime session: DeepLabV2's peaks 434 instead of 547 MiB while being
  * created, and holds 251 instead of ≈ 520 MiB after). Overlapping calls share
@@ -55,6 +65,7 @@ export async function withFreedMemoryReturned<T>(build: () => Promise<T>): Promi
   } finally {
     if (--open === 0) {
       addon.heapMmapThreshold(STEADY_MMAP_THRESHOLD);
+      addon.heapTrimThreshold?.(STEADY_TRIM_THRESHOLD);
       addon.heapTrim();
     }
   }
