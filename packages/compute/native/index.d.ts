@@ -70,11 +70,14 @@ export function convLayout(g: ConvGeometry): 'plain' | 'nhwc' | 'blocked';
 /** Overrides the rule for convolutions run from now on ('auto': the rule). */
 export function setConvLayout(mode: 'plain' | 'nhwc' | 'blocked' | 'auto'): void;
 /**
- * The convolution primitives and their blocked-layout scratch copies are cached per geometry, least recently
- * used first out, bounded in bytes (default 1 GiB, or SEMADAPT_NATIVE_CACHE_MB at load).
+ * The convolution primitives and the blocked-layout copies a later primitive reads are cached per geometry,
+ * least recently used first out, bounded in bytes (default 256 MiB, or SEMADAPT_NATIVE_CACHE_MB at load): over
+ * the bound the oldest entries' copies are dropped first, whole entries only when the primitives' nominal
+ * 64 KiB each pass it. Copies a call makes for itself share one workspace (kept up to 512 MiB, or
+ * SEMADAPT_NATIVE_WORKSPACE_MB; `workspaceBytes` sets that bound).
  */
-export function setCacheLimit(bytes: number): void;
-export function cacheStats(): { entries: number; bytes: number; limit: number; evictions: number };
+export function setCacheLimit(bytes: number, workspaceBytes?: number): void;
+export function cacheStats(): { entries: number; bytes: number; limit: number; evictions: number; drops: number; workspace: number; workspaceLimit: number };
 /** Threads oneDNN and the loops (OpenMP) use. */
 export function setNumThreads(n: number): void;
 export function getNumThreads(): number;

@@ -28,10 +28,12 @@
 // SEMADAPT_NATIVE_CONV_LAYOUT=plain|nhwc|blocked or setConvLayout() overrides
 // the rule, for measuring it; see ../README.md for whole steps.)
 // Where a primitive's layout differs from the user's, the operand is
-// reordered into (or, for outputs, out of) a cached scratch buffer.
+// reordered into (or, for outputs, out of) a scratch buffer: held by the
+// primitive's cache entry when a later primitive reads it, else a slice of
+// one shared workspace (see Staged).
 // Primitives are created once per geometry and cached: creating one runs
 // oneDNN's JIT, which costs far more than a small convolution. The cache is
-// a least-recently-used one bounded in bytes (its scratch buffers, plus a
+// a least-recently-used one bounded in bytes (its held copies, plus a
 // nominal size per primitive): training over many image sizes would
 // otherwise keep every geometry's primitives and blocked copies forever.
 #include <napi.h>
@@ -133,26 +135,55 @@ struct Geometry {
 // survives to the backward. A primitive always reorders its own inputs
 // afresh, so repeating a call costs what it did.
 //
-// The scratch buffer is allocated when first written: a backward primitive
+// Scratch memory comes in two kinds. A copy that a later primitive may read
+// (the forward's x and filter, a backward's dy) is held by its entry until
+// overwritten or evicted, allocated when first written: a backward primitive
 // that always finds x or dy in a peer's copy never holds one of its own.
+// Everything else a call stages only for itself (outputs before their reorder
+// back, the input gradient's filter, the filter gradient's own x) is
+// `transient`: a slice of one workspace shared by all primitives (see
+// Workspace), so those buffers cost the largest call's need, not their sum
+// over geometries (FCN8s-VGG16's fc6 filter gradient alone stages 411 MB).
 struct Staged {
   memory::desc user, wanted;
   bool staged = false;               // the layouts differ
-  std::unique_ptr<memory> scratch;   // allocated on first use
+  bool transient = false;            // a workspace slice for one call (Lend), never read by a peer
+  std::unique_ptr<memory> scratch;   // held: allocated on first use; transient: over the lent slice
   dnnl::primitive in, out;  // user → scratch, scratch → user
   int64_t token = 0;        // the tensor whose data the scratch holds (inputs only)
   dnnl::primitive via;      // a source peer's layout → scratch (built on first use)
   memory::desc via_from;
 
   Staged() = default;
-  Staged(const memory::desc& u, const memory::desc& w) : user(u), wanted(w), staged(u != w) {
+  Staged(const memory::desc& u, const memory::desc& w, bool transient_ = false)
+      : user(u), wanted(w), staged(u != w), transient(transient_) {
     if (!staged) return;
     in = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), u, Engine(), w));
     out = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), w, Engine(), u));
   }
+  // Bytes held between calls (transient slices belong to the workspace).
+  size_t Held() const { return scratch && !transient ? wanted.get_size() : 0; }
   memory& Buffer() {
     if (!scratch) scratch = std::make_unique<memory>(wanted, Engine());
     return *scratch;
+  }
+  // Frees a held copy (the cache's bound): a later read reorders afresh.
+  void Drop() {
+    if (transient) return;
+    scratch.reset();
+    token = 0;
+  }
+  // A transient operand's buffer for this call: `slice` of the workspace (Lend).
+  void Point(void* slice) {
+    if (!scratch) scratch = std::make_unique<memory>(wanted, Engine(), slice);
+    else scratch->set_data_handle(slice);
+    token = 0;
+  }
+  // A peer's held copy of tensor `tok` in this operand's layout, if any.
+  memory* Shared(int64_t tok, std::initializer_list<const Staged*> peers) const {
+    for (const Staged* peer : peers)
+      if (tok != 0 && peer && peer->scratch && !peer->transient && peer->token == tok && peer->wanted == wanted) return peer->scratch.get();
+    return nullptr;
   }
   // The memory the primitive reads: the user's, a peer's copy of the same tensor, or a fresh reorder.
   // `sources`: peers whose copy in another blocked layout we may reorder from instead of the
@@ -161,20 +192,19 @@ struct Staged {
   memory Read(memory& u, int64_t tok, std::initializer_list<const Staged*> peers = {},
               std::initializer_list<const Staged*> sources = {}) {
     if (!staged) return u;
-    for (const Staged* peer : peers)
-      if (tok != 0 && peer && peer->scratch && peer->token == tok && peer->wanted == wanted) return *peer->scratch;
+    if (memory* shared = Shared(tok, peers)) return *shared;
     for (const Staged* peer : sources)
-      if (tok != 0 && peer && peer->scratch && peer->token == tok) {
+      if (tok != 0 && peer && peer->scratch && !peer->transient && peer->token == tok) {
         if (!via || via_from != peer->wanted) {
           via = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), peer->wanted, Engine(), wanted));
           via_from = peer->wanted;
         }
         via.execute(Stream(), {{DNNL_ARG_FROM, *peer->scratch}, {DNNL_ARG_TO, Buffer()}});
-        token = tok;
+        token = transient ? 0 : tok;
         return *scratch;
       }
     in.execute(Stream(), {{DNNL_ARG_FROM, u}, {DNNL_ARG_TO, Buffer()}});
-    token = tok;
+    token = transient ? 0 : tok;
     return *scratch;
   }
   // The memory the primitive writes; `Written` then copies it to the user's buffer.
@@ -184,24 +214,101 @@ struct Staged {
   }
 };
 
+// The transient operands' memory: one buffer, reused by every call, grown to
+// the largest call's need and kept (its pages stay mapped: a fresh 411 MB
+// buffer costs ~0.4 s of page faults here, more than fc6's filter gradient).
+// A call needing more than the bound gets a buffer of its own, freed after it
+// (default 512 MiB: fc6's 411 MB filter copy at 512 fits; SEMADAPT_NATIVE_WORKSPACE_MB,
+// setCacheLimit's second argument).
+class Workspace {
+ public:
+  Workspace() {
+    const char* mb = std::getenv("SEMADAPT_NATIVE_WORKSPACE_MB");
+    if (mb && *mb) limit_ = static_cast<size_t>(std::strtoull(mb, nullptr, 10)) << 20;
+  }
+  ~Workspace() { Free(kept_); Free(own_); }
+  // Points each staged, transient operand at its own slice of one buffer.
+  void Lend(std::initializer_list<Staged*> operands) {
+    size_t need = 0;
+    for (const Staged* s : operands)
+      if (s && s->staged) need += Aligned(s->wanted.get_size());
+    if (need == 0) return;
+    char* base;
+    if (need <= size_) {
+      base = kept_;
+    } else if (need <= limit_) {
+      Free(kept_);
+      kept_ = Allocate(need);
+      size_ = need;
+      base = kept_;
+    } else {
+      Free(own_);
+      own_ = Allocate(need);
+      base = own_;
+    }
+    for (Staged* s : operands)
+      if (s && s->staged) {
+        s->Point(base);
+        base += Aligned(s->wanted.get_size());
+      }
+  }
+  // After a call: a buffer above the bound is freed.
+  void Done() {
+    Free(own_);
+    own_ = nullptr;
+  }
+  void SetLimit(size_t bytes) {
+    limit_ = bytes;
+    if (size_ > limit_) {
+      Free(kept_);
+      kept_ = nullptr;
+      size_ = 0;
+    }
+  }
+  size_t Bytes() const { return size_; }
+  size_t Limit() const { return limit_; }
+
+ private:
+  static size_t Aligned(size_t bytes) { return (bytes + 4095) & ~size_t(4095); }
+  static char* Allocate(size_t bytes) {
+    void* p = std::aligned_alloc(4096, Aligned(bytes));
+    if (!p) throw std::bad_alloc();
+    return static_cast<char*>(p);
+  }
+  static void Free(char* p) { std::free(p); }
+  char* kept_ = nullptr;
+  char* own_ = nullptr;
+  size_t size_ = 0;
+  size_t limit_ = size_t(512) << 20;
+};
+
+Workspace& Scratch() {
+  static Workspace workspace;
+  return workspace;
+}
+
 // One cached primitive with its three operands staged in its preferred layouts.
 struct Entry {
   dnnl::primitive prim;
   Staged a, b, c;  // fwd: src, weights, dst; bwd data: diff_dst, weights, diff_src; bwd weights: src, diff_dst, diff_weights
 };
 
-// Bytes an entry holds: its scratch buffers, and a nominal amount for the primitive (JIT code, descriptors).
+// Bytes an entry holds: its held copies, and a nominal amount for the primitive (JIT code, descriptors).
 constexpr size_t kPrimitiveBytes = 64 << 10;
 
-size_t StagedBytes(const Staged& s) { return s.scratch ? s.wanted.get_size() : 0; }
-size_t EntryBytes(const Entry& e) { return kPrimitiveBytes + StagedBytes(e.a) + StagedBytes(e.b) + StagedBytes(e.c); }
+size_t EntryBytes(const Entry& e) { return kPrimitiveBytes + e.a.Held() + e.b.Held() + e.c.Held(); }
 
-// The primitive cache: least recently used first out, bounded in bytes. Within
-// a step the forward's copy of x is read again by the filter gradient (see
-// Staged): the bound must hold a step's distinct geometries for that sharing
-// to survive (default 1 GiB; SEMADAPT_NATIVE_CACHE_MB). An entry evicted before
-// its backward only costs the backward a fresh reorder and, next step, a new
-// JIT: results never depend on what is cached.
+// The primitive cache: least recently used first out, bounded in bytes (held
+// copies plus a nominal size per primitive; default 256 MiB,
+// SEMADAPT_NATIVE_CACHE_MB). Over the bound the oldest entries first lose
+// their held copies, and only then, once the primitives' nominal bytes
+// alone pass it, whole entries: a dropped copy costs a fresh reorder (and
+// its buffer's page faults), an evicted primitive a new JIT. Within a step
+// the forward's copy of x is read again by the filter gradient (see
+// Staged); at --size 64 every bench net's held copies fit the bound
+// (fcn8s-step 145 MB, deeplab-step 60, translator-step 28), at 512 they
+// do not (FCN8s ~900 MB), and there the bound keeps peak RSS down.
+// Results never depend on what is cached.
 class PrimitiveCache {
  public:
   PrimitiveCache() {
@@ -230,11 +337,11 @@ class PrimitiveCache {
     Touch(it->second);
     return &it->second.entry;
   }
-  // After `key`'s call: counts the scratch buffers it allocated (on first use) and evicts down to the bound, keeping `key`.
+  // After `key`'s call: counts the copies it holds now and evicts down to the bound, keeping `key`.
   void Settle(const std::string& key) {
     auto it = map_.find(key);
     if (it == map_.end()) return;
-    const size_t now = EntryBytes(it->second.entry);  // scratch only grows while an entry lives
+    const size_t now = EntryBytes(it->second.entry);
     bytes_ = bytes_ - it->second.bytes + now;
     it->second.bytes = now;
     Evict(key);
@@ -247,6 +354,7 @@ class PrimitiveCache {
   size_t Bytes() const { return bytes_; }
   size_t Entries() const { return map_.size(); }
   size_t Evictions() const { return evictions_; }
+  size_t Drops() const { return drops_; }
 
  private:
   struct Slot {
@@ -255,8 +363,20 @@ class PrimitiveCache {
     std::list<std::string>::iterator position;
   };
   void Touch(Slot& slot) { order_.splice(order_.begin(), order_, slot.position); }
-  // Oldest entries out until the bound holds, never `keep` (the one being used now).
+  // Until the bound holds, never touching `keep` (the one being used now): the oldest entries' held
+  // copies out, then the oldest entries.
   void Evict(const std::string& keep) {
+    for (auto k = order_.rbegin(); bytes_ > limit_ && k != order_.rend(); ++k) {
+      if (*k == keep) continue;
+      Slot& slot = map_.find(*k)->second;
+      if (slot.bytes == kPrimitiveBytes) continue;
+      slot.entry.a.Drop();
+      slot.entry.b.Drop();
+      slot.entry.c.Drop();
+      bytes_ -= slot.bytes - kPrimitiveBytes;
+      slot.bytes = kPrimitiveBytes;
+      drops_++;
+    }
     while (bytes_ > limit_ && !order_.empty()) {
       auto last = std::prev(order_.end());
       if (*last == keep) {
@@ -274,8 +394,9 @@ class PrimitiveCache {
   std::unordered_map<std::string, Slot> map_;
   std::list<std::string> order_;  // most recently used first
   size_t bytes_ = 0;
-  size_t limit_ = size_t(1) << 30;
+  size_t limit_ = size_t(256) << 20;
   size_t evictions_ = 0;
+  size_t drops_ = 0;
 };
 
 PrimitiveCache& Cache() {
@@ -379,6 +500,11 @@ Napi::Value Guarded(const Napi::CallbackInfo& info, F body) {
   return info.Env().Undefined();
 }
 
+// The forward keeps its blocked filter copy for the input gradient (a blocked → blocked reorder, 2–3×
+// faster than from hwio) up to this size; a larger one (FCN8s's fc6 at 512: 411 MB, held from the
+// forward to the backward) is a workspace slice, and the input gradient reorders from hwio (~50 ms).
+constexpr size_t kHeldFilterBytes = size_t(64) << 20;
+
 Napi::Value Forward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Geometry g = ReadGeometry(info[0].As<Napi::Object>());
@@ -392,9 +518,10 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
     const std::string key = g.Key(hasBias ? "fwd_bias" : "fwd");
     Entry& e = Lookup(key, [&] {
       auto pd = g.ForwardPd(g.ActSrc(), g.ActDst(), hasBias);
-      return Entry{dnnl::convolution_forward(pd), Staged(g.Src(), pd.src_desc()), Staged(g.UserWeights(), pd.weights_desc()),
-                   Staged(g.Dst(), pd.dst_desc())};
+      return Entry{dnnl::convolution_forward(pd), Staged(g.Src(), pd.src_desc()),
+                   Staged(g.UserWeights(), pd.weights_desc(), SizeW(g) * sizeof(float) > kHeldFilterBytes), Staged(g.Dst(), pd.dst_desc(), true)};
     });
+    Scratch().Lend({e.b.transient ? &e.b : nullptr, &e.c});
     memory xm(g.Src(), Engine(), x), ym(g.Dst(), Engine(), y), wm(g.UserWeights(), Engine(), w);
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, e.a.Read(xm, Token(info, 4))}, {DNNL_ARG_WEIGHTS, e.b.Read(wm, Token(info, 5))},
                                          {DNNL_ARG_DST, e.c.Target(ym)}};
@@ -402,6 +529,7 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
     e.prim.execute(Stream(), args);
     e.c.Written(ym);
     Stream().wait();
+    Scratch().Done();
     Cache().Settle(key);
   });
 }
@@ -420,9 +548,10 @@ Napi::Value BackwardData(const Napi::CallbackInfo& info) {
       auto d = dnnl::convolution_backward_data::desc(algorithm::convolution_direct, g.ActSrc(), g.ActWeights(), g.ActDst(), g.Strides(),
                                                      g.Dilates(), g.PadL(), g.PadR());
       dnnl::convolution_backward_data::primitive_desc pd(d, Engine(), hint);
-      return Entry{dnnl::convolution_backward_data(pd), Staged(g.Dst(), pd.diff_dst_desc()), Staged(g.UserWeights(), pd.weights_desc()),
-                   Staged(g.Src(), pd.diff_src_desc())};
+      return Entry{dnnl::convolution_backward_data(pd), Staged(g.Dst(), pd.diff_dst_desc()), Staged(g.UserWeights(), pd.weights_desc(), true),
+                   Staged(g.Src(), pd.diff_src_desc(), true)};
     });
+    Scratch().Lend({&e.b, &e.c});
     memory dym(g.Dst(), Engine(), dy), dxm(g.Src(), Engine(), dx), wm(g.UserWeights(), Engine(), w);
     const Geometry gw = FilterGradGeometry(g);
     Entry* weights = Find(gw.Key("bwd_weights"));
@@ -434,8 +563,26 @@ Napi::Value BackwardData(const Napi::CallbackInfo& info) {
                               {DNNL_ARG_DIFF_SRC, e.c.Target(dxm)}});
     e.c.Written(dxm);
     Stream().wait();
+    Scratch().Done();
     Cache().Settle(key);
   });
+}
+
+// The filter gradient writes dw in its primitive's blocked layout, then reorders it to hwio. Where
+// that copy would pass kFilterPartBytes (FCN8s-VGG16's fc6, 7×7 512→4096: 411 MB), it runs over
+// equal parts of the output channels instead, each reading its channels of dy and writing its slice
+// of dw (and db) through strided views: the same FLOPs, a part-sized copy.
+constexpr size_t kFilterPartBytes = size_t(64) << 20;
+
+// Output channels per part: the fewest equal parts of a multiple of 8 channels (the blocked
+// layouts' width) whose filter fits the bound; all of them where the filter does (or plain: no copy).
+memory::dim FilterPart(const Geometry& g) {
+  const size_t perChannel = static_cast<size_t>(g.kh * g.kw * g.ci) * sizeof(float);
+  if (g.plain || static_cast<size_t>(g.co) * perChannel <= kFilterPartBytes) return g.co;
+  for (memory::dim parts = 2; parts <= g.co / 8; parts++)
+    if (g.co % parts == 0 && (g.co / parts) % 8 == 0 && static_cast<size_t>(g.co / parts) * perChannel <= kFilterPartBytes)
+      return g.co / parts;
+  return g.co;
 }
 
 // dw (and, given a db array, the bias gradient Σ dy over N, H, W in the same pass over dy).
@@ -450,29 +597,43 @@ Napi::Value BackwardWeights(const Napi::CallbackInfo& info) {
   float* db = hasBias ? Data(info[6], g.co, "db", env) : nullptr;
   if (!x || !dy || !dw || (hasBias && !db)) return env.Undefined();
   return Guarded(info, [&] {
-    const std::string key = g.Key(hasBias ? "bwd_weights_bias" : "bwd_weights");
+    Geometry p = g;  // one part's geometry (all of g unless split)
+    p.co = FilterPart(g);
+    const bool split = p.co < g.co;
+    const std::string key = p.Key(hasBias ? "bwd_weights_bias" : "bwd_weights") + (split ? ";part" : "");
     Entry& e = Lookup(key, [&] {
-      auto hint = g.ForwardPd(g.ActSrc(), g.ActDst(), hasBias);
-      auto d = hasBias ? dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, g.ActSrc(), g.ActWeights(), g.Bias(),
-                                                                  g.ActDst(), g.Strides(), g.Dilates(), g.PadL(), g.PadR())
-                       : dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, g.ActSrc(), g.ActWeights(), g.ActDst(),
-                                                                  g.Strides(), g.Dilates(), g.PadL(), g.PadR());
+      // A part's dy and dw are channel slices of the user's nhwc / hwio arrays: strided views.
+      const memory::desc dyUser = split ? memory::desc({g.n, p.co, g.oh, g.ow}, dt::f32, {g.oh * g.ow * g.co, 1, g.ow * g.co, g.co}) : g.Dst();
+      const memory::desc dwUser =
+          split ? memory::desc({p.co, g.ci, g.kh, g.kw}, dt::f32, {1, g.co, g.kw * g.ci * g.co, g.ci * g.co}) : g.UserWeights();
+      auto hint = p.ForwardPd(p.ActSrc(), p.ActDst(), hasBias);
+      auto d = hasBias ? dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, p.ActSrc(), p.ActWeights(), p.Bias(),
+                                                                  p.ActDst(), p.Strides(), p.Dilates(), p.PadL(), p.PadR())
+                       : dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, p.ActSrc(), p.ActWeights(), p.ActDst(),
+                                                                  p.Strides(), p.Dilates(), p.PadL(), p.PadR());
       dnnl::convolution_backward_weights::primitive_desc pd(d, Engine(), hint);
-      return Entry{dnnl::convolution_backward_weights(pd), Staged(g.Src(), pd.src_desc()), Staged(g.Dst(), pd.diff_dst_desc()),
-                   Staged(g.UserWeights(), pd.diff_weights_desc())};
+      return Entry{dnnl::convolution_backward_weights(pd), Staged(g.Src(), pd.src_desc(), true), Staged(dyUser, pd.diff_dst_desc(), split),
+                   Staged(dwUser, pd.diff_weights_desc(), true)};
     });
-    memory xm(g.Src(), Engine(), x), dym(g.Dst(), Engine(), dy), dwm(g.UserWeights(), Engine(), dw);
     Entry* forward = Find(f.Key("fwd"));
     Entry* biased = Find(f.Key("fwd_bias"));
     Entry* data = Find(f.Key("bwd_data"));
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, e.a.Read(xm, Token(info, 4), {biased ? &biased->a : nullptr, forward ? &forward->a : nullptr})},
-        {DNNL_ARG_DIFF_DST, e.b.Read(dym, Token(info, 5), {data ? &data->a : nullptr})},
-        {DNNL_ARG_DIFF_WEIGHTS, e.c.Target(dwm)}};
-    if (hasBias) args.emplace(DNNL_ARG_DIFF_BIAS, memory(g.Bias(), Engine(), db));
-    e.prim.execute(Stream(), args);
-    e.c.Written(dwm);
+    const std::initializer_list<const Staged*> xPeers = {biased ? &biased->a : nullptr, forward ? &forward->a : nullptr};
+    const bool ownX = e.a.Shared(Token(info, 4), xPeers) == nullptr;
+    Scratch().Lend({ownX ? &e.a : nullptr, e.b.transient ? &e.b : nullptr, &e.c});
+    memory xm(g.Src(), Engine(), x);
+    const memory src = e.a.Read(xm, Token(info, 4), xPeers);
+    for (memory::dim o = 0; o < g.co; o += p.co) {
+      memory dym(e.b.user, Engine(), dy + o), dwm(e.c.user, Engine(), dw + o);
+      std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src},
+                                           {DNNL_ARG_DIFF_DST, e.b.Read(dym, split ? 0 : Token(info, 5), {data ? &data->a : nullptr})},
+                                           {DNNL_ARG_DIFF_WEIGHTS, e.c.Target(dwm)}};
+      if (hasBias) args.emplace(DNNL_ARG_DIFF_BIAS, memory(p.Bias(), Engine(), db + o));
+      e.prim.execute(Stream(), args);
+      e.c.Written(dwm);
+    }
     Stream().wait();
+    Scratch().Done();
     Cache().Settle(key);
   });
 }
@@ -494,14 +655,17 @@ Napi::Value SetConvLayout(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// setCacheLimit(bytes): bounds the primitive cache (evicting at once); cacheStats(): its state.
+// setCacheLimit(bytes, workspaceBytes?): bounds the primitive cache (evicting at once) and, given,
+// the shared workspace of transient copies; cacheStats(): their state.
 Napi::Value SetCacheLimit(const Napi::CallbackInfo& info) {
-  const double bytes = info[0].As<Napi::Number>().DoubleValue();
-  if (!(bytes >= 0)) {
-    Napi::RangeError::New(info.Env(), "setCacheLimit: bytes must be a number >= 0").ThrowAsJavaScriptException();
+  const double bytes = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : -1;
+  const double workspace = Given(info, 1) && info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : Given(info, 1) ? -1 : 0;
+  if (!(bytes >= 0) || !(workspace >= 0)) {
+    Napi::RangeError::New(info.Env(), "setCacheLimit: bytes (and workspaceBytes, if given) must be numbers >= 0").ThrowAsJavaScriptException();
     return info.Env().Undefined();
   }
   Cache().SetLimit(static_cast<size_t>(bytes));
+  if (Given(info, 1)) Scratch().SetLimit(static_cast<size_t>(workspace));
   return info.Env().Undefined();
 }
 
@@ -511,6 +675,9 @@ Napi::Value CacheStats(const Napi::CallbackInfo& info) {
   o.Set("bytes", static_cast<double>(Cache().Bytes()));
   o.Set("limit", static_cast<double>(Cache().Limit()));
   o.Set("evictions", static_cast<double>(Cache().Evictions()));
+  o.Set("drops", static_cast<double>(Cache().Drops()));
+  o.Set("workspace", static_cast<double>(Scratch().Bytes()));
+  o.Set("workspaceLimit", static_cast<double>(Scratch().Limit()));
   return o;
 }
 

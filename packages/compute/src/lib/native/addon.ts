@@ -53,10 +53,18 @@ export interface OneDnnKernels {
   heapTrimThreshold?(bytes: number): boolean;
   /** malloc_trim(0): free pages of every arena back to the system; true when some went (false off glibc). Absent from addons built before it. */
   heapTrim?(): boolean;
-  /** Bounds the convolution primitive cache in bytes (evicting least recently used entries at once). */
-  setCacheLimit(bytes: number): void;
-  /** The primitive cache: entries, bytes held (scratch buffers + a nominal size per primitive), its bound, evictions so far. */
-  cacheStats(): { entries: number; bytes: number; limit: number; evictions: number };
+  /**
+   * Bounds the convolution primitive cache in bytes (at once: the least recently used entries' copies out first,
+   * then entries) and, given
+   * `workspaceBytes`, the shared workspace of one-call copies (a call needing more gets a buffer freed after it).
+   */
+  setCacheLimit(bytes: number, workspaceBytes?: number): void;
+  /**
+   * The primitive cache: entries, bytes held (copies a later primitive reads + a nominal size per primitive), its
+   * bound, entries evicted and entries' copies dropped so far; the workspace's bytes and bound (the last three
+   * absent from addons built before them).
+   */
+  cacheStats(): { entries: number; bytes: number; limit: number; evictions: number; drops?: number; workspace?: number; workspaceLimit?: number };
   setNumThreads(n: number): void;
   /** Loops on fewer elements stay on the calling thread (native/src/tensor_args.h); returns the previous bound. Absent from addons built before it. */
   setParallelMin?(elements: number): number;
