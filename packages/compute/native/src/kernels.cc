@@ -74,18 +74,6 @@ dnnl::stream& Stream() {
   return s;
 }
 
-// Every convolution primitive takes its scratchpad (im2col buffers, per-thread reductions) from the
-// caller (oneDNN's scratchpad_mode::user): a slice of the shared workspace for the call, as its one-call
-// copies are, instead of a buffer each primitive keeps while cached. Calls run one at a time.
-const dnnl::primitive_attr& Attr() {
-  static const dnnl::primitive_attr attr = [] {
-    dnnl::primitive_attr a;
-    a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-    return a;
-  }();
-  return attr;
-}
-
 struct Geometry {
   memory::dim n, h, w, c;       // input NHWC
   memory::dim kh, kw, ci, co;   // filter HWIO
@@ -127,7 +115,7 @@ struct Geometry {
                                                     dst, Strides(), Dilates(), PadL(), PadR())
                   : dnnl::convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, src, ActWeights(), dst,
                                                     Strides(), Dilates(), PadL(), PadR());
-    return dnnl::convolution_forward::primitive_desc(d, Attr(), Engine());
+    return dnnl::convolution_forward::primitive_desc(d, Engine());
   }
 };
 
@@ -226,6 +214,9 @@ struct Staged {
   }
 };
 
+// (oneDNN's own scratchpads, im2col buffers and per-thread reductions, stay the library's: lent from
+// this workspace too, with scratchpad_mode::user, they made deeplab-step 512 ~10 % slower, 21.0 →
+// 23.4 s, for no lower peak there, 5 Dec 2026.)
 // The transient operands' memory: one buffer, reused by every call, grown to
 // the largest call's need and kept (its pages stay mapped: a fresh 411 MB
 // buffer costs ~0.4 s of page faults here, more than fc6's filter gradient).
@@ -239,13 +230,12 @@ class Workspace {
     if (mb && *mb) limit_ = static_cast<size_t>(std::strtoull(mb, nullptr, 10)) << 20;
   }
   ~Workspace() { Free(kept_); Free(own_); }
-  // Points each staged, transient operand at its own slice of one buffer; returns a further slice of
-  // `pad` bytes (the primitive's scratchpad), or nullptr when it needs none.
-  char* Lend(std::initializer_list<Staged*> operands, size_t pad = 0) {
-    size_t need = Aligned(pad);
+  // Points each staged, transient operand at its own slice of one buffer.
+  void Lend(std::initializer_list<Staged*> operands) {
+    size_t need = 0;
     for (const Staged* s : operands)
       if (s && s->staged) need += Aligned(s->wanted.get_size());
-    if (need == 0) return nullptr;
+    if (need == 0) return;
     char* base;
     if (need <= size_) {
       base = kept_;
@@ -264,7 +254,6 @@ class Workspace {
         s->Point(base);
         base += Aligned(s->wanted.get_size());
       }
-    return pad > 0 ? base : nullptr;
   }
   // After a call: a buffer above the bound is freed.
   void Done() {
@@ -305,11 +294,6 @@ Workspace& Scratch() {
 struct Entry {
   dnnl::primitive prim;
   Staged a, b, c;  // fwd: src, weights, dst; bwd data: diff_dst, weights, diff_src; bwd weights: src, diff_dst, diff_weights
-  memory::desc pad;  // the primitive's scratchpad (lent by the workspace per call)
-  // Adds the scratchpad to a call's arguments, over `slice` (Workspace::Lend).
-  void Scratchpad(std::unordered_map<int, memory>& args, char* slice) const {
-    if (slice) args.emplace(DNNL_ARG_SCRATCHPAD, memory(pad, Engine(), slice));
-  }
 };
 
 // Bytes an entry holds: its held copies, and a nominal amount for the primitive (JIT code, descriptors).
@@ -538,15 +522,13 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
     Entry& e = Lookup(key, [&] {
       auto pd = g.ForwardPd(g.ActSrc(), g.ActDst(), hasBias);
       return Entry{dnnl::convolution_forward(pd), Staged(g.Src(), pd.src_desc()),
-                   Staged(g.UserWeights(), pd.weights_desc(), SizeW(g) * sizeof(float) > kHeldFilterBytes), Staged(g.Dst(), pd.dst_desc(), true),
-                   pd.scratchpad_desc()};
+                   Staged(g.UserWeights(), pd.weights_desc(), SizeW(g) * sizeof(float) > kHeldFilterBytes), Staged(g.Dst(), pd.dst_desc(), true)};
     });
-    char* pad = Scratch().Lend({e.b.transient ? &e.b : nullptr, &e.c}, e.pad.get_size());
+    Scratch().Lend({e.b.transient ? &e.b : nullptr, &e.c});
     memory xm(g.Src(), Engine(), x), ym(g.Dst(), Engine(), y), wm(g.UserWeights(), Engine(), w);
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, e.a.Read(xm, Token(info, 4))}, {DNNL_ARG_WEIGHTS, e.b.Read(wm, Token(info, 5))},
                                          {DNNL_ARG_DST, e.c.Target(ym)}};
     if (hasBias) args.emplace(DNNL_ARG_BIAS, memory(g.Bias(), Engine(), b));
-    e.Scratchpad(args, pad);
     e.prim.execute(Stream(), args);
     e.c.Written(ym);
     Stream().wait();
@@ -568,23 +550,20 @@ Napi::Value BackwardData(const Napi::CallbackInfo& info) {
       auto hint = g.ForwardPd(g.ActSrc(), g.ActDst());
       auto d = dnnl::convolution_backward_data::desc(algorithm::convolution_direct, g.ActSrc(), g.ActWeights(), g.ActDst(), g.Strides(),
                                                      g.Dilates(), g.PadL(), g.PadR());
-      dnnl::convolution_backward_data::primitive_desc pd(d, Attr(), Engine(), hint);
+      dnnl::convolution_backward_data::primitive_desc pd(d, Engine(), hint);
       return Entry{dnnl::convolution_backward_data(pd), Staged(g.Dst(), pd.diff_dst_desc()), Staged(g.UserWeights(), pd.weights_desc(), true),
-                   Staged(g.Src(), pd.diff_src_desc(), true), pd.scratchpad_desc()};
+                   Staged(g.Src(), pd.diff_src_desc(), true)};
     });
-    char* pad = Scratch().Lend({&e.b, &e.c}, e.pad.get_size());
+    Scratch().Lend({&e.b, &e.c});
     memory dym(g.Dst(), Engine(), dy), dxm(g.Src(), Engine(), dx), wm(g.UserWeights(), Engine(), w);
     const Geometry gw = FilterGradGeometry(g);
     Entry* weights = Find(gw.Key("bwd_weights"));
     Entry* withBias = Find(gw.Key("bwd_weights_bias"));
     Entry* forward = Find(g.Key("fwd"));
     Entry* biased = Find(g.Key("fwd_bias"));
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_DIFF_DST, e.a.Read(dym, Token(info, 4), {withBias ? &withBias->b : nullptr, weights ? &weights->b : nullptr})},
-        {DNNL_ARG_WEIGHTS, e.b.Read(wm, Token(info, 5), {}, {biased ? &biased->b : nullptr, forward ? &forward->b : nullptr})},
-        {DNNL_ARG_DIFF_SRC, e.c.Target(dxm)}};
-    e.Scratchpad(args, pad);
-    e.prim.execute(Stream(), args);
+    e.prim.execute(Stream(), {{DNNL_ARG_DIFF_DST, e.a.Read(dym, Token(info, 4), {withBias ? &withBias->b : nullptr, weights ? &weights->b : nullptr})},
+                              {DNNL_ARG_WEIGHTS, e.b.Read(wm, Token(info, 5), {}, {biased ? &biased->b : nullptr, forward ? &forward->b : nullptr})},
+                              {DNNL_ARG_DIFF_SRC, e.c.Target(dxm)}});
     e.c.Written(dxm);
     Stream().wait();
     Scratch().Done();
@@ -635,16 +614,16 @@ Napi::Value BackwardWeights(const Napi::CallbackInfo& info) {
                                                                   p.ActDst(), p.Strides(), p.Dilates(), p.PadL(), p.PadR())
                        : dnnl::convolution_backward_weights::desc(algorithm::convolution_direct, p.ActSrc(), p.ActWeights(), p.ActDst(),
                                                                   p.Strides(), p.Dilates(), p.PadL(), p.PadR());
-      dnnl::convolution_backward_weights::primitive_desc pd(d, Attr(), Engine(), hint);
+      dnnl::convolution_backward_weights::primitive_desc pd(d, Engine(), hint);
       return Entry{dnnl::convolution_backward_weights(pd), Staged(g.Src(), pd.src_desc(), true), Staged(dyUser, pd.diff_dst_desc(), split),
-                   Staged(dwUser, pd.diff_weights_desc(), true), pd.scratchpad_desc()};
+                   Staged(dwUser, pd.diff_weights_desc(), true)};
     });
     Entry* forward = Find(f.Key("fwd"));
     Entry* biased = Find(f.Key("fwd_bias"));
     Entry* data = Find(f.Key("bwd_data"));
     const std::initializer_list<const Staged*> xPeers = {biased ? &biased->a : nullptr, forward ? &forward->a : nullptr};
     const bool ownX = e.a.Shared(Token(info, 4), xPeers) == nullptr;
-    char* pad = Scratch().Lend({ownX ? &e.a : nullptr, e.b.transient ? &e.b : nullptr, &e.c}, e.pad.get_size());
+    Scratch().Lend({ownX ? &e.a : nullptr, e.b.transient ? &e.b : nullptr, &e.c});
     memory xm(g.Src(), Engine(), x);
     const memory src = e.a.Read(xm, Token(info, 4), xPeers);
     for (memory::dim o = 0; o < g.co; o += p.co) {
@@ -653,7 +632,6 @@ Napi::Value BackwardWeights(const Napi::CallbackInfo& info) {
                                            {DNNL_ARG_DIFF_DST, e.b.Read(dym, split ? 0 : Token(info, 5), {data ? &data->a : nullptr})},
                                            {DNNL_ARG_DIFF_WEIGHTS, e.c.Target(dwm)}};
       if (hasBias) args.emplace(DNNL_ARG_DIFF_BIAS, memory(p.Bias(), Engine(), db + o));
-      e.Scratchpad(args, pad);
       e.prim.execute(Stream(), args);
       e.c.Written(dwm);
     }
