@@ -214,15 +214,15 @@ struct Staged {
   }
 };
 
-// (oneDNN's own scratchpads, im2col buffers and per-thread reductions, stay the library's: lent from
-// this workspace too, with scratchpad_mode::user, they made deeplab-step 512 ~10 % slower, 21.0 →
-// 23.4 s, for no lower peak there, 5 Dec 2026.)
 // The transient operands' memory: one buffer, reused by every call, grown to
 // the largest call's need and kept (its pages stay mapped: a fresh 411 MB
 // buffer costs ~0.4 s of page faults here, more than fc6's filter gradient).
 // A call needing more than the bound gets a buffer of its own, freed after it
 // (default 512 MiB: fc6's 411 MB filter copy at 512 fits; SEMADAPT_NATIVE_WORKSPACE_MB,
 // setCacheLimit's second argument).
+// (oneDNN's own scratchpads, im2col buffers and per-thread reductions, stay the library's: lent from
+// this workspace too, with scratchpad_mode::user, they made deeplab-step 512 ~10 % slower, 21.0 →
+// 23.4 s, for no lower peak there, 5 Dec 2026.)
 class Workspace {
  public:
   Workspace() {
