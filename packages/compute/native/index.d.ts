@@ -80,6 +80,8 @@ export function setCacheLimit(bytes: number, workspaceBytes?: number): void;
 export function cacheStats(): { entries: number; bytes: number; limit: number; evictions: number; drops: number; workspace: number; workspaceLimit: number };
 /** Threads oneDNN and the loops (OpenMP) use. */
 export function setNumThreads(n: number): void;
+/** Loops over fewer elements stay on the calling thread (tensor_args.h, default 2¹⁹); returns the previous bound. */
+export function setParallelMin(elements: number): number;
 export function getNumThreads(): number;
 /** oneDNN version and the ISA its JIT picked, e.g. "2.6.3 avx2". */
 export function info(): string;
