@@ -1,22 +1,26 @@
 /**
- * heap.ts against the kernel's own count of this process's memory (VmRSS in
- * /proc/self/status): 1 MiB blocks of the addon's malloc (`allocate`, pages
- * written so they are resident), every other one freed so that each freed
- * block lies between live ones (the heap's top cannot be trimmed past them).
- * Outside `withFreedMemoryReturned` glibc keeps the freed blocks until
- * `returnFreedHeapToOs`; inside, each is its own mapping and goes back at once.
+ * heap.ts against the kernel's own count of a process's memory (VmRSS in
+ * /proc/self/status). The memory scenarios run in a fresh node process each
+ * (heap-probe-harness.ts): inside a jest worker, memory that earlier specs
+ * had freed went back to the system meanwhile and moved VmRSS by tens of
+ * MiB. Outside `withFreedMemoryReturned` glibc keeps freed 1 MiB blocks until
+ * `returnFreedHeapToOs`; inside, each is its own mapping and goes back at once;
+ * afterwards the trim threshold is 64 MiB, not wherever it stood.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as path from 'path';
 import { loadNativeKernels, type OneDnnKernels } from './addon';
-import { returnFreedHeapToOs, STEADY_MMAP_THRESHOLD, withFreedMemoryReturned } from './heap';
+import { withFreedMemoryReturned } from './heap';
+import { BLOCKS, MIB } from './heap-probe-harness';
 
-const MIB = 1024 * 1024;
-const BLOCKS = 64;
-
-function rss(): number {
-  const kb = /^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
-  if (!kb) throw new Error('/proc/self/status has no VmRSS line');
-  return Number(kb[1]) * 1024;
+/** Runs one scenario of heap-probe-harness.ts in a fresh node process; its JSON result. */
+function probe(scenario: string): Record<string, number | boolean> {
+  const tsNode = require.resolve('ts-node');
+  const harness = path.join(__dirname, 'heap-probe-harness.ts');
+  const script = `require(${JSON.stringify(tsNode)}).register({ transpileOnly: true, compilerOptions: { module: 'commonjs' } }); require(${JSON.stringify(harness)});`;
+  const out = execFileSync(process.execPath, ['-e', script], { env: { ...process.env, SEMADAPT_HEAP_PROBE: scenario }, encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop() ?? '{}');
 }
 
 const addon = loadNativeKernels().addon;
@@ -25,103 +29,42 @@ const glibc = Boolean((process.report.getReport() as { header?: { glibcVersionRu
 type HeapAddon = Required<Pick<OneDnnKernels, 'allocate' | 'release' | 'heapMmapThreshold' | 'heapTrimThreshold' | 'heapTrim'>>;
 const HEAP_CONTROLS = Boolean(addon?.heapTrim && addon.heapMmapThreshold && addon.heapTrimThreshold) && glibc && fs.existsSync('/proc/self/status');
 
-/**
- * Allocates 2·BLOCKS blocks of 1 MiB with every page written, frees the odd
- * ones; returns how much VmRSS fell on those frees, and a function freeing the rest.
- */
-function freeEveryOther(a: HeapAddon): { rise: number; fallOnFree: number; releaseRest(): void } {
-  const before = rss();
-  const blocks = Array.from({ length: 2 * BLOCKS }, () => {
-    const b = a.allocate(MIB, false);
-    new Uint8Array(b).fill(1);
-    return b;
-  });
-  const allocated = rss();
-  for (let i = 1; i < blocks.length; i += 2) expect(a.release(blocks[i])).toBe(true);
-  const freed = rss();
-  return {
-    rise: allocated - before,
-    fallOnFree: allocated - freed,
-    releaseRest: () => {
-      for (let i = 0; i < blocks.length; i += 2) a.release(blocks[i]);
-    },
-  };
-}
-
 // Where they do nothing (no addon, not glibc) the last block checks that they only run build.
 if (HEAP_CONTROLS) describe('glibc heap controls (native/src/heap.cc)', () => {
   const a = addon as HeapAddon;
   const freedBytes = BLOCKS * MIB;
 
-  beforeEach(() => {
-    // Start from the steady state with the heap's free pages already returned.
-    expect(a.heapMmapThreshold(STEADY_MMAP_THRESHOLD)).toBe(true);
-    returnFreedHeapToOs();
-  });
-
   it('outside withFreedMemoryReturned freed 1 MiB blocks stay with the process until returnFreedHeapToOs', () => {
-    const run = freeEveryOther(a);
-    try {
-      expect(run.rise).toBeGreaterThan(1.8 * freedBytes);
-      expect(run.fallOnFree).toBeLessThan(0.25 * freedBytes);
-      const kept = rss();
-      expect(returnFreedHeapToOs()).toBe(true);
-      expect(kept - rss()).toBeGreaterThan(0.75 * freedBytes);
-    } finally {
-      run.releaseRest();
-    }
+    const r = probe('outside') as Record<string, number>;
+    expect(r['rise']).toBeGreaterThan(1.8 * freedBytes);
+    expect(r['fallOnFree']).toBeLessThan(0.25 * freedBytes);
+    expect(r['trimmed']).toBe(true);
+    expect(r['fallOnTrim']).toBeGreaterThan(0.75 * freedBytes);
   });
 
-  it('inside withFreedMemoryReturned each freed 1 MiB block goes back at once; afterwards they are kept again', async () => {
-    const inside = await withFreedMemoryReturned(async () => {
-      const run = freeEveryOther(a);
-      run.releaseRest();
-      return run;
-    });
-    expect(inside.rise).toBeGreaterThan(1.8 * freedBytes);
-    expect(inside.fallOnFree).toBeGreaterThan(0.75 * freedBytes);
-    const after = freeEveryOther(a);
-    try {
-      expect(after.fallOnFree).toBeLessThan(0.25 * freedBytes);
-    } finally {
-      after.releaseRest();
-    }
+  it('inside withFreedMemoryReturned each freed 1 MiB block goes back at once; afterwards they are kept again', () => {
+    const r = probe('inside') as Record<string, number>;
+    expect(r['rise']).toBeGreaterThan(1.8 * freedBytes);
+    expect(r['fallOnFree']).toBeGreaterThan(0.75 * freedBytes);
+    expect(r['afterFallOnFree']).toBeLessThan(0.25 * freedBytes);
   });
 
-  it('overlapping calls keep blocks mapped on their own until the last one finishes', async () => {
-    let finishFirst!: () => void;
-    const first = withFreedMemoryReturned(() => new Promise<void>((resolve) => (finishFirst = resolve)));
-    await withFreedMemoryReturned(async () => undefined);
-    const during = freeEveryOther(a);
-    during.releaseRest();
-    finishFirst();
-    await first;
-    expect(during.fallOnFree).toBeGreaterThan(0.75 * freedBytes);
-    const after = freeEveryOther(a);
-    after.releaseRest();
-    expect(after.fallOnFree).toBeLessThan(0.25 * freedBytes);
+  it('overlapping calls keep blocks mapped on their own until the last one finishes', () => {
+    const r = probe('overlap') as Record<string, number>;
+    expect(r['duringFallOnFree']).toBeGreaterThan(0.75 * freedBytes);
+    expect(r['afterFallOnFree']).toBeLessThan(0.25 * freedBytes);
   });
 
-  it('afterwards memory freed at the heap’s top stays with the process (trim threshold 64 MiB, not frozen at 128 KiB)', async () => {
-    // Freeze the trim threshold low first, as in a process that never freed a large block before its first session.
-    expect(a.heapTrimThreshold(128 * 1024)).toBe(true);
-    await withFreedMemoryReturned(async () => undefined);
-    const blocks = Array.from({ length: BLOCKS / 2 }, () => {
-      const b = a.allocate(MIB, false);
-      new Uint8Array(b).fill(1);
-      return b;
-    });
-    const allocated = rss();
-    for (const b of blocks.reverse()) a.release(b); // the newest (topmost) first
-    expect(allocated - rss()).toBeLessThan(0.25 * (BLOCKS / 2) * MIB);
+  it('afterwards memory freed at the heap’s top stays with the process (trim threshold 64 MiB, not frozen at 128 KiB)', () => {
+    const r = probe('top') as Record<string, number>;
+    expect(r['fallOnTopFree']).toBeLessThan(0.25 * (BLOCKS / 2) * MIB);
   });
 
   it('returns what build returns, and rethrows its error with the steady threshold back', async () => {
     await expect(withFreedMemoryReturned(async () => 42)).resolves.toBe(42);
     await expect(withFreedMemoryReturned(async () => Promise.reject(new Error('bad model')))).rejects.toThrow('bad model');
-    const after = freeEveryOther(a);
-    after.releaseRest();
-    expect(after.fallOnFree).toBeLessThan(0.25 * freedBytes);
+    const r = probe('error') as Record<string, number>;
+    expect(r['afterFallOnFree']).toBeLessThan(0.25 * freedBytes);
   });
 
   it('refuses a threshold that is not a byte count', () => {
