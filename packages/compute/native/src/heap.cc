@@ -20,6 +20,8 @@
 // Both report false where the C library is not glibc (nothing to do there).
 #include <napi.h>
 
+#include <string>
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -28,43 +30,32 @@
 
 namespace {
 
-// (bytes: number) → true when glibc took the threshold.
-Napi::Value HeapMmapThreshold(const Napi::CallbackInfo& info) {
+// mallopt(param, bytes) for (bytes: number) → true when glibc took it; `name` for the errors.
+Napi::Value SetMallocParameter(const Napi::CallbackInfo& info, const char* name, int param) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsNumber()) {
-    Napi::TypeError::New(env, "heapMmapThreshold(bytes): bytes must be a number").ThrowAsJavaScriptException();
+    Napi::TypeError::New(env, std::string(name) + "(bytes): bytes must be a number").ThrowAsJavaScriptException();
     return env.Undefined();
   }
   const double bytes = info[0].As<Napi::Number>().DoubleValue();
   if (!(bytes >= 0 && bytes <= 2147483647.0)) {
-    Napi::RangeError::New(env, "heapMmapThreshold(bytes): bytes must be in [0, 2^31)").ThrowAsJavaScriptException();
+    Napi::RangeError::New(env, std::string(name) + "(bytes): bytes must be in [0, 2^31)").ThrowAsJavaScriptException();
     return env.Undefined();
   }
 #if defined(__GLIBC__)
-  return Napi::Boolean::New(env, mallopt(M_MMAP_THRESHOLD, static_cast<int>(bytes)) == 1);
+  return Napi::Boolean::New(env, mallopt(param, static_cast<int>(bytes)) == 1);
 #else
+  (void)param;
   return Napi::Boolean::New(env, false);
 #endif
 }
 
-// (bytes: number) → true when glibc took the trim threshold.
-Napi::Value HeapTrimThreshold(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsNumber()) {
-    Napi::TypeError::New(env, "heapTrimThreshold(bytes): bytes must be a number").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  const double bytes = info[0].As<Napi::Number>().DoubleValue();
-  if (!(bytes >= 0 && bytes <= 2147483647.0)) {
-    Napi::RangeError::New(env, "heapTrimThreshold(bytes): bytes must be in [0, 2^31)").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-#if defined(__GLIBC__)
-  return Napi::Boolean::New(env, mallopt(M_TRIM_THRESHOLD, static_cast<int>(bytes)) == 1);
-#else
-  return Napi::Boolean::New(env, false);
+#if !defined(__GLIBC__)
+constexpr int M_MMAP_THRESHOLD = 0, M_TRIM_THRESHOLD = 0;  // unused off glibc
 #endif
-}
+
+Napi::Value HeapMmapThreshold(const Napi::CallbackInfo& info) { return SetMallocParameter(info, "heapMmapThreshold", M_MMAP_THRESHOLD); }
+Napi::Value HeapTrimThreshold(const Napi::CallbackInfo& info) { return SetMallocParameter(info, "heapTrimThreshold", M_TRIM_THRESHOLD); }
 
 // () → true when some memory went back to the system.
 Napi::Value HeapTrim(const Napi::CallbackInfo& info) {
