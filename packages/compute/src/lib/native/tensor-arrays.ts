@@ -27,8 +27,9 @@
  * for the next output of that size (a training step asks for the same sizes
  * every step). Each new ArrayBuffer is work for V8's collector — it counts
  * their bytes as external memory and sweeps them — and a fresh one per output
- * made it run ~100 scavenges and ~25 full collections per translator step at
- * 64×64, whose background threads took the second core from oneDNN. Reusing
+ * made it run 316 scavenges and 73 full collections over a 4-step translator
+ * bench at 64×64 (wasm: 67 and 20), whose background threads took the second
+ * core from oneDNN. Reusing
  * the ArrayBuffer object keeps V8 out of it. A pooled block is not detached
  * (a view kept by mistake past dispose may see a later tensor's values while
  * the block waits, as with the wasm backend's heap); one leaving the pool
@@ -61,14 +62,16 @@ export interface TensorArrayStats {
 /** Outputs below this many bytes are plain JS arrays: the allocator's call costs more than it saves. */
 export const DEFAULT_MIN_BLOCK_BYTES = 16 * 1024;
 
+const DEFAULT_POOL_MB = 256;
+
 /**
  * Bytes of released blocks kept for reuse: `SEMADAPT_NATIVE_POOL_MB`
  * (default 256; 0 frees every block at once). At the bench sizes a step's
  * churn fits; at the paper's sizes the big activations go back to malloc.
  */
 export function defaultPoolBytes(): number {
-  const mb = Number(process.env['SEMADAPT_NATIVE_POOL_MB'] ?? 256);
-  return Number.isFinite(mb) && mb >= 0 ? mb * 1024 * 1024 : 256 * 1024 * 1024;
+  const mb = Number(process.env['SEMADAPT_NATIVE_POOL_MB'] ?? DEFAULT_POOL_MB);
+  return (Number.isFinite(mb) && mb >= 0 ? mb : DEFAULT_POOL_MB) * 1024 * 1024;
 }
 
 export class TensorArrays {
