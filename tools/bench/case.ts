@@ -1,7 +1,7 @@
 /**
  * The contract of a benchmark case (tools/bench/cases/<name>.ts). A case
  * file's default export — or its export named `benchCase` — is a `BenchCase`.
- * The runner (main.ts) initialises the backend, calls `setup` once, `run`
+ * The runner (main.ts) initialises the backend (for a tfjs case), calls `setup` once, `run`
  * `warmup + repeat` times, reports the median, and `dispose`s.
  */
 
@@ -44,6 +44,12 @@ export interface BenchCase {
    * invocation and reports the ratio.
    */
   torchCase?: string;
+  /**
+   * What runs the case: tfjs (the default; the runner initialises the
+   * backend first) or onnxruntime alone (no tfjs backend is initialised: an
+   * evaluator's process holds onnxruntime and the model, nothing else).
+   */
+  engine?: 'tfjs' | 'onnxruntime';
   /** The input shape for `--size n`, as reported in the JSON (NHWC). */
   shape(size: number): number[];
   /** Floating-point operations of one `run()` (2 per multiply-add), for GFLOP/s. */

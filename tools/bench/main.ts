@@ -106,11 +106,14 @@ export async function timeCase(
   warmup: number,
   profile = false,
 ): Promise<{ median: number; min: number; times: number[]; cpuMedian: number; profile?: StepProfile }> {
-  const backend = tf.getBackend();
+  const onTfjs = c.engine !== 'onnxruntime';
+  // tf.getBackend() and tf.memory() would initialise a backend: an onnxruntime case asks neither.
+  const backend = onTfjs ? tf.getBackend() : 'onnxruntime';
+  const tensorCount = (): number => (onTfjs ? tf.memory().numTensors : 0);
   const run = await c.setup(size, { backend, settle: settleFor(backend) });
   try {
     for (let i = 0; i < warmup; i++) await run.run();
-    const before = tf.memory().numTensors;
+    const before = tensorCount();
     const times: number[] = [];
     const cpu: number[] = [];
     for (let i = 0; i < repeat; i++) {
@@ -121,10 +124,10 @@ export async function timeCase(
       const dc = process.cpuUsage(c0);
       cpu.push((dc.user + dc.system) / 1000);
     }
-    const after = tf.memory().numTensors;
+    const after = tensorCount();
     if (after !== before) throw new Error(`case ${c.name}: tf.memory().numTensors went ${before} -> ${after} over ${repeat} runs (leak)`);
     let stepProfile: StepProfile | undefined;
-    if (profile) {
+    if (profile && onTfjs) {
       const { classify, source } = resolveClassifier();
       const timer = installKernelTimer(backend, classify);
       try {
@@ -302,7 +305,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
 
-  const choice = await initBackend({ backend: values.backend, log: (m) => console.log(m) });
+  const choice = c.engine === 'onnxruntime' ? { kind: 'onnxruntime' } : await initBackend({ backend: values.backend, log: (m) => console.log(m) });
   const t = await timeCase(c, size, repeat, warmup, values.profile);
   const load = os.loadavg()[0];
   const peakRssMb = process.resourceUsage().maxRSS / 1024;

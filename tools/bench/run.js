@@ -1,22 +1,17 @@
 #!/usr/bin/env node
 /**
  * `npm run bench -- --case <name> --size <n> [--repeat k] [--json]`.
- * Bootstraps TypeScript (ts-node, transpile-only; tsconfig-paths maps
- * `@semadapt/*` to each package's src/index.ts as in tsconfig.base.json), so
- * cases run from a fresh clone after `npm ci` with no build. Then main.ts.
+ * Runs from the TypeScript sources as `npx semadapt` does (the pipeline's
+ * bin loader: `@semadapt/*` resolves to each package's src/index.ts, each
+ * file is transpiled once and cached), so cases run from a fresh clone after
+ * `npm ci` with no build, and a case's memory is what a training run's is:
+ * the loader keeps the TypeScript compiler out of the process once its cache
+ * is warm (ts-node kept it in: +140 MiB of peak RSS on every case). Then main.ts.
  */
 'use strict';
 const path = require('path');
-const fs = require('fs');
 
-const root = path.resolve(__dirname, '..', '..');
-require('ts-node').register({
-  transpileOnly: true,
-  project: path.join(__dirname, 'tsconfig.json'),
-  compilerOptions: { module: 'commonjs' },
-});
-const base = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.base.json'), 'utf8'));
-require('tsconfig-paths').register({ baseUrl: root, paths: base.compilerOptions.paths });
+require(path.resolve(__dirname, '..', '..', 'packages', 'pipeline', 'bin', 'register-ts.js'));
 
 // `run.js export-model …` is the child that writes an inference case's ONNX file (export-model.ts).
 const child = process.argv[2] === 'export-model';

@@ -1,5 +1,5 @@
 /**
- * The benchmark harness runs from the source tree (ts-node, no build) and its
+ * The benchmark harness runs from the source tree (the pipeline bin's loader, no build) and its
  * --json last line has the fields of issue 3. (Typechecking tools/bench is a
  * separate check of tools/test-all.js.)
  */

@@ -35,3 +35,34 @@ describe('the semadapt bin', () => {
     fs.rmSync(cwd, { recursive: true });
   });
 });
+
+describe('the source loader (bin/register-ts.js)', () => {
+  const loader = path.join(PKG_DIR, 'bin', 'register-ts.js');
+  /** Runs `script` in a fresh node with the loader preloaded; its last stdout line, parsed. */
+  const probe = (script: string): { typescriptLoaded: boolean; value?: unknown } => {
+    const r = spawnSync(process.execPath, ['-r', loader, '-e', script], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { typescriptLoaded: boolean; value?: unknown };
+  };
+  const report = (value: string): string =>
+    `console.log(JSON.stringify({ typescriptLoaded: Object.keys(require.cache).some((k) => k.includes('${path.sep}node_modules${path.sep}typescript${path.sep}')), value: ${value} }))`;
+
+  it('runs the workspace without the TypeScript compiler in the process (a child fills the cache)', () => {
+    // The segmenter's whole import graph (compute, core-layers, losses, labels): cached by the child on a miss.
+    const out = probe(`const s = require('@semadapt/segmenter'); ${report("typeof s.DeepLabV2")}`);
+    expect(out.value).toBe('function');
+    expect(out.typescriptLoaded).toBe(false);
+  });
+
+  it('transpiles a file outside the workspace sources in the process', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'semadapt-loader-'));
+    const file = path.join(dir, 'outside.ts');
+    const tag = `t${process.pid}`; // a file no earlier run cached
+    fs.writeFileSync(file, `export const shout = (s: string): string => s.toUpperCase() + '${tag}';\n`);
+    const out = probe(`const m = require(${JSON.stringify(file)}); ${report("m.shout('ok')")}`);
+    expect(out.value).toBe(`OK${tag}`);
+    expect(out.typescriptLoaded).toBe(true);
+    fs.rmSync(dir, { recursive: true });
+  });
+});

@@ -21,6 +21,7 @@ const deeplabInfer: BenchCase = {
   name: 'deeplab-infer',
   description: 'DeepLabV2-ResNet101 inference in onnxruntime-node (exported ONNX, OnnxSession), batch 1, size x 2size',
   torchCase: 'deeplab-infer',
+  engine: 'onnxruntime',
   shape: (size) => [1, size, 2 * size, 3],
   async setup(size) {
     // Exported in a child process: this one holds onnxruntime and the model, as an evaluator's does.

@@ -23,6 +23,7 @@ const translateInfer: BenchCase = {
   name: 'translate-infer',
   description: 'translator s->t inference in onnxruntime-node (exported ONNX, OnnxSession), full width, batch 1, size x 2size, guidance logits input',
   torchCase: 'translate-infer',
+  engine: 'onnxruntime',
   shape: (size) => [1, size, 2 * size, 3],
   async setup(size) {
     if (size % 4 !== 0) throw new Error(`translate-infer: --size must be a multiple of 4, got ${size}`);
