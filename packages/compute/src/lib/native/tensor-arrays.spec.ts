@@ -81,6 +81,7 @@ describe('TensorArrays', () => {
   it('keeps released blocks in a pool for the next output of the same byte length (zero-filled unless overwritten)', () => {
     const alloc = recordingAllocator();
     const arrays = new TensorArrays(alloc, KB, 64 * KB);
+    arrays.expose(arrays.take(Uint8Array, 32 * KB)); // 32 KiB were once live: the pool may hold what fits beside the live ones
     const a = arrays.take(Float32Array, 2 * KB);
     a.fill(7);
     arrays.retain(a);
@@ -100,14 +101,15 @@ describe('TensorArrays', () => {
     const overwritten = arrays.take(Float32Array, 2 * KB, true); // the caller writes every element: not zeroed
     expect(overwritten.buffer).toBe(a.buffer);
     expect(overwritten[0]).toBe(5);
-    expect(arrays.snapshot()).toEqual({ allocated: 2, released: 0, exposed: 0, reused: 2, pooledBytes: 0 });
-    expect(alloc.zeroed).toEqual([true, true]);
+    expect(arrays.snapshot()).toEqual({ allocated: 3, released: 0, exposed: 1, reused: 2, pooledBytes: 0 });
+    expect(alloc.zeroed).toEqual([true, true, true]);
   });
 
   it('frees the oldest pooled blocks beyond the bound, blocks larger than it at once, and all of them on drain', () => {
     const alloc = recordingAllocator();
     const arrays = new TensorArrays(alloc, KB, 10 * KB);
     const blocks = [4, 4, 4].map((k) => arrays.take(Uint8Array, k * KB));
+    const huge = arrays.take(Uint8Array, 11 * KB);
     for (const b of blocks) {
       arrays.retain(b);
       arrays.release(b);
@@ -115,7 +117,6 @@ describe('TensorArrays', () => {
     expect(alloc.freed).toEqual([blocks[0].buffer]); // 12 KiB > 10: the first released leaves
     expect(arrays.snapshot().pooledBytes).toBe(8 * KB);
 
-    const huge = arrays.take(Uint8Array, 11 * KB);
     arrays.retain(huge);
     arrays.release(huge);
     expect(alloc.freed).toEqual([blocks[0].buffer, huge.buffer]);
@@ -124,6 +125,25 @@ describe('TensorArrays', () => {
     expect(alloc.freed).toEqual([blocks[0].buffer, huge.buffer, blocks[1].buffer, blocks[2].buffer]);
     expect(arrays.snapshot().pooledBytes).toBe(0);
     expect(alloc.live.size).toBe(0);
+  });
+
+  it('gives up pooled blocks before a new one so that live and pooled bytes stay within the most ever live', () => {
+    const alloc = recordingAllocator();
+    const arrays = new TensorArrays(alloc, KB, 64 * KB);
+    const keep = (a: Uint8Array): Uint8Array => (arrays.retain(a), a);
+    const drop = (a: Uint8Array): void => arrays.release(a);
+    const [a, b, c] = [8, 8, 2].map((k) => keep(arrays.take(Uint8Array, k * KB))); // 18 KiB live: the most ever
+    [a, b, c].forEach(drop); // all three pooled: 18 KiB
+    const again = keep(arrays.take(Uint8Array, 8 * KB)); // a hit: nothing freed
+    expect(again.buffer).toBe(b.buffer);
+    const small = keep(arrays.take(Uint8Array, KB)); // a miss, 8 + 1 live + 10 pooled = 19 > 18: the oldest pooled (a) goes
+    expect(alloc.freed).toEqual([a.buffer]);
+    expect(arrays.snapshot().pooledBytes).toBe(2 * KB);
+    drop(small);
+    drop(again);
+    const within = keep(arrays.take(Uint8Array, 4 * KB)); // a miss: 4 live + 11 pooled = 15 ≤ 18, nothing freed
+    expect(alloc.freed).toEqual([a.buffer]);
+    expect(arrays.snapshot().pooledBytes).toBe(11 * KB);
   });
 
   it('without an allocator, every array is a JS one and nothing is freed early', () => {
