@@ -9,7 +9,8 @@ export type { InceptionModelOptions, InceptionBatchOutput } from './lib/inceptio
 export { preprocessForInception, bilinearWeights } from './lib/inception/preprocess';
 export type { ResizeMode, InceptionNormalization, RgbImageLike } from './lib/inception/preprocess';
 export { RunningMoments } from './lib/stats/running-moments';
-export { saveStats, loadStats } from './lib/stats/stats-file';
+export { saveStats, loadStats, loadStatsMetadata } from './lib/stats/stats-file';
+export { statsProvenanceMismatches } from './lib/stats/provenance';
 export type { StatsProvenance } from './lib/stats/stats-file';
 export { computeStatistics, collectProbabilities } from './lib/extract/extract-features';
 export type { ExtractOptions } from './lib/extract/extract-features';

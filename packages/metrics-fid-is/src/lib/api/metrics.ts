@@ -4,7 +4,8 @@ import { ImageSource } from '../extract/image-source';
 import { frechetDistance, GaussianStats } from '../fid/frechet-distance';
 import { inceptionScore } from '../fid/inception-score';
 import { InceptionModel, InceptionModelOptions } from '../inception/inception-model';
-import { loadStats, saveStats } from '../stats/stats-file';
+import { statsProvenanceMismatches } from '../stats/provenance';
+import { loadStats, loadStatsMetadata, saveStats, StatsProvenance } from '../stats/stats-file';
 
 /** What every result records, so numbers from different protocols are never mixed. */
 export interface MetricProtocol {
@@ -12,6 +13,8 @@ export interface MetricProtocol {
   normalization: string;
   resize: string;
   model: string;
+  /** SHA-256 of the model file's bytes: the weights' identity, whatever the path. */
+  modelSha256: string;
 }
 
 export interface FidResult extends MetricProtocol {
@@ -37,16 +40,38 @@ function protocolOf(model: InceptionModel): MetricProtocol {
     normalization: model.normalization,
     resize: model.mode === 'legacy' ? '299x299 bilinear (align_corners=False, no antialias) on [0,1]' : '299x299 PIL-bicubic antialiased, float, no quantization',
     model: model.file,
+    modelSha256: model.sha256,
   };
 }
 
-/** A statistics file (`.safetensors`) or a source to compute statistics from. */
+/** What a statistics file made with `model` records. */
+function statsProvenanceOf(model: InceptionModel, reference?: string): StatsProvenance {
+  const p = protocolOf(model);
+  return { ...p, features: model.featuresOutput ?? 'none', reference };
+}
+
+/**
+ * How the statistics file `file` differs from what `model` would make (see
+ * `statsProvenanceMismatches`); empty when it may be used with this model.
+ * Reads the file's header only.
+ */
+export function referenceStatsMismatches(model: InceptionModel, file: string): string[] {
+  return statsProvenanceMismatches(loadStatsMetadata(file), statsProvenanceOf(model));
+}
+
+function mismatchError(file: string, mismatches: string[]): Error {
+  return new Error(
+    `Statistics ${file} were not made by this Inception model and protocol, so an FID against them would be wrong — ${mismatches.join('; ')}. ` +
+      `Recompute them with this model (saveReferenceStatistics, or semadapt fid --save-stats FILE), or use the model and options that made them.`,
+  );
+}
+
+/** A statistics file (`.safetensors`), checked against the model, or a source to compute statistics from. */
 async function statsOf(model: InceptionModel, side: ImageSource, options: ExtractOptions): Promise<{ stats: GaussianStats; describe: string }> {
   if (typeof side === 'string' && side.endsWith('.safetensors') && fs.existsSync(side) && fs.statSync(side).isFile()) {
     const { stats, metadata } = loadStats(side);
-    if (metadata.mode && metadata.mode !== model.mode) {
-      throw new Error(`Statistics ${side} were computed in '${metadata.mode}' mode; this run uses '${model.mode}'. FIDs across modes are not comparable.`);
-    }
+    const mismatches = statsProvenanceMismatches(metadata, statsProvenanceOf(model));
+    if (mismatches.length) throw mismatchError(side, mismatches);
     return { stats, describe: `${side}${metadata.reference ? ` (${metadata.reference})` : ''}` };
   }
   return { stats: await computeStatistics(model, side, options), describe: typeof side === 'string' ? side : '<in-memory images>' };
@@ -54,7 +79,9 @@ async function statsOf(model: InceptionModel, side: ImageSource, options: Extrac
 
 /**
  * FID between two image sets; either side may be a saved statistics file
- * (`fid --inception model.onnx <dirA> <statsB>` in the CLI).
+ * (`fid --inception model.onnx <dirA> <statsB>` in the CLI), which must have
+ * been made by the same weights (SHA-256), mode, resize, normalization and
+ * features output, else this throws naming the file and each difference.
  */
 export async function computeFid(
   inception: string | InceptionModel,
@@ -100,8 +127,7 @@ export async function saveReferenceStatistics(
   const model = typeof inception === 'string' ? await InceptionModel.load(inception, options) : inception;
   try {
     const stats = await computeStatistics(model, source, options);
-    const p = protocolOf(model);
-    saveStats(file, stats, { mode: model.mode, model: p.model, reference, normalization: p.normalization, resize: p.resize });
+    saveStats(file, stats, statsProvenanceOf(model, reference));
     return stats;
   } finally {
     if (typeof inception === 'string') await model.release();

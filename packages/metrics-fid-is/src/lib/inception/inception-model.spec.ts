@@ -120,7 +120,7 @@ describe('FID and IS end to end (tiny network, in-memory images)', () => {
     const direct = await computeFid(smallFile, setA, setB, { ...small, warn, batchSize: 5 });
     const viaFile = await computeFid(smallFile, setA, statsFile, { ...small, warn });
     expect(Math.abs(viaFile.fid - direct.fid)).toBeLessThan(1e-9 * Math.max(1, direct.fid));
-    await expect(computeFid(smallFile, setA, statsFile, { ...small, mode: 'clean', warn })).rejects.toThrow(/'legacy' mode.*not comparable/);
+    await expect(computeFid(smallFile, setA, statsFile, { ...small, mode: 'clean', warn })).rejects.toThrow(/ref\.safetensors were not made by this Inception model.*mode: file 'legacy', this run 'clean'/);
   });
 
   it('IS lies in [1, classes] and reports 10 splits', async () => {

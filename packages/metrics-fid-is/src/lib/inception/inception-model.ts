@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import { OnnxSession, OnnxTensorMetadata, OnnxValueMetadata } from '@semadapt/onnx-runtime';
+import { sha256OfFile } from './model-digest';
 import { InceptionNormalization, preprocessForInception, ResizeMode, RgbImageLike } from './preprocess';
 
 /** How to find and feed the user's InceptionV3 ONNX model. */
@@ -45,6 +46,8 @@ export class InceptionModel {
   private constructor(
     private readonly session: OnnxSession,
     readonly file: string,
+    /** SHA-256 of the model file's bytes: identifies the weights (recorded in statistics files and results). */
+    readonly sha256: string,
     private readonly inputName: string,
     private readonly layout: 'NCHW' | 'NHWC',
     readonly featuresOutput: string | undefined,
@@ -61,6 +64,13 @@ export class InceptionModel {
 
   static async load(file: string, options: InceptionModelOptions = {}): Promise<InceptionModel> {
     if (!fs.existsSync(file)) throw new Error(`Inception model not found: ${file} (give an InceptionV3 ONNX file; see the metrics-fid-is README)`);
+    // Hashed before the session opens: the digest describes the bytes onnxruntime is about to read.
+    let sha256: string;
+    try {
+      sha256 = await sha256OfFile(file);
+    } catch (e) {
+      throw new Error(`Inception model ${file} cannot be read: ${(e as Error).message}`);
+    }
     let session: OnnxSession;
     try {
       session = await OnnxSession.open(file, options.threads ? { threads: options.threads } : {});
@@ -97,7 +107,7 @@ export class InceptionModel {
       ? byName(options.logitsOutput, 'class logits')
       : tensors.find((o) => lastDim(o) === 1000 || lastDim(o) === 1008);
     if (!featuresMeta && !logitsMeta) fail('no output with 2048 features (pool3) nor with 1000/1008 classes');
-    return new InceptionModel(session, file, input.name, layout, featuresMeta?.name, logitsMeta?.name, options, {
+    return new InceptionModel(session, file, sha256, input.name, layout, featuresMeta?.name, logitsMeta?.name, options, {
       features: featuresMeta ? (lastDim(featuresMeta) ?? 2048) : 0,
       classes: logitsMeta ? (lastDim(logitsMeta) ?? 0) : 0,
     });

@@ -2,14 +2,25 @@ import * as fs from 'fs';
 import { writeFileAtomic } from '@semadapt/data-core';
 import { GaussianStats } from '../fid/frechet-distance';
 
-/** How a statistics file's features were made: recorded so FIDs are never compared across protocols. */
+/**
+ * How a statistics file's features were made: recorded so FIDs are never
+ * compared across models or protocols (checked by `statsProvenanceMismatches`).
+ */
 export interface StatsProvenance {
   mode: 'legacy' | 'clean';
-  /** Path or name of the Inception model file. */
+  /** Path or name of the Inception model file (informative; `modelSha256` identifies it). */
   model: string;
+  /** SHA-256 of the Inception model file's bytes. */
+  modelSha256: string;
+  /** Input scaling the model was fed ('minusOneOne' | 'imagenet'). */
+  normalization: string;
+  /** The resize protocol to 299×299. */
+  resize: string;
+  /** Name of the model output the features came from (e.g. 'pool3'). */
+  features: string;
   /** What the statistics describe, e.g. 'cityscapes/train'. */
   reference?: string;
-  /** Any further string fields (resize, normalization, …). */
+  /** Any further string fields. */
   [key: string]: string | undefined;
 }
 
@@ -45,6 +56,41 @@ export function saveStats(file: string, stats: GaussianStats, provenance: StatsP
   writeFileAtomic(file, body);
 }
 
+type StatsHeader = Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }> & { __metadata__?: Record<string, string> };
+
+/** The safetensors header of `buf` (the whole file, or at least its header); `size` is the file's length. */
+function parseHeader(file: string, buf: Buffer, size: number, caller: string): { header: StatsHeader; headerBytes: number } {
+  if (size < 8) throw new Error(`${caller}: ${file} is truncated (${size} bytes)`);
+  const n = Number(buf.readBigUInt64LE(0));
+  if (8 + n > size) throw new Error(`${caller}: ${file} is truncated: header says ${n} bytes, file has ${size - 8}`);
+  try {
+    return { header: JSON.parse(buf.subarray(8, 8 + n).toString('utf8')), headerBytes: n };
+  } catch {
+    throw new Error(`${caller}: ${file} has a corrupt safetensors header`);
+  }
+}
+
+/** A statistics file's metadata (count, provenance) without reading its tensors. */
+export function loadStatsMetadata(file: string): Record<string, string> {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    throw new Error(`loadStatsMetadata: cannot read ${file}: ${(e as Error).message}`);
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    const prefix = Buffer.alloc(8);
+    fs.readSync(fd, prefix, 0, Math.min(8, size), 0);
+    const n = size >= 8 ? Math.min(Number(prefix.readBigUInt64LE(0)), size - 8) : 0;
+    const buf = Buffer.alloc(8 + n);
+    fs.readSync(fd, buf, 0, 8 + n, 0);
+    return parseHeader(file, buf, size, 'loadStatsMetadata').header.__metadata__ ?? {};
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export function loadStats(file: string): { stats: GaussianStats; metadata: Record<string, string> } {
   let buf: Buffer;
   try {
@@ -52,16 +98,8 @@ export function loadStats(file: string): { stats: GaussianStats; metadata: Recor
   } catch (e) {
     throw new Error(`loadStats: cannot read ${file}: ${(e as Error).message}`);
   }
-  if (buf.length < 8) throw new Error(`loadStats: ${file} is truncated (${buf.length} bytes)`);
-  const n = Number(buf.readBigUInt64LE(0));
-  if (8 + n > buf.length) throw new Error(`loadStats: ${file} is truncated: header says ${n} bytes, file has ${buf.length - 8}`);
-  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }> & { __metadata__?: Record<string, string> };
-  try {
-    header = JSON.parse(buf.subarray(8, 8 + n).toString('utf8'));
-  } catch {
-    throw new Error(`loadStats: ${file} has a corrupt safetensors header`);
-  }
-  const data = buf.subarray(8 + n);
+  const { header, headerBytes } = parseHeader(file, buf, buf.length, 'loadStats');
+  const data = buf.subarray(8 + headerBytes);
   const read = (name: string, shape: number[]): Float64Array => {
     const t = header[name];
     if (!t || typeof t !== 'object' || !('dtype' in t)) throw new Error(`loadStats: ${file} has no tensor '${name}' (not a statistics file?)`);
