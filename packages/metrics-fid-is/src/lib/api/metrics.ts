@@ -66,9 +66,12 @@ function mismatchError(file: string, mismatches: string[]): Error {
   );
 }
 
+const isStatsFile = (side: ImageSource): side is string =>
+  typeof side === 'string' && side.endsWith('.safetensors') && fs.existsSync(side) && fs.statSync(side).isFile();
+
 /** A statistics file (`.safetensors`), checked against the model, or a source to compute statistics from. */
 async function statsOf(model: InceptionModel, side: ImageSource, options: ExtractOptions): Promise<{ stats: GaussianStats; describe: string }> {
-  if (typeof side === 'string' && side.endsWith('.safetensors') && fs.existsSync(side) && fs.statSync(side).isFile()) {
+  if (isStatsFile(side)) {
     const { stats, metadata } = loadStats(side);
     const mismatches = statsProvenanceMismatches(metadata, statsProvenanceOf(model));
     if (mismatches.length) throw mismatchError(side, mismatches);
@@ -91,8 +94,10 @@ export async function computeFid(
 ): Promise<FidResult> {
   const model = typeof inception === 'string' ? await InceptionModel.load(inception, options) : inception;
   try {
+    // A statistics file first: one that does not match fails before any image is read.
+    const fileB = isStatsFile(b) ? await statsOf(model, b, options) : undefined;
     const sa = await statsOf(model, a, options);
-    const sb = await statsOf(model, b, options);
+    const sb = fileB ?? (await statsOf(model, b, options));
     const r = frechetDistance(sa.stats, sb.stats, { warn: options.warn });
     return { metric: 'fid', fid: r.fid, counts: { a: sa.stats.count, b: sb.stats.count }, reference: sb.describe, singularCovariance: r.offsetApplied, ...protocolOf(model) };
   } finally {

@@ -81,8 +81,10 @@ describe('statistics files record and check the Inception model that made them',
     const err = await computeFid(model, setA, stats, small).then(() => undefined, (e: Error) => e.message);
     expect(err).toContain(`Statistics ${stats} were not made by this Inception model`);
     expect(err).toContain(`weights: the file was made with ${model} (sha256 ${before.slice(0, 16)}…), this run uses ${model} (sha256 ${after.slice(0, 16)}…)`);
-    // The statistics may stand on either side.
-    await expect(computeFid(model, stats, setA, small)).rejects.toThrow(/weights: the file was made with/);
+    // The statistics may stand on either side; they are checked before any image is read.
+    const unread = { length: 1, get: (): RgbImageLike => { throw new Error('images read before the statistics were checked'); } };
+    await expect(computeFid(model, stats, unread, small)).rejects.toThrow(/weights: the file was made with/);
+    await expect(computeFid(model, unread, stats, small)).rejects.toThrow(/weights: the file was made with/);
   });
 
   it('another mode, normalization or features output of the same weights: an error naming the field and both values', async () => {
