@@ -144,9 +144,10 @@ export class Engine implements AdaptStages {
       const q = await measureTranslation(this.config.metrics, {
         images: round === 0 ? resizedImages(this.data.sourceTrain, size) : this.translatedDir(round),
         target: resizedImages(this.data.targetTrain, size),
-        statsFile: this.config.metrics.referenceStats ?? this.run.outputDir('fid', 'target-train.safetensors'),
+        cacheFile: this.run.outputDir('fid', 'target-train.safetensors'),
         onProgress: p.tick,
         warn: (m) => this.run.log(`[${stage}] warning: ${m}`),
+        log: (m) => this.run.log(`[${stage}] ${m}`),
       });
       this.run.log(`[${stage}] ${round === 0 ? 'untranslated source' : 'translated source'} vs target train: FID ${q.fid.toFixed(2)}, IS ${q.is.mean.toFixed(2)} ± ${q.is.std.toFixed(2)} (${q.images} images)`);
       return q;

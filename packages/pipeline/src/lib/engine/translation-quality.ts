@@ -4,7 +4,9 @@
  * of the translated set, through @semadapt/metrics-fid-is on the user's
  * InceptionV3 ONNX file. Both sets are read at the inference size the
  * translate stage wrote (`data.inferSize ?? data.resize`); the target train
- * statistics are computed once per run (or read from `metrics.referenceStats`).
+ * statistics are computed once per run (or read from `metrics.referenceStats`)
+ * and reused only while they match the Inception model (weights hash, mode,
+ * resize, normalization, features output).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -22,12 +24,14 @@ export function resizedImages(ds: FileDataset, size: readonly [number, number]):
 export interface QualityInputs {
   /** The set to score: a folder of PNGs (a round's translations) or images (round 0's untranslated source). */
   images: string | IndexedImages;
-  /** The reference: target train images, used only when `statsFile` does not exist yet. */
+  /** The reference: target train images, read only when the target statistics are (re)computed. */
   target: IndexedImages;
-  /** Where the target statistics are (or will be) stored. */
-  statsFile: string;
+  /** The run's own cache of the target statistics, used when `metrics.referenceStats` is null. */
+  cacheFile: string;
   onProgress?: (done: number, total: number) => void;
   warn?: (m: string) => void;
+  /** Run log lines (why cached statistics were recomputed). */
+  log?: (m: string) => void;
 }
 
 /** FID against the target statistics and IS, with the run's `metrics` settings. */
@@ -42,11 +46,27 @@ export async function measureTranslation(metrics: RunConfig['metrics'], inputs: 
   });
   try {
     const options = { onProgress: inputs.onProgress, warn: inputs.warn };
-    if (!fs.existsSync(inputs.statsFile)) {
-      fs.mkdirSync(path.dirname(inputs.statsFile), { recursive: true });
-      await m.saveReferenceStatistics(model, inputs.target, inputs.statsFile, 'target train', options);
+    const statsFile = metrics.referenceStats ?? inputs.cacheFile;
+    let compute = !fs.existsSync(statsFile);
+    if (!compute) {
+      const mismatches = m.referenceStatsMismatches(model, statsFile);
+      if (mismatches.length && metrics.referenceStats !== null) {
+        // The user's file may serve other runs: never overwritten, and never used with another model.
+        throw new Error(
+          `metrics.referenceStats: ${statsFile} was not made by metrics.inception ${metrics.inception} with this run's metrics settings — ${mismatches.join('; ')}. ` +
+            `Point metrics.referenceStats at statistics of this model (or at a new path, where they are computed), or use the model and settings that made them.`,
+        );
+      }
+      if (mismatches.length) {
+        inputs.log?.(`target train statistics ${statsFile} do not match the Inception model (${mismatches.join('; ')}); recomputing them`);
+        compute = true;
+      }
     }
-    const fid = await m.computeFid(model, inputs.images, inputs.statsFile, options);
+    if (compute) {
+      fs.mkdirSync(path.dirname(statsFile), { recursive: true });
+      await m.saveReferenceStatistics(model, inputs.target, statsFile, 'target train', options);
+    }
+    const fid = await m.computeFid(model, inputs.images, statsFile, options);
     const is = await m.computeInceptionScore(model, inputs.images, { ...options, splits: metrics.isSplits });
     return { fid: fid.fid, is: { mean: is.mean, std: is.std }, images: fid.counts.a };
   } finally {
