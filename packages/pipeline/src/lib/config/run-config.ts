@@ -204,8 +204,11 @@ export const MetricsSchema = z
     mode: z.enum(['legacy', 'clean']).default('legacy'),
     /** Input scaling the model expects: [−1, 1] (pytorch-fid's FID Inception) or ImageNet mean/std (torchvision). */
     normalization: z.enum(['minusOneOne', 'imagenet']).default('minusOneOne'),
-    /** Target train statistics (safetensors); null = `<run>/outputs/fid/target-train.safetensors`, computed once. */
-    referenceStats: z.string().min(1).nullable().default(null),
+    /**
+     * Target train statistics (safetensors); null = `<run>/outputs/fid/target-train.safetensors`.
+     * Computed when missing; used only if made by this model and settings (else the run's cache is recomputed, this file is an error).
+     */
+    referenceStats: z.string().regex(/\.safetensors$/, 'must name a .safetensors statistics file').nullable().default(null),
     /** IS splits (SPEC §6: 10). */
     isSplits: positiveInt.default(10),
     /** Output names of the pool3 features and the class logits; null = found by shape (2048; 1000/1008). */

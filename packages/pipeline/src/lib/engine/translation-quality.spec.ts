@@ -120,6 +120,12 @@ describe('translation quality (FID/IS) in adapt', () => {
     expect(Math.abs(used.fid - direct.fid)).toBeLessThan(1e-9 * Math.max(1, direct.fid));
   });
 
+  it('metrics.referenceStats must name a .safetensors file (computeFid reads any other path as an image folder)', () => {
+    const data = { source: { dataset: 'gta5', root: 'g' }, target: { dataset: 'cityscapes', root: 'c' } };
+    expect(() => validateRunConfig({ data, metrics: { referenceStats: 'stats/cityscapes-train.npz' } })).toThrow(/metrics\.referenceStats.*must name a \.safetensors statistics file/);
+    expect(validateRunConfig({ data, metrics: { referenceStats: 'stats/cityscapes-train.safetensors' } }).metrics.referenceStats).toBe('stats/cityscapes-train.safetensors');
+  });
+
   it('fid <images> <stats> with statistics of another model fails naming the statistics file and the difference', async () => {
     // The command finds pool3 by shape: 2048-d models (the mismatch is found before any FID arithmetic).
     const { buildTinyInception } = await import('@semadapt/metrics-fid-is/testing');
