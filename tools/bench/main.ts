@@ -131,9 +131,12 @@ export async function timeCase(
       const { classify, source } = resolveClassifier();
       const timer = installKernelTimer(backend, classify);
       try {
+        const c0 = process.cpuUsage();
         const t0 = performance.now();
         for (let i = 0; i < repeat; i++) await run.run();
-        stepProfile = summarize(timer.stats(), repeat, performance.now() - t0, source);
+        const wall = performance.now() - t0;
+        const dc = process.cpuUsage(c0);
+        stepProfile = summarize(timer.stats(), repeat, wall, source, (dc.user + dc.system) / 1000);
       } finally {
         timer.uninstall();
       }

@@ -11,6 +11,12 @@
  * "outside kernels": the engine, the autodiff tape, optimiser bookkeeping in
  * JS, garbage collection.
  *
+ * Each kernel's process CPU time is taken the same way (exclusive, from
+ * `process.cpuUsage()`): its cpu/wall says how many cores it kept busy — 1.0
+ * for a loop on the calling thread, up to the thread count for one spread
+ * over the OpenMP team (V8's background GC threads, when they run, count
+ * too).
+ *
  * Each kernel is labelled with its implementation — `native` (the oneDNN /
  * OpenMP addon, every core), `js` (a JavaScript loop: ours or
  * tfjs-backend-cpu's), `wasm` (tfjs-backend-wasm's own, one thread),
@@ -30,6 +36,8 @@ export interface KernelStat {
   calls: number;
   /** Exclusive time (nested registered kernels subtracted), ms. */
   ms: number;
+  /** Exclusive process CPU time (user + system, every thread), ms. */
+  cpu_ms: number;
 }
 
 /** A profile of one or more steps, per step. */
@@ -38,6 +46,9 @@ export interface StepProfile {
   step_ms: number;
   /** Time in no kernel (engine, tape, JS bookkeeping, GC), ms per step. */
   outside_ms: number;
+  /** Process CPU time of a profiled step, and of it the part in no kernel, ms. */
+  step_cpu_ms: number;
+  outside_cpu_ms: number;
   /** Per kernel, ms and calls per step, largest first; `share` = ms / step_ms. */
   kernels: Array<KernelStat & { share: number }>;
   /** Sum per implementation, ms per step. */
@@ -90,22 +101,32 @@ export function installKernelTimer(backendName: string, classify: Classifier): K
   const totals = new Map<string, KernelStat>();
   // Inclusive time of the kernels running inside the current one, per nesting level.
   const childTime: number[] = [];
+  const childCpu: number[] = [];
   const restore: Array<() => void> = [];
   for (const config of tf.getKernelsForBackend(backendName)) {
     const implementation = classify(config.kernelName, backendName);
     const original = config.kernelFunc;
-    const stat: KernelStat = { kernel: config.kernelName, implementation, calls: 0, ms: 0 };
+    const stat: KernelStat = { kernel: config.kernelName, implementation, calls: 0, ms: 0, cpu_ms: 0 };
     const timed: tf.KernelFunc = (args) => {
       childTime.push(0);
+      childCpu.push(0);
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       try {
         return original(args);
       } finally {
         const inclusive = performance.now() - t0;
+        const dc = process.cpuUsage(c0);
+        const inclusiveCpu = (dc.user + dc.system) / 1000;
         const nested = childTime.pop() ?? 0;
-        if (childTime.length) childTime[childTime.length - 1] += inclusive;
+        const nestedCpu = childCpu.pop() ?? 0;
+        if (childTime.length) {
+          childTime[childTime.length - 1] += inclusive;
+          childCpu[childCpu.length - 1] += inclusiveCpu;
+        }
         stat.calls++;
         stat.ms += inclusive - nested;
+        stat.cpu_ms += inclusiveCpu - nestedCpu;
         totals.set(stat.kernel, stat);
       }
     };
@@ -121,22 +142,25 @@ export function installKernelTimer(backendName: string, classify: Classifier): K
       for (const s of totals.values()) {
         s.calls = 0;
         s.ms = 0;
+        s.cpu_ms = 0;
       }
     },
     uninstall: () => restore.forEach((r) => r()),
   };
 }
 
-/** Per-step profile from totals over `steps` runs that took `wallMs` in all. */
-export function summarize(stats: readonly KernelStat[], steps: number, wallMs: number, labels: string): StepProfile {
+/** Per-step profile from totals over `steps` runs that took `wallMs` and `cpuMs` (process CPU time) in all. */
+export function summarize(stats: readonly KernelStat[], steps: number, wallMs: number, labels: string, cpuMs = 0): StepProfile {
   const stepMs = wallMs / steps;
   const kernels = stats
-    .map((s) => ({ ...s, calls: s.calls / steps, ms: s.ms / steps, share: s.ms / wallMs }))
+    .map((s) => ({ ...s, calls: s.calls / steps, ms: s.ms / steps, cpu_ms: s.cpu_ms / steps, share: s.ms / wallMs }))
     .sort((a, b) => b.ms - a.ms);
   const inKernels = kernels.reduce((a, k) => a + k.ms, 0);
+  const cpuInKernels = kernels.reduce((a, k) => a + k.cpu_ms, 0);
   const byImpl: Record<string, number> = {};
   for (const k of kernels) byImpl[k.implementation] = (byImpl[k.implementation] ?? 0) + k.ms;
-  return { step_ms: stepMs, outside_ms: stepMs - inKernels, kernels, by_implementation: byImpl, labels };
+  const stepCpu = cpuMs / steps;
+  return { step_ms: stepMs, outside_ms: stepMs - inKernels, step_cpu_ms: stepCpu, outside_cpu_ms: stepCpu - cpuInKernels, kernels, by_implementation: byImpl, labels };
 }
 
 /** JS-implemented kernels above `limit` of a step (issue 22: none over 2 % on the step cases). */
@@ -149,16 +173,20 @@ export function formatProfile(name: string, p: StepProfile, maxLines = 40): stri
   const pct = (ms: number) => `${((100 * ms) / p.step_ms).toFixed(1).padStart(5)} %`;
   const lines = [
     `${name} profile: ${p.step_ms.toFixed(1)} ms per step (timers on); implementation labels from ${p.labels}`,
-    `  share      ms/step  calls/step  impl      kernel`,
+    `  share      ms/step  cpu/wall  calls/step  impl      kernel`,
   ];
+  const cores = (cpu: number, ms: number) => (ms > 0 ? (cpu / ms).toFixed(2) : '-').padStart(8);
   for (const k of p.kernels.slice(0, maxLines)) {
-    lines.push(`  ${pct(k.ms)}  ${k.ms.toFixed(2).padStart(9)}  ${k.calls.toFixed(k.calls % 1 ? 1 : 0).padStart(10)}  ${k.implementation.padEnd(8)}  ${k.kernel}`);
+    lines.push(`  ${pct(k.ms)}  ${k.ms.toFixed(2).padStart(9)}  ${cores(k.cpu_ms, k.ms)}  ${k.calls.toFixed(k.calls % 1 ? 1 : 0).padStart(10)}  ${k.implementation.padEnd(8)}  ${k.kernel}`);
   }
   if (p.kernels.length > maxLines) {
-    const rest = p.kernels.slice(maxLines).reduce((a, k) => a + k.ms, 0);
-    lines.push(`  ${pct(rest)}  ${rest.toFixed(2).padStart(9)}  ${''.padStart(10)}  ${''.padEnd(8)}  (${p.kernels.length - maxLines} more kernels)`);
+    const rest = p.kernels.slice(maxLines);
+    const ms = rest.reduce((a, k) => a + k.ms, 0);
+    const cpu = rest.reduce((a, k) => a + k.cpu_ms, 0);
+    lines.push(`  ${pct(ms)}  ${ms.toFixed(2).padStart(9)}  ${cores(cpu, ms)}  ${''.padStart(10)}  ${''.padEnd(8)}  (${rest.length} more kernels)`);
   }
-  lines.push(`  ${pct(p.outside_ms)}  ${p.outside_ms.toFixed(2).padStart(9)}  ${''.padStart(10)}  ${''.padEnd(8)}  (outside kernels: engine, tape, JS, GC)`);
+  lines.push(`  ${pct(p.outside_ms)}  ${p.outside_ms.toFixed(2).padStart(9)}  ${cores(p.outside_cpu_ms, p.outside_ms)}  ${''.padStart(10)}  ${''.padEnd(8)}  (outside kernels: engine, tape, JS, GC)`);
+  lines.push(`  step cpu/wall ${(p.step_cpu_ms / p.step_ms).toFixed(2)} (timers on)`);
   const impl = Object.entries(p.by_implementation)
     .sort((a, b) => b[1] - a[1])
     .map(([k, ms]) => `${k} ${((100 * ms) / p.step_ms).toFixed(1)} %`)

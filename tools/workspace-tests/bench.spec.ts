@@ -46,6 +46,9 @@ describe('tools/bench', () => {
     const inKernels = profile.kernels.reduce((a: number, k: { ms: number }) => a + k.ms, 0);
     expect(inKernels + profile.outside_ms).toBeCloseTo(profile.step_ms, 6);
     expect(profile.outside_ms).toBeGreaterThanOrEqual(0);
+    const cpuInKernels = profile.kernels.reduce((a: number, k: { cpu_ms: number }) => a + k.cpu_ms, 0);
+    expect(cpuInKernels + profile.outside_cpu_ms).toBeCloseTo(profile.step_cpu_ms, 6);
+    expect(r.stdout).toMatch(/step cpu\/wall \d+\.\d\d/);
   });
 
   it('kernel timer: exclusive times (a nested kernel is not charged to its caller), calls per kernel', async () => {
@@ -76,6 +79,12 @@ describe('tools/bench', () => {
       expect(stats['Identity'].calls).toBe(4);
       expect(stats['BenchSpecInner'].ms).toBeGreaterThanOrEqual(40);
       expect(stats['BenchSpecOuter'].ms).toBeGreaterThanOrEqual(60);
+      // CPU time, exclusive too: a spin on one thread keeps one core busy, and the outer kernel is not charged
+      // the inner one's 2 × 20 ms (with them its cpu/wall would pass 1.6).
+      for (const k of ['BenchSpecInner', 'BenchSpecOuter']) {
+        expect(stats[k].cpu_ms).toBeGreaterThan(0);
+        expect(stats[k].cpu_ms).toBeLessThan(1.5 * stats[k].ms + 2);
+      }
       // Exclusive: the outer kernel's own time excludes the inner one's 2 × 20 ms.
       const total = timer.stats().reduce((a, s) => a + s.ms, 0);
       expect(total).toBeLessThanOrEqual(wall);
