@@ -2,6 +2,7 @@
 export * from './lib/init-backend';
 export { registerBackendKernels, registerGradients, BACKEND_REGISTRARS } from './lib/register-kernels';
 export { kernelImplementation, type KernelImplementation } from './lib/kernel-registry';
+export { resizeGradientKernelsExact } from './lib/resize-gradients';
 export { loadNativeKernels, NATIVE_HOWTO, type NativeKernelsStatus } from './lib/native/addon';
 export { returnFreedHeapToOs, withFreedMemoryReturned, STEADY_MMAP_THRESHOLD, STEADY_TRIM_THRESHOLD, TRANSIENT_MMAP_THRESHOLD } from './lib/native/heap';
 export { NATIVE_BACKEND, NativeBackend } from './lib/native/native-backend';

@@ -144,6 +144,8 @@ describe('TensorArrays', () => {
     const within = keep(arrays.take(Uint8Array, 4 * KB)); // a miss: 4 live + 11 pooled = 15 ≤ 18, nothing freed
     expect(alloc.freed).toEqual([a.buffer]);
     expect(arrays.snapshot().pooledBytes).toBe(11 * KB);
+    drop(within);
+    expect(arrays.snapshot().pooledBytes).toBe(15 * KB);
   });
 
   it('without an allocator, every array is a JS one and nothing is freed early', () => {

@@ -7,13 +7,16 @@
  * SPADE; SPEC §3 upsamples logits bilinearly with aligned corners.
  * Scale factors are integers so that `in/out` equals PyTorch's `1/scale_factor`.
  *
- * Gradients are our own (`tf.customGrad`, a 4-tap scatter in plain JS),
- * because tfjs 4.22's are wrong in two cases SPEC needs: the cpu
+ * Gradients: where the backend's resize gradient kernels are exact
+ * (`resizeGradientKernelsExact`: the native backend's), tfjs's own, which
+ * call them. Elsewhere our own (`tf.customGrad`, a 4-tap scatter in plain
+ * JS), because tfjs 4.22's are wrong in two cases SPEC needs: the cpu
  * ResizeNearestNeighborGrad mixes up samples when batch > 1, and
  * ResizeBilinearGrad ignores `halfPixelCenters` (cpu and wasm). Forwards use
  * the tfjs kernels, which match PyTorch.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { resizeGradientKernelsExact } from '@semadapt/compute';
 import { Module } from '../module/module';
 import { OnnxGraph, scopedName } from '../onnx/onnx-graph';
 import { floatConstant, int64Constant } from '../onnx/onnx-constants';
@@ -116,6 +119,8 @@ function resizeForward(x: tf.Tensor4D, size: [number, number], mode: ResizeMode)
 
 /** Resize an NHWC tensor to `[h, w]` with PyTorch semantics (forward and gradient). */
 export function resize2d(x: tf.Tensor4D, size: [number, number], mode: ResizeMode): tf.Tensor4D {
+  // The JS scatter took 0.5–1.7 s of a translator step at 512×512 (its generator's ×2 upsamplings).
+  if (resizeGradientKernelsExact()) return resizeForward(x, size, mode);
   const [, h, w] = x.shape;
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => ({
     value: resizeForward(args[0] as tf.Tensor4D, size, mode),
