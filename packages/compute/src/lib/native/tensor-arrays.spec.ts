@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadNativeKernels } from './addon';
 import { NativeBackend } from './native-backend';
 import { nativeIo } from './native-io';
-import { TensorArrays, type BlockAllocator } from './tensor-arrays';
+import { TensorArrays, type BlockAllocator, type TensorArray } from './tensor-arrays';
 import { describeNative, useNativeTensorKernels } from './tensor-kernels-harness';
 
 const KB = 1024;
@@ -130,8 +130,8 @@ describe('TensorArrays', () => {
   it('gives up pooled blocks before a new one so that live and pooled bytes stay within the most ever live', () => {
     const alloc = recordingAllocator();
     const arrays = new TensorArrays(alloc, KB, 64 * KB);
-    const keep = (a: Uint8Array): Uint8Array => (arrays.retain(a), a);
-    const drop = (a: Uint8Array): void => arrays.release(a);
+    const keep = (a: TensorArray): TensorArray => (arrays.retain(a), a);
+    const drop = (a: TensorArray): void => arrays.release(a);
     const [a, b, c] = [8, 8, 2].map((k) => keep(arrays.take(Uint8Array, k * KB))); // 18 KiB live: the most ever
     [a, b, c].forEach(drop); // all three pooled: 18 KiB
     const again = keep(arrays.take(Uint8Array, 8 * KB)); // a hit: nothing freed
