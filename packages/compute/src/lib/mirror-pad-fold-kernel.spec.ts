@@ -15,6 +15,8 @@ const CASES: { shape: number[]; paddings: [number, number][]; mode: 'reflect' | 
   { shape: [3, 4, 2], paddings: [[1, 1], [0, 3], [1, 0]], mode: 'reflect' },
   { shape: [5], paddings: [[4, 2]], mode: 'reflect' },
   { shape: [4, 3], paddings: [[4, 4], [3, 2]], mode: 'symmetric' },
+  // Padded dims apart (folded one at a time) and together (one pass over their flattened index).
+  { shape: [3, 2, 4, 2], paddings: [[1, 1], [0, 0], [2, 1], [0, 0]], mode: 'reflect' },
 ];
 
 describe.each(testBackends())('MirrorPad gradient as one kernel, on %s', (backend) => {

@@ -50,8 +50,43 @@ function gathered(native: TensorKernelsAddon, x: NativeValues, xShape: number[],
   if (out.length > 0) native.gather(x, xShape, out, outShape, maps, padValue);
 }
 
-/** out = Σ over the preimages of `maps` (the gather's adjoint), one mapped dim at a time; float32. */
-function folded(native: TensorKernelsAddon, dy: Float32Array, dyShape: number[], out: Float32Array, outShape: number[], maps: Maps): void {
+/** out = Σ over the preimages of `maps` (the gather's adjoint): adjacent mapped dims in one pass, others one at a time; float32. */
+/**
+ * Adjacent mapped dims as one: the map of their flattened index (-1 where
+ * any dim's map is -1), so their adjoint is one pass of `fold` with no
+ * intermediate array (MirrorPad's gradient over H and W: one read of dy, one
+ * write of dx, instead of two of each and a JS array between them).
+ */
+function mergeAdjacentMaps(dyShape: number[], outShape: number[], maps: Maps): { dyShape: number[]; outShape: number[]; maps: Maps } {
+  const first = maps.findIndex((m) => m !== null);
+  let last = first;
+  while (last + 1 < maps.length && maps[last + 1] !== null) last++;
+  if (first < 0 || last === first || maps.slice(last + 1).some((m) => m !== null)) return { dyShape, outShape, maps };
+  const from = dyShape.slice(first, last + 1);
+  const to = outShape.slice(first, last + 1);
+  const n = from.reduce((p, v) => p * v, 1);
+  const merged = new Int32Array(n);
+  const coord = new Array<number>(from.length).fill(0);
+  for (let o = 0; o < n; o++) {
+    let target = 0;
+    for (let k = 0; k < from.length; k++) {
+      const t = (maps[first + k] as Int32Array)[coord[k]];
+      if (t < 0 || target < 0) target = -1;
+      else target = target * to[k] + t;
+    }
+    merged[o] = target;
+    for (let k = from.length - 1; k >= 0 && ++coord[k] === from[k]; k--) coord[k] = 0;
+  }
+  const collapse = (shape: number[], size: number): number[] => [...shape.slice(0, first), size, ...shape.slice(last + 1)];
+  return {
+    dyShape: collapse(dyShape, n),
+    outShape: collapse(outShape, to.reduce((p, v) => p * v, 1)),
+    maps: [...maps.slice(0, first), merged, ...maps.slice(last + 1)],
+  };
+}
+
+function folded(native: TensorKernelsAddon, dy: Float32Array, dyShapeIn: number[], out: Float32Array, outShapeIn: number[], mapsIn: Maps): void {
+  const { dyShape, outShape, maps } = mergeAdjacentMaps(dyShapeIn, outShapeIn, mapsIn);
   const dims = maps.map((m, d) => (m ? d : -1)).filter((d) => d >= 0);
   if (dims.length === 0) {
     out.set(dy);
