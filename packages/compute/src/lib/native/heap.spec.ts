@@ -36,7 +36,8 @@ if (HEAP_CONTROLS) describe('glibc heap controls (native/src/heap.cc)', () => {
 
   it('outside withFreedMemoryReturned freed 1 MiB blocks stay with the process until returnFreedHeapToOs', () => {
     const r = probe('outside') as Record<string, number>;
-    expect(r['rise']).toBeGreaterThan(1.8 * freedBytes);
+    // 2 × freedBytes were written; V8 giving its own pages back meanwhile has taken up to 13 MiB off the rise.
+    expect(r['rise']).toBeGreaterThan(1.5 * freedBytes);
     expect(r['fallOnFree']).toBeLessThan(0.25 * freedBytes);
     expect(r['trimmed']).toBe(true);
     expect(r['fallOnTrim']).toBeGreaterThan(0.75 * freedBytes);
@@ -44,7 +45,7 @@ if (HEAP_CONTROLS) describe('glibc heap controls (native/src/heap.cc)', () => {
 
   it('inside withFreedMemoryReturned each freed 1 MiB block goes back at once; afterwards they are kept again', () => {
     const r = probe('inside') as Record<string, number>;
-    expect(r['rise']).toBeGreaterThan(1.8 * freedBytes);
+    expect(r['rise']).toBeGreaterThan(1.5 * freedBytes);
     expect(r['fallOnFree']).toBeGreaterThan(0.75 * freedBytes);
     expect(r['afterFallOnFree']).toBeLessThan(0.25 * freedBytes);
   });
