@@ -50,7 +50,6 @@ function gathered(native: TensorKernelsAddon, x: NativeValues, xShape: number[],
   if (out.length > 0) native.gather(x, xShape, out, outShape, maps, padValue);
 }
 
-/** out = Σ over the preimages of `maps` (the gather's adjoint): adjacent mapped dims in one pass, others one at a time; float32. */
 /**
  * Adjacent mapped dims as one: the map of their flattened index (-1 where
  * any dim's map is -1), so their adjoint is one pass of `fold` with no
@@ -85,6 +84,7 @@ function mergeAdjacentMaps(dyShape: number[], outShape: number[], maps: Maps): {
   };
 }
 
+/** out = Σ over the preimages of `maps` (the gather's adjoint): adjacent mapped dims in one pass, others one at a time; float32. */
 function folded(native: TensorKernelsAddon, dy: Float32Array, dyShapeIn: number[], out: Float32Array, outShapeIn: number[], mapsIn: Maps): void {
   const { dyShape, outShape, maps } = mergeAdjacentMaps(dyShapeIn, outShapeIn, mapsIn);
   const dims = maps.map((m, d) => (m ? d : -1)).filter((d) => d >= 0);
